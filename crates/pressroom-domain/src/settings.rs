@@ -1,0 +1,181 @@
+//! Per-site settings with the defaults of SPEC section 2. Stored as JSON on the site; every
+//! field has a default so older rows keep loading as settings grow.
+
+use crate::{AiFunction, DomainError, PromptTemplate, ReviewMode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteSettings {
+    /// `None`: chosen from the environment (a configured key), else offline.
+    pub text_provider: Option<String>,
+    pub text_model: Option<String>,
+    pub image_provider: Option<String>,
+    pub image_model: Option<String>,
+    pub featured_image_size: String,
+    pub in_article_image_size: String,
+    pub in_article_images: u32,
+    pub batch_sizes: BatchSizes,
+    pub review_mode: ReviewMode,
+    pub caps: RunCaps,
+    /// Overrides by AI function name (`generate-image` ...).
+    pub prompt_templates: BTreeMap<String, String>,
+    pub min_keywords_to_cluster: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BatchSizes {
+    pub keywords: u32,
+    pub clusters: u32,
+    pub ideas: u32,
+    pub tasks: u32,
+    pub content: u32,
+    pub images: u32,
+}
+
+/// Per-run ceilings; `None` means no cap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunCaps {
+    pub keywords: Option<u32>,
+    pub content: Option<u32>,
+    pub images: Option<u32>,
+    pub credits: Option<i64>,
+}
+
+impl Default for BatchSizes {
+    fn default() -> Self {
+        BatchSizes {
+            keywords: 20,
+            clusters: 5,
+            ideas: 20,
+            tasks: 5,
+            content: 10,
+            images: 50,
+        }
+    }
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            text_provider: None,
+            text_model: None,
+            image_provider: None,
+            image_model: None,
+            featured_image_size: "1024x1024".into(),
+            in_article_image_size: "1024x1024".into(),
+            in_article_images: 2,
+            batch_sizes: BatchSizes::default(),
+            review_mode: ReviewMode::Manual,
+            caps: RunCaps::default(),
+            prompt_templates: BTreeMap::new(),
+            min_keywords_to_cluster: 5,
+        }
+    }
+}
+
+pub const MAX_IN_ARTICLE_IMAGES: u32 = 8;
+
+impl SiteSettings {
+    /// Checks ranges and templates; the message names the field at fault.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.in_article_images > MAX_IN_ARTICLE_IMAGES {
+            return Err(DomainError::OutOfRange {
+                field: "in_article_images",
+                min: 0,
+                max: MAX_IN_ARTICLE_IMAGES as i64,
+            });
+        }
+        let b = &self.batch_sizes;
+        for (field, v) in [
+            ("batch_sizes.keywords", b.keywords),
+            ("batch_sizes.clusters", b.clusters),
+            ("batch_sizes.ideas", b.ideas),
+            ("batch_sizes.tasks", b.tasks),
+            ("batch_sizes.content", b.content),
+            ("batch_sizes.images", b.images),
+        ] {
+            if !(1..=500).contains(&v) {
+                return Err(DomainError::OutOfRange {
+                    field,
+                    min: 1,
+                    max: 500,
+                });
+            }
+        }
+        if self.min_keywords_to_cluster == 0 {
+            return Err(DomainError::OutOfRange {
+                field: "min_keywords_to_cluster",
+                min: 1,
+                max: i64::from(u32::MAX),
+            });
+        }
+        for size in [&self.featured_image_size, &self.in_article_image_size] {
+            parse_size(size)?;
+        }
+        for (name, text) in &self.prompt_templates {
+            PromptTemplate::new(AiFunction::parse(name)?, text)?;
+        }
+        Ok(())
+    }
+
+    /// The template for `function`: the site's override or the default.
+    pub fn template(&self, function: AiFunction) -> PromptTemplate {
+        self.prompt_templates
+            .get(function.as_str())
+            .and_then(|t| PromptTemplate::new(function, t).ok())
+            .unwrap_or_else(|| PromptTemplate::default_for(function))
+    }
+}
+
+/// `1024x768` -> (1024, 768).
+pub fn parse_size(s: &str) -> Result<(u32, u32), DomainError> {
+    let bad = || DomainError::InvalidValue {
+        field: "image size",
+        value: s.to_string(),
+    };
+    let (w, h) = s.split_once('x').ok_or_else(bad)?;
+    let w: u32 = w.parse().map_err(|_| bad())?;
+    let h: u32 = h.parse().map_err(|_| bad())?;
+    if !(64..=4096).contains(&w) || !(64..=4096).contains(&h) {
+        return Err(bad());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_partial_json_loads() {
+        SiteSettings::default().validate().unwrap();
+        let s: SiteSettings = serde_json::from_str(r#"{"in_article_images": 4}"#).unwrap();
+        assert_eq!(s.in_article_images, 4);
+        assert_eq!(s.min_keywords_to_cluster, 5);
+        assert!(serde_json::from_str::<SiteSettings>(r#"{"typo_field": 1}"#).is_err());
+    }
+
+    #[test]
+    fn bad_settings_name_the_field() {
+        let s = SiteSettings {
+            in_article_images: 9,
+            ..Default::default()
+        };
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("in_article_images")
+        );
+        let mut s = SiteSettings::default();
+        s.prompt_templates
+            .insert("generate-image".into(), "{bogus}".into());
+        assert!(s.validate().unwrap_err().to_string().contains("bogus"));
+        assert_eq!(parse_size("1792x1024").unwrap(), (1792, 1024));
+        assert!(parse_size("big").is_err());
+    }
+}

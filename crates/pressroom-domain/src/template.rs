@@ -1,0 +1,215 @@
+//! Prompt templates with named variables: `{post_title}`. A template that names a variable
+//! the function does not supply is refused when it is saved, not when a run is half done.
+
+use crate::{AiFunction, DomainError};
+
+/// Variables each function supplies to its template.
+pub fn variables(function: AiFunction) -> &'static [&'static str] {
+    match function {
+        AiFunction::AutoCluster => &["keywords", "site_name", "language"],
+        AiFunction::GenerateIdeas => &[
+            "cluster_name",
+            "cluster_description",
+            "keywords",
+            "min_ideas",
+            "max_ideas",
+            "site_name",
+            "language",
+        ],
+        AiFunction::GenerateContent => &[
+            "title",
+            "brief",
+            "outline",
+            "primary_keyword",
+            "secondary_keywords",
+            "content_structure",
+            "target_words",
+            "site_name",
+            "language",
+        ],
+        AiFunction::GenerateImagePrompts => &[
+            "title",
+            "excerpt",
+            "headings",
+            "in_article_count",
+            "site_name",
+        ],
+        AiFunction::GenerateImage => &["image_type", "post_title", "image_prompt"],
+    }
+}
+
+/// The defaults. Lists (`{keywords}`, `{outline}`) are rendered one `- item` per line, which is
+/// also how the offline provider and the mock server read them back.
+pub fn default_template(function: AiFunction) -> &'static str {
+    match function {
+        AiFunction::AutoCluster => {
+            "Group these search keywords for the site '{site_name}' (language: {language}) into topical clusters. Each cluster gets a short name, a one-sentence description and 3-10 of the keywords, copied exactly. Every keyword belongs to at most one cluster.\nKeywords:\n{keywords}"
+        }
+        AiFunction::GenerateIdeas => {
+            "Propose {min_ideas} to {max_ideas} article ideas for the site '{site_name}' (language: {language}) covering the topic cluster '{cluster_name}': {cluster_description}\nEach idea has a title, a description, a content structure, an outline of 6-10 H2 section headings, one primary keyword from the list, 2-3 secondary keywords from the list and a target word count.\nKeywords:\n{keywords}"
+        }
+        AiFunction::GenerateContent => {
+            "Write a {content_structure} titled '{title}' for the site '{site_name}' (language: {language}), about {target_words} words, in Markdown with one '## ' heading per outline section, in this order. Use the primary keyword '{primary_keyword}' naturally and these secondary keywords where they fit: {secondary_keywords}.\nBrief: {brief}\nOutline:\n{outline}"
+        }
+        AiFunction::GenerateImagePrompts => {
+            "Write image-generation prompts for the article '{title}' on the site '{site_name}': one featured image prompt and {in_article_count} in-article prompts, one per section in order. Describe a concrete scene, no text in the image.\nSummary: {excerpt}\nSections:\n{headings}"
+        }
+        AiFunction::GenerateImage => {
+            "Create a {image_type} image for '{post_title}'. Prompt: {image_prompt}"
+        }
+    }
+}
+
+/// A template checked against the variables of its function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptTemplate {
+    function: AiFunction,
+    text: String,
+}
+
+impl PromptTemplate {
+    pub fn new(function: AiFunction, text: &str) -> Result<PromptTemplate, DomainError> {
+        let allowed = variables(function);
+        for name in placeholders(text) {
+            if !allowed.contains(&name) {
+                return Err(DomainError::UnknownTemplateVariable {
+                    function: function.as_str(),
+                    name: name.to_string(),
+                });
+            }
+        }
+        if text.trim().is_empty() {
+            return Err(DomainError::InvalidValue {
+                field: "template",
+                value: String::new(),
+            });
+        }
+        Ok(PromptTemplate {
+            function,
+            text: text.to_string(),
+        })
+    }
+
+    pub fn default_for(function: AiFunction) -> PromptTemplate {
+        PromptTemplate {
+            function,
+            text: default_template(function).to_string(),
+        }
+    }
+
+    pub fn function(&self) -> AiFunction {
+        self.function
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Fills every `{name}` from `values`; a name with no value renders empty. Braces that do not
+    /// form a `{identifier}` are left as they are.
+    pub fn render(&self, values: &[(&str, String)]) -> String {
+        let mut out = String::with_capacity(self.text.len() + 256);
+        let mut rest = self.text.as_str();
+        while let Some(start) = rest.find('{') {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            match after.find('}') {
+                Some(end) if is_identifier(&after[..end]) => {
+                    let name = &after[..end];
+                    if let Some((_, v)) = values.iter().find(|(k, _)| *k == name) {
+                        out.push_str(v);
+                    }
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Renders a list as `- item` lines.
+pub fn bullet_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("- {}", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Reads `- item` lines back out of a rendered prompt section (used by offline providers).
+pub fn read_bullets(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("- "))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) if is_identifier(&after[..end]) => {
+                names.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_template_matches_spec() {
+        let t = PromptTemplate::default_for(AiFunction::GenerateImage);
+        let s = t.render(&[
+            ("image_type", "featured".into()),
+            ("post_title", "Trail Shoes".into()),
+            ("image_prompt", "a muddy trail".into()),
+        ]);
+        assert_eq!(
+            s,
+            "Create a featured image for 'Trail Shoes'. Prompt: a muddy trail"
+        );
+    }
+
+    #[test]
+    fn unknown_variables_are_refused_and_stray_braces_kept() {
+        let err = PromptTemplate::new(AiFunction::GenerateImage, "x {nope}").unwrap_err();
+        assert!(err.to_string().contains("nope"));
+        let t =
+            PromptTemplate::new(AiFunction::GenerateImage, "json {\"a\": 1} {post_title}").unwrap();
+        assert_eq!(t.render(&[("post_title", "T".into())]), "json {\"a\": 1} T");
+    }
+
+    #[test]
+    fn every_default_uses_only_its_variables() {
+        for f in AiFunction::ALL {
+            PromptTemplate::new(*f, default_template(*f)).unwrap();
+        }
+    }
+
+    #[test]
+    fn bullets_round_trip() {
+        let items = vec!["a b".to_string(), "c".to_string()];
+        assert_eq!(
+            read_bullets(&format!("Keywords:\n{}\n", bullet_list(&items))),
+            items
+        );
+    }
+}
