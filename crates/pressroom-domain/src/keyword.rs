@@ -147,18 +147,15 @@ impl KeywordDraft {
         }
     }
 
-    /// Merges a duplicate row into this one: the first row's phrase stays, metrics that were
-    /// missing are filled in, and the larger search volume wins (tools list a phrase once per
-    /// country; the biggest market is the useful number).
-    pub fn merge(&mut self, other: KeywordDraft) {
-        self.volume = match (self.volume, other.volume) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        self.difficulty = self.difficulty.or(other.difficulty);
-        self.cpc = self.cpc.or(other.cpc);
-        self.intent = self.intent.or(other.intent);
-        self.country = self.country.take().or(other.country);
+    /// Merges a later duplicate into this one with the rule storage also applies to a re-import:
+    /// the first spelling of the phrase stays, and a later non-empty metric replaces an earlier
+    /// one (an empty cell never erases a value).
+    pub fn merge(&mut self, later: KeywordDraft) {
+        self.volume = later.volume.or(self.volume);
+        self.difficulty = later.difficulty.or(self.difficulty);
+        self.cpc = later.cpc.or(self.cpc);
+        self.intent = later.intent.or(self.intent);
+        self.country = later.country.or(self.country.take());
     }
 }
 
@@ -204,15 +201,17 @@ mod tests {
     }
 
     #[test]
-    fn merge_keeps_first_phrase_and_largest_volume() {
+    fn merge_keeps_first_phrase_and_later_values() {
         let mut a = KeywordDraft::new("Running Shoes").unwrap();
-        a.volume = Some(100);
+        a.volume = Some(900);
+        a.cpc = Some(UsdMicros(5));
         let mut b = KeywordDraft::new("running shoes").unwrap();
-        b.volume = Some(900);
+        b.volume = Some(100);
         b.difficulty = Some(40);
         a.merge(b);
         assert_eq!(a.phrase, "Running Shoes");
-        assert_eq!(a.volume, Some(900));
+        assert_eq!(a.volume, Some(100));
         assert_eq!(a.difficulty, Some(40));
+        assert_eq!(a.cpc, Some(UsdMicros(5)));
     }
 }

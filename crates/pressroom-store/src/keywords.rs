@@ -1,0 +1,123 @@
+use crate::rows::KeywordRow;
+use crate::{Db, Result, Tx, now_ms, on_conn, on_db};
+use pressroom_domain::{
+    AccountId, Keyword, KeywordDraft, KeywordStatus, SiteId, Status, normalise_phrase,
+};
+
+/// Rows per INSERT statement: 11 binds a row stays far below both engines' parameter limits.
+const UPSERT_CHUNK: usize = 500;
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KeywordUpsert {
+    pub inserted: u64,
+    /// Rows that matched a keyword already stored (case- and whitespace-insensitively).
+    pub merged: u64,
+}
+
+/// Filters for listing keywords; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct KeywordFilter {
+    pub status: Option<KeywordStatus>,
+    /// Matches keywords containing this text, compared normalised.
+    pub search: Option<String>,
+    pub min_volume: Option<i64>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+const KEYWORD_COLUMNS: &str = "id, account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, cluster_id, status, created_at";
+
+impl Tx {
+    /// Inserts new keywords and merges ones already stored (matched on the normalised phrase).
+    /// A merge keeps the stored phrase, status and cluster, and takes each metric the new row
+    /// has (the same rule as [`KeywordDraft::merge`]). `drafts` must not repeat a normalised
+    /// phrase; callers merge duplicates first.
+    pub async fn upsert_keywords(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        source: &str,
+        drafts: &[KeywordDraft],
+    ) -> Result<KeywordUpsert> {
+        let mut result = KeywordUpsert::default();
+        for chunk in drafts.chunks(UPSERT_CHUNK) {
+            let before = self.count_keywords_in(account, site).await?;
+            let now = now_ms();
+            on_conn!(self, c => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO keywords (account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, status, created_at) ");
+                qb.push_values(chunk, |mut b, d| {
+                    b.push_bind(account.get()).push_bind(site.get()).push_bind(&d.phrase).push_bind(&d.normalised)
+                        .push_bind(d.volume).push_bind(d.difficulty.map(i64::from)).push_bind(d.cpc.map(|c| c.0))
+                        .push_bind(d.intent.map(|i| i.as_str())).push_bind(&d.country).push_bind(source)
+                        .push_bind(KeywordStatus::New.as_str()).push_bind(now);
+                });
+                qb.push(" ON CONFLICT (site_id, normalised) DO UPDATE SET
+                    volume = COALESCE(excluded.volume, keywords.volume),
+                    difficulty = COALESCE(excluded.difficulty, keywords.difficulty),
+                    cpc_micros = COALESCE(excluded.cpc_micros, keywords.cpc_micros),
+                    intent = COALESCE(excluded.intent, keywords.intent),
+                    country = COALESCE(excluded.country, keywords.country)");
+                qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+            })?;
+            let after = self.count_keywords_in(account, site).await?;
+            let inserted = (after - before).max(0) as u64;
+            result.inserted += inserted;
+            result.merged += chunk.len() as u64 - inserted;
+        }
+        Ok(result)
+    }
+
+    async fn count_keywords_in(&mut self, account: AccountId, site: SiteId) -> Result<i64> {
+        Ok(on_conn!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM keywords WHERE account_id = $1 AND site_id = $2")
+            .bind(account.get()).bind(site.get()).fetch_one(c).await)?)
+    }
+}
+
+impl Db {
+    pub async fn count_keywords(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<KeywordStatus>,
+    ) -> Result<i64> {
+        Ok(on_db!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM keywords WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3)")
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).fetch_one(p).await)?)
+    }
+
+    /// Keywords of a site, highest volume first, then by id.
+    pub async fn keywords(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        filter: &KeywordFilter,
+    ) -> Result<Vec<Keyword>> {
+        let pattern = filter
+            .search
+            .as_deref()
+            .map(|s| format!("%{}%", escape_like(&normalise_phrase(s))));
+        let limit = i64::from(filter.limit.clamp(1, 1000));
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let rows: Vec<KeywordRow> = on_db!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {KEYWORD_COLUMNS} FROM keywords
+             WHERE account_id = $1 AND site_id = $2
+               AND ($3 IS NULL OR status = $3)
+               AND ($4 IS NULL OR normalised LIKE $4 ESCAPE '\\')
+               AND ($5 IS NULL OR volume >= $5)
+             ORDER BY volume DESC NULLS LAST, id
+             LIMIT $6 OFFSET $7")))
+            .bind(account.get()).bind(site.get()).bind(filter.status.map(|s| s.as_str()))
+            .bind(pattern.as_deref()).bind(filter.min_volume).bind(limit).bind(offset)
+            .fetch_all(p).await)?;
+        rows.into_iter().map(Keyword::try_from).collect()
+    }
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
