@@ -97,3 +97,33 @@ impl Tx {
         })
     }
 }
+
+impl crate::Db {
+    /// The newest ledger entries of `account`, newest first.
+    pub async fn credit_entries(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> Result<Vec<pressroom_domain::CreditEntry>> {
+        let rows: Vec<(i64, i64, String, String, i64, i64)> = crate::on_db!(self, p => sqlx::query_as(
+            "SELECT id, delta, reason, idempotency_key, balance_after, created_at FROM credit_entries
+             WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
+            .bind(account.get()).bind(i64::from(limit.clamp(1, 1000))).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, delta, reason, idempotency_key, balance_after, created_at)| {
+                    pressroom_domain::CreditEntry {
+                        id: CreditEntryId::new(id),
+                        account_id: account,
+                        delta: Credits(delta),
+                        reason,
+                        idempotency_key,
+                        balance_after: Credits(balance_after),
+                        created_at,
+                    }
+                },
+            )
+            .collect())
+    }
+}

@@ -1,0 +1,188 @@
+//! The `pressroom` command. Thin by design: it parses arguments, opens the store, calls the
+//! pipeline and prints. Exit codes: 0 ok, 1 failure, 2 usage error (clap's own).
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pressroom",
+    version,
+    about = "Keywords in, reviewed illustrated articles out."
+)]
+pub struct Cli {
+    /// Where the SQLite database, images and config file live.
+    #[arg(
+        long,
+        global = true,
+        env = "PRESSROOM_DATA_DIR",
+        default_value = "./pressroom-data"
+    )]
+    pub data_dir: PathBuf,
+    /// postgres://… to use PostgreSQL; default: SQLite in the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Config file (default: pressroom.toml in the data directory, if present).
+    #[arg(long, global = true, env = "PRESSROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of human output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import FILE and run the whole pipeline on it.
+    Run {
+        file: PathBuf,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
+    /// Serve the web UI and REST API with embedded workers.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Run background workers only.
+    Worker,
+    /// Apply database migrations.
+    Migrate,
+    /// Manage sites.
+    #[command(subcommand)]
+    Sites(SitesCommand),
+    /// Import and list keywords.
+    #[command(subcommand)]
+    Keywords(KeywordsCommand),
+    /// Generate images.
+    #[command(subcommand)]
+    Images(ImagesCommand),
+    /// Start and control automation runs.
+    #[command(subcommand)]
+    Runs(RunsCommand),
+    /// Review generated content.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Show the credit balance and the latest ledger entries.
+    Credits {
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SitesCommand {
+    /// List sites.
+    List,
+    /// Create a site.
+    Create {
+        name: String,
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Show a site and its settings.
+    Show { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeywordsCommand {
+    /// Import a CSV/TSV export (UTF-8 or UTF-16, comma, semicolon or tab).
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
+    /// List keywords, highest volume first.
+    List {
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+        /// new, mapped or archived.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only keywords containing this text.
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImagesCommand {
+    /// Generate images by id, e.g. --ids 1,2,3.
+    Generate {
+        #[arg(long)]
+        ids: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RunsCommand {
+    Start {
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
+    Status {
+        id: Option<String>,
+    },
+    Pause {
+        id: String,
+    },
+    Resume {
+        id: String,
+    },
+    Cancel {
+        id: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReviewCommand {
+    List,
+    Approve { ids: String },
+    Reject { ids: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PRESSROOM_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let json = cli.json;
+    match runtime.block_on(commands::dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"error": {"message": format!("{e:#}")}})
+                );
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
