@@ -1,0 +1,535 @@
+//! Guarded download of provider image URLs (SSRF defence) and a media store that names files
+//! itself. Rules: http(s) only; the address actually connected to must not be loopback,
+//! private, link-local (cloud metadata), CGNAT, multicast or otherwise internal, checked for
+//! IP literals before connecting and for host names inside the client's DNS resolver, on
+//! every redirect hop (followed by hand, at most `max_redirects`); the body is streamed and
+//! cut off past `max_bytes`; the bytes must decode as PNG, JPEG, WebP or GIF.
+
+use crate::error::DownloadError;
+use reqwest::Url;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadConfig {
+    /// Permit 127.0.0.0/8 and ::1 (local test servers). Off by default.
+    pub allow_loopback: bool,
+    pub max_bytes: u64,
+    /// For the whole download, redirects included.
+    pub timeout: Duration,
+    pub max_redirects: usize,
+}
+
+impl Default for DownloadConfig {
+    fn default() -> Self {
+        DownloadConfig {
+            allow_loopback: false,
+            max_bytes: 20 * 1024 * 1024,
+            timeout: Duration::from_secs(60),
+            max_redirects: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Webp,
+    Gif,
+}
+
+impl ImageFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+            ImageFormat::Gif => "gif",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "image/png",
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Webp => "image/webp",
+            ImageFormat::Gif => "image/gif",
+        }
+    }
+}
+
+/// Checked image bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifiedImage {
+    pub bytes: Vec<u8>,
+    /// Lower-case hex.
+    pub sha256: String,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::fmt::Debug for VerifiedImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedImage")
+            .field("bytes", &self.bytes.len())
+            .field("sha256", &self.sha256)
+            .field("format", &self.format)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+/// Decodes `bytes` fully (with size limits against decompression bombs) and returns them
+/// with their format, dimensions and sha256. Used for downloads and for base64 payloads.
+pub fn verify_image(bytes: Vec<u8>) -> Result<VerifiedImage, DownloadError> {
+    let format = match image::guess_format(&bytes) {
+        Ok(image::ImageFormat::Png) => ImageFormat::Png,
+        Ok(image::ImageFormat::Jpeg) => ImageFormat::Jpeg,
+        Ok(image::ImageFormat::WebP) => ImageFormat::Webp,
+        Ok(image::ImageFormat::Gif) => ImageFormat::Gif,
+        Ok(other) => {
+            return Err(DownloadError::NotAnImage(format!(
+                "unsupported format {other:?}"
+            )));
+        }
+        Err(_) => {
+            let head: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)])
+                .chars()
+                .map(|c| if c.is_control() { '.' } else { c })
+                .collect();
+            return Err(DownloadError::NotAnImage(format!(
+                "unrecognised bytes starting {head:?}"
+            )));
+        }
+    };
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(&bytes), to_image_format(format));
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(12_000);
+    limits.max_image_height = Some(12_000);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|e| DownloadError::NotAnImage(e.to_string()))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(VerifiedImage {
+        width: img.width(),
+        height: img.height(),
+        bytes,
+        sha256,
+        format,
+    })
+}
+
+fn to_image_format(f: ImageFormat) -> image::ImageFormat {
+    match f {
+        ImageFormat::Png => image::ImageFormat::Png,
+        ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+        ImageFormat::Webp => image::ImageFormat::WebP,
+        ImageFormat::Gif => image::ImageFormat::Gif,
+    }
+}
+
+/// Is `ip` an address a provider URL must never make us connect to?
+pub fn is_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4_forbidden(v4, allow_loopback),
+        IpAddr::V6(v6) => {
+            if v6.is_loopback() {
+                return !allow_loopback;
+            }
+            let s = v6.segments();
+            // IPv4 embedded in IPv6: mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16.
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return v4_forbidden(v4, allow_loopback);
+            }
+            if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+                return v4_forbidden(embedded_v4(s[6], s[7]), allow_loopback);
+            }
+            if s[0] == 0x2002 {
+                return v4_forbidden(embedded_v4(s[1], s[2]), allow_loopback);
+            }
+            v6.is_unspecified()
+                || v6.is_multicast()
+                || s[0..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible ::a.b.c.d (deprecated)
+                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
+                || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo tunnels reach arbitrary IPv4
+        }
+    }
+}
+
+fn embedded_v4(hi: u16, lo: u16) -> Ipv4Addr {
+    let [a, b] = hi.to_be_bytes();
+    let [c, d] = lo.to_be_bytes();
+    Ipv4Addr::new(a, b, c, d)
+}
+
+fn v4_forbidden(ip: Ipv4Addr, allow_loopback: bool) -> bool {
+    let o = ip.octets();
+    if ip.is_loopback() {
+        return !allow_loopback;
+    }
+    o[0] == 0 // "this network", includes 0.0.0.0
+        || o[0] == 10
+        || (o[0] == 100 && (o[1] & 0xc0) == 64) // CGNAT 100.64/10
+        || (o[0] == 169 && o[1] == 254) // link-local, cloud metadata
+        || (o[0] == 172 && (o[1] & 0xf0) == 16)
+        || (o[0] == 192 && o[1] == 168)
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments
+        || (o[0] == 192 && o[1] == 0 && o[2] == 2) // documentation
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18/15
+        || (o[0] == 198 && o[1] == 51 && o[2] == 100)
+        || (o[0] == 203 && o[1] == 0 && o[2] == 113)
+        || o[0] >= 224 // multicast, reserved, broadcast
+}
+
+/// The DNS resolver the download client connects through: a host name whose addresses
+/// include a forbidden one is refused, so the check applies to the very addresses used.
+struct GuardedResolver {
+    allow_loopback: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.allow_loopback;
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs = resolve_checked(&host, allow).await?;
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+async fn resolve_checked(
+    host: &str,
+    allow_loopback: bool,
+) -> Result<Vec<SocketAddr>, DownloadError> {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
+        .await
+        .map_err(|e| DownloadError::Resolve {
+            host: host.to_string(),
+            message: e.to_string(),
+        })?
+        .collect();
+    if addrs.is_empty() {
+        return Err(DownloadError::Resolve {
+            host: host.to_string(),
+            message: "no addresses".into(),
+        });
+    }
+    // All or nothing: one internal address among public ones is a rebinding attempt.
+    if let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip(), allow_loopback)) {
+        return Err(DownloadError::ForbiddenAddress {
+            host: host.to_string(),
+            ip: bad.ip(),
+        });
+    }
+    Ok(addrs)
+}
+
+/// Downloads provider image URLs under the rules above. Cheap to clone.
+#[derive(Clone)]
+pub struct SafeDownloader {
+    config: DownloadConfig,
+    client: reqwest::Client,
+}
+
+/// A downloaded, verified image and where it finally came from.
+#[derive(Debug, Clone)]
+pub struct Downloaded {
+    pub image: VerifiedImage,
+    pub final_url: String,
+}
+
+impl SafeDownloader {
+    pub fn new(config: DownloadConfig) -> SafeDownloader {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            // A proxy would connect on our behalf to addresses we never checked.
+            .no_proxy()
+            .dns_resolver(Arc::new(GuardedResolver {
+                allow_loopback: config.allow_loopback,
+            }))
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("pressroom/", env!("CARGO_PKG_VERSION")))
+            .build()
+            // Building fails only if TLS cannot initialise; a default client would lose the
+            // guards, so keep the error visible on every call instead.
+            .ok();
+        SafeDownloader {
+            config,
+            client: client.unwrap_or_else(|| {
+                reqwest::Client::builder()
+                    .redirect(reqwest::redirect::Policy::none())
+                    .no_proxy()
+                    .dns_resolver(Arc::new(GuardedResolver {
+                        allow_loopback: config.allow_loopback,
+                    }))
+                    .build()
+                    .unwrap_or_default()
+            }),
+        }
+    }
+
+    pub fn config(&self) -> DownloadConfig {
+        self.config
+    }
+
+    /// Fetches `url` and verifies the bytes are an image.
+    pub async fn download(&self, url: &str) -> Result<Downloaded, DownloadError> {
+        match tokio::time::timeout(self.config.timeout, self.fetch(url)).await {
+            Ok(r) => r,
+            Err(_) => Err(DownloadError::Timeout(self.config.timeout)),
+        }
+    }
+
+    /// Checks a URL's scheme and, for an IP literal, its address, without connecting.
+    pub fn check_url(&self, url: &Url) -> Result<(), DownloadError> {
+        match url.scheme() {
+            "http" | "https" => {}
+            other => return Err(DownloadError::Scheme(other.to_string())),
+        }
+        let ip = match url.host() {
+            None => return Err(DownloadError::BadUrl(format!("{url} has no host"))),
+            Some(url::Host::Ipv4(v4)) => Some(IpAddr::V4(v4)),
+            Some(url::Host::Ipv6(v6)) => Some(IpAddr::V6(v6)),
+            Some(url::Host::Domain(d)) => d.parse::<IpAddr>().ok(),
+        };
+        if let Some(ip) = ip
+            && is_forbidden(ip, self.config.allow_loopback)
+        {
+            return Err(DownloadError::ForbiddenAddress {
+                host: url.host_str().unwrap_or_default().to_string(),
+                ip,
+            });
+        }
+        Ok(())
+    }
+
+    async fn fetch(&self, url: &str) -> Result<Downloaded, DownloadError> {
+        let mut url = Url::parse(url).map_err(|e| DownloadError::BadUrl(e.to_string()))?;
+        let mut redirects = 0;
+        loop {
+            self.check_url(&url)?;
+            let resp = self
+                .client
+                .get(url.clone())
+                .send()
+                .await
+                .map_err(|e| transport_error(&e))?;
+            let status = resp.status();
+            if status.is_redirection() {
+                redirects += 1;
+                if redirects > self.config.max_redirects {
+                    return Err(DownloadError::TooManyRedirects(self.config.max_redirects));
+                }
+                let location = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or(DownloadError::BadRedirect(status.as_u16()))?;
+                url = url
+                    .join(location)
+                    .map_err(|_| DownloadError::BadRedirect(status.as_u16()))?;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(DownloadError::Http(status.as_u16()));
+            }
+            let cap = self.config.max_bytes;
+            if resp.content_length().is_some_and(|n| n > cap) {
+                return Err(DownloadError::TooLarge { cap });
+            }
+            let bytes = read_capped(resp, cap).await?;
+            let image = verify_image(bytes)?;
+            return Ok(Downloaded {
+                image,
+                final_url: url.to_string(),
+            });
+        }
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8>, DownloadError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e))? {
+        if body.len() as u64 + chunk.len() as u64 > cap {
+            // Dropping the response closes the connection; the rest is never read.
+            return Err(DownloadError::TooLarge { cap });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Surfaces our resolver's refusal (wrapped by the HTTP stack) as itself.
+fn transport_error(e: &reqwest::Error) -> DownloadError {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(d) = s.downcast_ref::<DownloadError>() {
+            return d.clone();
+        }
+        src = s.source();
+    }
+    if e.is_timeout() {
+        return DownloadError::Connection("timed out".into());
+    }
+    let mut msg = e.without_url_ref();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    DownloadError::Connection(msg)
+}
+
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        if self.is_connect() {
+            "connect error".into()
+        } else if self.is_body() || self.is_decode() {
+            "body error".into()
+        } else {
+            "request error".into()
+        }
+    }
+}
+
+/// Where images are kept: files named by Pressroom (random hex + the detected format's
+/// extension), never by provider or user text.
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    root: PathBuf,
+}
+
+/// An image saved in the media store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub path: PathBuf,
+    /// Relative to the store root: `ab/ab12...ef.png`.
+    pub relative: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl MediaStore {
+    pub fn new(root: impl Into<PathBuf>) -> MediaStore {
+        MediaStore { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes the image under a fresh name (two-character fan-out directory) and returns it.
+    pub async fn store(&self, image: &VerifiedImage) -> Result<StoredImage, DownloadError> {
+        let io = |e: std::io::Error| DownloadError::Io(e.to_string());
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        let dir = self.root.join(&id[..2]);
+        tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+        let name = format!("{id}.{}", image.format.extension());
+        let path = dir.join(&name);
+        // Write to a temporary name and rename, so a crash never leaves a half file under
+        // the final name.
+        let tmp = dir.join(format!(".{name}.part"));
+        tokio::fs::write(&tmp, &image.bytes).await.map_err(io)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+        Ok(StoredImage {
+            relative: format!("{}/{name}", &id[..2]),
+            path,
+            bytes: image.bytes.len() as u64,
+            sha256: image.sha256.clone(),
+            format: image.format,
+            width: image.width,
+            height: image.height,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forbidden_addresses() {
+        for s in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "100.127.255.254",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "64:ff9b::a00:1",
+            "2002:a00:1::",
+            "ff02::1",
+        ] {
+            assert!(is_forbidden(ip(s), false), "{s} must be forbidden");
+        }
+        for s in [
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2606:4700::1111",
+            "1.1.1.1",
+        ] {
+            assert!(!is_forbidden(ip(s), false), "{s} must be allowed");
+        }
+        assert!(!is_forbidden(ip("127.0.0.1"), true));
+        assert!(!is_forbidden(ip("::1"), true));
+        assert!(
+            is_forbidden(ip("10.0.0.1"), true),
+            "loopback setting allows loopback only"
+        );
+        assert!(is_forbidden(ip("169.254.169.254"), true));
+    }
+
+    #[test]
+    fn verify_rejects_non_images() {
+        assert!(matches!(
+            verify_image(b"<html>not an image</html>".to_vec()),
+            Err(DownloadError::NotAnImage(_))
+        ));
+        // A PNG signature with garbage after it is not an image either.
+        let mut fake = b"\x89PNG\r\n\x1a\n".to_vec();
+        fake.extend_from_slice(&[0u8; 64]);
+        assert!(matches!(
+            verify_image(fake),
+            Err(DownloadError::NotAnImage(_))
+        ));
+    }
+}
