@@ -358,7 +358,18 @@ fn cluster_name(d: &Draft, keywords: &[&str], toks: &[BTreeSet<String>]) -> Stri
 }
 
 fn cluster_description(name: &str, kws: &[String]) -> String {
-    let topic = decapitalise(name);
+    // Lower-case title-cased words, keep acronyms and brands ("SEO", "iPhone").
+    let topic = name
+        .split_whitespace()
+        .map(|w| {
+            if w.chars().skip(1).any(char::is_uppercase) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     match kws {
         [] => format!("Searches about {topic}."),
         [one] => format!("Searches about {topic}, such as \"{one}\"."),
