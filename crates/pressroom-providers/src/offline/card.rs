@@ -236,8 +236,8 @@ fn draw_text(
             }
             let p = img.get_pixel_mut(px as u32, py as u32);
             let a = cov.clamp(0.0, 1.0);
-            for k in 0..3 {
-                p.0[k] = (p.0[k] as f32 * (1.0 - a) + colour[k] as f32 * a).round() as u8;
+            for (dst, src) in p.0.iter_mut().zip(colour) {
+                *dst = (*dst as f32 * (1.0 - a) + src as f32 * a).round() as u8;
             }
         });
     }

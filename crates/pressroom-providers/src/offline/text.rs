@@ -162,18 +162,34 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-/// Lower-cases the first letter unless the first word looks like an acronym or a name with
-/// inner capitals.
-fn decapitalise(s: &str) -> String {
-    let first_word = s.split_whitespace().next().unwrap_or("");
-    if first_word.chars().filter(|c| c.is_uppercase()).count() > 1 {
-        return s.to_string();
+/// Lower-cases title-cased words ("Measure Your Feet" -> "measure your feet") and keeps
+/// acronyms and brands with inner capitals ("SEO", "iPhone").
+fn lower_words(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            if w.chars().skip(1).any(char::is_uppercase) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Like [`clip`], and drops dangling small words ("... Beginners and").
+fn clip_title(s: &str, max: usize) -> String {
+    let mut t = clip(s, max);
+    while let Some((head, last)) = t.rsplit_once(' ') {
+        if SMALL_WORDS.contains(&last.to_lowercase().as_str()) {
+            t = head
+                .trim_end_matches([',', ':', ';', '-', '—', ' '])
+                .to_string();
+        } else {
+            break;
+        }
     }
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+    t
 }
 
 /// Cuts `s` to at most `max` characters at a word boundary.
@@ -223,7 +239,7 @@ impl Draft {
 fn jaccard_pct(a: &BTreeSet<String>, b: &BTreeSet<&str>) -> usize {
     let inter = a.iter().filter(|t| b.contains(t.as_str())).count();
     let union = a.len() + b.len() - inter;
-    if union == 0 { 0 } else { inter * 100 / union }
+    (inter * 100).checked_div(union).unwrap_or(0)
 }
 
 /// Lexical clustering: each keyword joins the cluster whose core tokens it overlaps most
@@ -358,18 +374,7 @@ fn cluster_name(d: &Draft, keywords: &[&str], toks: &[BTreeSet<String>]) -> Stri
 }
 
 fn cluster_description(name: &str, kws: &[String]) -> String {
-    // Lower-case title-cased words, keep acronyms and brands ("SEO", "iPhone").
-    let topic = name
-        .split_whitespace()
-        .map(|w| {
-            if w.chars().skip(1).any(char::is_uppercase) {
-                w.to_string()
-            } else {
-                w.to_lowercase()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let topic = lower_words(name);
     match kws {
         [] => format!("Searches about {topic}."),
         [one] => format!("Searches about {topic}, such as \"{one}\"."),
@@ -610,7 +615,7 @@ impl Writer<'_> {
             .replace("{kw}", self.kw)
             .replace("{alt}", &alt)
             .replace("{H}", heading)
-            .replace("{h}", &decapitalise(&strip_step(heading)))
+            .replace("{h}", &lower_words(&strip_step(heading)))
     }
 
     /// A body sentence whose (prefix, core) pair has not been used yet while any remain.
@@ -702,14 +707,17 @@ pub fn article(input: &ContentInput) -> ArticleOutput {
             outline
                 .iter()
                 .take(3)
-                .map(|h| decapitalise(&strip_step(h)))
+                .map(|h| lower_words(&strip_step(h)))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
         300,
     );
     let target = input.target_words.clamp(300, 6000) as usize;
-    let per_section = (target.saturating_sub(word_count(&intro)) / outline.len().max(1)).max(60);
+    // The checklists (about 30 words in every third section) count towards the target.
+    let checklists = outline.len().div_ceil(3) * 30;
+    let per_section =
+        (target.saturating_sub(word_count(&intro) + checklists) / outline.len().max(1)).max(40);
 
     let mut body = String::new();
     body.push_str(&intro);
@@ -718,28 +726,30 @@ pub fn article(input: &ContentInput) -> ArticleOutput {
         body.push_str("## ");
         body.push_str(heading.trim());
         body.push_str("\n\n");
-        let mut words = 0;
         let opener = OPENERS[w.rng.below(OPENERS.len())];
         let mut paragraph: Vec<String> = vec![w.fill(opener, heading.trim())];
+        let mut words = word_count(&paragraph[0]);
         let mut para_len = 3 + w.rng.below(3);
-        let mut paragraphs = 0;
         loop {
             let s = w.body_sentence();
             words += word_count(&s);
             paragraph.push(s);
-            if paragraph.len() >= para_len {
+            // Stop once the section's share is written, ending on a paragraph of at least
+            // two sentences.
+            let done = words >= per_section && paragraph.len() >= 2;
+            if paragraph.len() >= para_len || done {
                 body.push_str(&paragraph.join(" "));
                 body.push_str("\n\n");
-                paragraphs += 1;
                 paragraph.clear();
                 para_len = 3 + w.rng.below(3);
-                if words >= per_section && paragraphs >= 2 {
+                if done {
                     break;
                 }
             }
         }
         // Every third section gets a short checklist, as real articles do.
-        if si % 3 == 1 {
+        let checklist = si % 3 == 1;
+        if checklist {
             let items = [
                 format!("Be clear about what you need from {kw}."),
                 "Compare at least two options under the same conditions.".to_string(),
@@ -758,7 +768,7 @@ pub fn article(input: &ContentInput) -> ArticleOutput {
             }
             body.push('\n');
         }
-        if si + 1 < outline.len() && w.rng.below(2) == 0 {
+        if !checklist && si + 1 < outline.len() && w.rng.below(2) == 0 {
             let c = CLOSERS[w.rng.below(CLOSERS.len())];
             // Attach the closer to the last paragraph rather than leaving it alone.
             if body.ends_with(".\n\n") {
@@ -770,19 +780,22 @@ pub fn article(input: &ContentInput) -> ArticleOutput {
         }
     }
     let body = body.trim_end().to_string() + "\n";
+    let topics: Vec<String> = outline
+        .iter()
+        .take(2)
+        .map(|h| lower_words(&strip_step(h)))
+        .collect();
     let meta_description = clip(
         &format!(
-            "{} Learn about {kw}, step by step, with practical advice you can use today.",
-            capitalise(&clip(&input.title, 70))
-                .trim_end_matches(['.', '!', '?'])
-                .to_string()
-                + "."
+            "Learn about {kw}: {} and more. A practical {} with advice you can use today.",
+            topics.join(", "),
+            input.content_structure.as_str()
         ),
         160,
     );
     ArticleOutput {
         title: input.title.clone(),
-        meta_title: clip(&input.title, 60),
+        meta_title: clip_title(&input.title, 60),
         meta_description,
         excerpt,
         body_markdown: body,
@@ -813,7 +826,7 @@ pub fn image_prompts(input: &ImagePromptsInput) -> ImagePromptsOutput {
             ][i % 4];
             format!(
                 "A {framing} illustrating '{heading}' for an article about {}: everyday setting, soft natural light, realistic colours, no text or lettering.",
-                decapitalise(title)
+                lower_words(title)
             )
         })
         .collect();
