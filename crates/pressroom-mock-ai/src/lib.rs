@@ -110,6 +110,8 @@ struct Inner {
     bucket: Option<Mutex<(f64, Instant)>>,
     rng: Mutex<StdRng>,
     pngs: Mutex<HashMap<(u32, u32), Bytes>>,
+    /// The last request body per API endpoint, for tests that check what a client sent.
+    last: Mutex<HashMap<&'static str, Value>>,
 }
 
 type Shared = Arc<Inner>;
@@ -148,6 +150,11 @@ impl MockHandle {
             .get(endpoint)
             .map(|s| s.requests)
             .unwrap_or(0)
+    }
+    /// The last JSON body an API endpoint received (`chat_completions`, `images_generations`,
+    /// `runware`).
+    pub fn last_request(&self, endpoint: &str) -> Option<Value> {
+        lock(&self.inner.last).get(endpoint).cloned()
     }
     pub fn script(&self, steps: impl IntoIterator<Item = Step>) {
         lock(&self.inner.script).extend(steps);
@@ -189,6 +196,7 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<(SocketAddr, MockHandl
         in_flight: Mutex::new(HashMap::new()),
         bucket,
         pngs: Mutex::new(HashMap::new()),
+        last: Mutex::new(HashMap::new()),
     });
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))
@@ -197,6 +205,7 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<(SocketAddr, MockHandl
         .route("/images/{file}", get(serve_image))
         .route("/__script", post(set_script))
         .route("/__stats", get(get_stats))
+        .route("/__last/{endpoint}", get(get_last))
         .route("/__reset", post(reset))
         .route("/__huge", get(huge))
         .route("/__text", get(not_an_image))
@@ -494,6 +503,9 @@ fn message_text(m: &Value) -> String {
 
 async fn chat(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let visit = Visit::start(&inner, "chat_completions");
+    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+        lock(&inner.last).insert("chat_completions", v);
+    }
     let resp = chat_inner(&inner, &headers, &body).await;
     visit.finish(resp)
 }
@@ -685,6 +697,9 @@ fn wants_b64(inner: &Shared, requested_b64: bool) -> bool {
 
 async fn images(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let visit = Visit::start(&inner, "images_generations");
+    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+        lock(&inner.last).insert("images_generations", v);
+    }
     let resp = images_inner(&inner, &headers, &body).await;
     visit.finish(resp)
 }
@@ -842,6 +857,9 @@ async fn images_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Respo
 
 async fn runware(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let visit = Visit::start(&inner, "runware");
+    if let Ok(v) = serde_json::from_slice::<Value>(&body) {
+        lock(&inner.last).insert("runware", v);
+    }
     let resp = runware_inner(&inner, &headers, &body).await;
     visit.finish(resp)
 }
@@ -1019,6 +1037,13 @@ async fn set_script(
 
 async fn get_stats(State(inner): State<Shared>) -> Response {
     axum::Json(lock(&inner.stats).clone()).into_response()
+}
+
+async fn get_last(State(inner): State<Shared>, Path(endpoint): Path<String>) -> Response {
+    match lock(&inner.last).get(endpoint.as_str()) {
+        Some(v) => axum::Json(v.clone()).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn reset(State(inner): State<Shared>) -> Response {

@@ -439,3 +439,70 @@ async fn in_flight_limit_holds_over_http() {
     assert!(peak <= 2, "peak {peak} exceeds the limit of 2");
     assert_eq!(m.requests("images_generations"), 8);
 }
+
+#[tokio::test]
+async fn request_bodies_follow_each_model_rules() {
+    let m = mock(MockConfig::default()).await;
+    // Chat: strict json_schema with the domain schema, both messages, max_tokens.
+    chat(&m)
+        .complete(&request(AiFunction::GenerateIdeas, "gpt-4o-mini"))
+        .await
+        .result
+        .unwrap();
+    let body = m.last_request("chat_completions").unwrap();
+    assert_eq!(body["response_format"]["type"], "json_schema");
+    assert_eq!(
+        body["response_format"]["json_schema"]["name"],
+        "pressroom_ideas"
+    );
+    assert_eq!(body["response_format"]["json_schema"]["strict"], true);
+    assert_eq!(body["messages"][0]["role"], "system");
+    assert_eq!(body["messages"][1]["role"], "user");
+    assert!(body["max_tokens"].is_u64());
+
+    // Images: dall-e-3 gets its default quality; gpt-image-1 no response_format.
+    let p = OpenAiImages::new(openai_config(&m), deps(), ResponseFormat::Url);
+    p.generate(&image_request("dall-e-3", 1024, 1024))
+        .await
+        .result
+        .unwrap();
+    let body = m.last_request("images_generations").unwrap();
+    assert_eq!(body["quality"], "standard");
+    assert_eq!(body["response_format"], "url");
+    assert_eq!(body["size"], "1024x1024");
+    p.generate(&image_request("gpt-image-1", 1500, 1000))
+        .await
+        .result
+        .unwrap();
+    let body = m.last_request("images_generations").unwrap();
+    assert!(body.get("response_format").is_none());
+    assert_eq!(body["size"], "1536x1024");
+
+    // Runware: negativePrompt only where the model supports it; one task per request.
+    let rw = Runware::new(
+        RunwareConfig {
+            base_url: m.v1(),
+            api_key: "rw".into(),
+            account: 1,
+            base64: false,
+        },
+        deps(),
+    );
+    rw.generate(&image_request("runware:100@1", 512, 512))
+        .await
+        .result
+        .unwrap();
+    let body = m.last_request("runware").unwrap();
+    let task = &body[0];
+    assert_eq!(body.as_array().unwrap().len(), 1);
+    assert!(task.get("negativePrompt").is_none());
+    assert_eq!(task["includeCost"], true);
+    assert_eq!(task["outputType"], "URL");
+    assert_eq!(task["numberResults"], 1);
+    rw.generate(&image_request("runware:101@1", 512, 512))
+        .await
+        .result
+        .unwrap();
+    let body = m.last_request("runware").unwrap();
+    assert_eq!(body[0]["negativePrompt"], "blurry, text");
+}
