@@ -159,11 +159,11 @@ impl Queue {
         let ids = match &self.db {
             Db::Sqlite(p) => {
                 let mut conn = p.acquire().await?;
-                enqueue_on_sqlite(&mut *conn, jobs).await?
+                enqueue_on_sqlite(&mut conn, jobs).await?
             }
             Db::Postgres(p) => {
                 let mut conn = p.acquire().await?;
-                enqueue_on_postgres(&mut *conn, jobs).await?
+                enqueue_on_postgres(&mut conn, jobs).await?
             }
         };
         let queues: HashSet<&str> = jobs.iter().map(|j| j.queue.as_str()).collect();
@@ -177,8 +177,8 @@ impl Queue {
     /// that transaction commits. On SQLite call [`Queue::wake`] after the commit.
     pub async fn enqueue_in(tx: &mut Tx, jobs: &[NewJob]) -> Result<Vec<JobId>> {
         match tx {
-            Tx::Sqlite(t) => enqueue_on_sqlite(&mut **t, jobs).await,
-            Tx::Postgres(t) => enqueue_on_postgres(&mut **t, jobs).await,
+            Tx::Sqlite(t) => enqueue_on_sqlite(t, jobs).await,
+            Tx::Postgres(t) => enqueue_on_postgres(t, jobs).await,
         }
     }
 

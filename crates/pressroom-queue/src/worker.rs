@@ -429,10 +429,10 @@ impl Worker {
             );
             helpers.spawn(async move {
                 tokio::select! {
-                    _ = shutdown.cancelled() => {
-                        tokio::time::sleep(grace).await;
-                        hard_stop.cancel();
-                    }
+                    _ = shutdown.cancelled() => tokio::select! {
+                        _ = tokio::time::sleep(grace) => hard_stop.cancel(),
+                        _ = hard_stop.cancelled() => {}
+                    },
                     _ = hard_stop.cancelled() => {}
                 }
             });
@@ -494,10 +494,10 @@ async fn claim_loop(
         // Only this loop takes permits, so the ones free now stay free until we take them.
         let want = (1 + sem.available_permits()).min(inner.cfg.claim_batch);
         let mut permits = first;
-        if want > 1 {
-            if let Ok(more) = sem.clone().try_acquire_many_owned((want - 1) as u32) {
-                permits.merge(more);
-            }
+        if want > 1
+            && let Ok(more) = sem.clone().try_acquire_many_owned((want - 1) as u32)
+        {
+            permits.merge(more);
         }
         let want = permits.num_permits();
         // Registered before the claim, so an enqueue during the claim is not missed.
@@ -580,18 +580,18 @@ async fn claim_loop(
                 Ok((id, _)) => *id,
                 Err(e) => e.id(),
             };
-            if let Some(lease) = leases.remove(&id) {
-                if cancelled {
-                    match inner.queue.release(&lease).await {
-                        Ok(()) => WorkerMetrics::add(&inner.metrics.released, 1),
-                        // Already finished or taken over: nothing to give back.
-                        Err(QueueError::LeaseLost { .. }) => {}
-                        Err(e) => {
-                            warn!(job = lease.job.get(), error = %e, "release failed; the lease will expire and the job be rescued")
-                        }
+            if let Some(lease) = leases.remove(&id)
+                && cancelled
+            {
+                match inner.queue.release(&lease).await {
+                    Ok(()) => WorkerMetrics::add(&inner.metrics.released, 1),
+                    // Already finished or taken over: nothing to give back.
+                    Err(QueueError::LeaseLost { .. }) => {}
+                    Err(e) => {
+                        warn!(job = lease.job.get(), error = %e, "release failed; the lease will expire and the job be rescued")
                     }
-                    inner.untrack([lease.job]);
                 }
+                inner.untrack([lease.job]);
             }
         }
     }
