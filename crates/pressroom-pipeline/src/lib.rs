@@ -1,4 +1,12 @@
 //! Pressroom's use cases. The CLI, the REST API and the web pages are thin: each user action
 //! calls one function here, so the three interfaces behave the same.
 
+pub mod context;
+pub mod functions;
+pub mod html;
+pub mod images;
 pub mod import;
+pub mod runs;
+pub mod workers;
+
+pub use context::{Pipeline, PipelineError};

@@ -26,7 +26,7 @@ pub struct KeywordFilter {
     pub offset: u64,
 }
 
-const KEYWORD_COLUMNS: &str = "id, account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, cluster_id, status, created_at";
+pub(crate) const KEYWORD_COLUMNS: &str = "id, account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, cluster_id, status, created_at";
 
 impl Tx {
     /// Inserts new keywords and merges ones already stored (matched on the normalised phrase).

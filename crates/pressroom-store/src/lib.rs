@@ -16,6 +16,8 @@ mod ledger;
 mod rows;
 mod sites;
 mod status;
+mod work;
+mod runs;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -24,6 +26,8 @@ pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert};
 pub use ledger::Charge;
 pub use status::StatusColumn;
+pub use work::{GeneratedImage, NewContent, NewImage, PipelineCounts};
+pub use runs::{NewUsage, UsageSummary};
 
 use pressroom_domain::TimestampMs;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -105,3 +105,274 @@ impl TryFrom<KeywordRow> for Keyword {
         })
     }
 }
+
+pub(crate) fn json_list(what: &'static str, s: &str) -> Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt { what, detail: e.to_string() })
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ClusterRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub name: String,
+    pub description: String,
+    pub keyword_count: i64,
+    pub total_volume: i64,
+    pub method: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<ClusterRow> for Cluster {
+    type Error = StoreError;
+    fn try_from(r: ClusterRow) -> Result<Cluster> {
+        Ok(Cluster {
+            id: ClusterId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            name: r.name,
+            description: r.description,
+            keyword_count: r.keyword_count,
+            total_volume: r.total_volume,
+            method: ClusterMethod::parse(&r.method)?,
+            status: status(&r.status)?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct IdeaRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub cluster_id: i64,
+    pub title: String,
+    pub description: String,
+    pub outline: String,
+    pub primary_keyword: String,
+    pub secondary_keywords: String,
+    pub content_structure: String,
+    pub target_words: i64,
+    pub status: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<IdeaRow> for Idea {
+    type Error = StoreError;
+    fn try_from(r: IdeaRow) -> Result<Idea> {
+        Ok(Idea {
+            id: IdeaId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            cluster_id: ClusterId::new(r.cluster_id),
+            title: r.title,
+            description: r.description,
+            outline: json_list("idea outline", &r.outline)?,
+            primary_keyword: r.primary_keyword,
+            secondary_keywords: json_list("idea keywords", &r.secondary_keywords)?,
+            content_structure: ContentStructure::parse(&r.content_structure)?,
+            target_words: r.target_words,
+            status: status(&r.status)?,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub idea_id: i64,
+    pub cluster_id: i64,
+    pub title: String,
+    pub brief: String,
+    pub keywords: String,
+    pub target_words: i64,
+    pub status: String,
+    pub error: Option<String>,
+    pub created_at: i64,
+}
+
+impl TryFrom<TaskRow> for Task {
+    type Error = StoreError;
+    fn try_from(r: TaskRow) -> Result<Task> {
+        Ok(Task {
+            id: TaskId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            idea_id: IdeaId::new(r.idea_id),
+            cluster_id: ClusterId::new(r.cluster_id),
+            title: r.title,
+            brief: r.brief,
+            keywords: json_list("task keywords", &r.keywords)?,
+            target_words: r.target_words,
+            status: status(&r.status)?,
+            error: r.error,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContentRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub task_id: i64,
+    pub title: String,
+    pub slug: String,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub excerpt: String,
+    pub body_html: String,
+    pub body_markdown: String,
+    pub word_count: i64,
+    pub primary_keyword: String,
+    pub secondary_keywords: String,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<ContentRow> for Content {
+    type Error = StoreError;
+    fn try_from(r: ContentRow) -> Result<Content> {
+        Ok(Content {
+            id: ContentId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            task_id: TaskId::new(r.task_id),
+            title: r.title,
+            slug: r.slug,
+            meta_title: r.meta_title,
+            meta_description: r.meta_description,
+            excerpt: r.excerpt,
+            body_html: r.body_html,
+            body_markdown: r.body_markdown,
+            word_count: r.word_count,
+            primary_keyword: r.primary_keyword,
+            secondary_keywords: json_list("content keywords", &r.secondary_keywords)?,
+            status: status(&r.status)?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImageRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub content_id: i64,
+    pub image_type: String,
+    pub position: i64,
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub size: String,
+    pub file_path: Option<String>,
+    pub public_url: Option<String>,
+    pub bytes: Option<i64>,
+    pub sha256: Option<String>,
+    pub error: Option<String>,
+    pub attempts: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TryFrom<ImageRow> for Image {
+    type Error = StoreError;
+    fn try_from(r: ImageRow) -> Result<Image> {
+        Ok(Image {
+            id: ImageId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            content_id: ContentId::new(r.content_id),
+            image_type: ImageType::parse(&r.image_type)?,
+            position: r.position,
+            prompt: r.prompt,
+            negative_prompt: r.negative_prompt,
+            provider: r.provider,
+            model: r.model,
+            size: r.size,
+            file_path: r.file_path,
+            public_url: r.public_url,
+            bytes: r.bytes,
+            sha256: r.sha256,
+            error: r.error,
+            attempts: r.attempts,
+            status: status(&r.status)?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RunRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub trigger: String,
+    pub status: String,
+    pub current_stage: i64,
+    pub stage_results: String,
+    pub credits_used: i64,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+impl TryFrom<RunRow> for AutomationRun {
+    type Error = StoreError;
+    fn try_from(r: RunRow) -> Result<AutomationRun> {
+        Ok(AutomationRun {
+            id: RunId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            trigger: RunTrigger::parse(&r.trigger)?,
+            status: status(&r.status)?,
+            current_stage: Stage::try_from(u8::try_from(r.current_stage).unwrap_or(0))?,
+            stage_results: serde_json::from_str(&r.stage_results)
+                .map_err(|e| StoreError::Corrupt { what: "stage results", detail: e.to_string() })?,
+            credits_used: Credits(r.credits_used),
+            error: r.error,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RunEventRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub stage: Option<i64>,
+    pub level: String,
+    pub message: String,
+    pub fields: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<RunEventRow> for RunEvent {
+    type Error = StoreError;
+    fn try_from(r: RunEventRow) -> Result<RunEvent> {
+        Ok(RunEvent {
+            id: RunEventId::new(r.id),
+            run_id: RunId::new(r.run_id),
+            stage: r.stage.map(|s| Stage::try_from(u8::try_from(s).unwrap_or(0))).transpose()?,
+            level: EventLevel::parse(&r.level)?,
+            message: r.message,
+            fields: serde_json::from_str(&r.fields).unwrap_or(serde_json::Value::Null),
+            created_at: r.created_at,
+        })
+    }
+}

@@ -1,19 +1,26 @@
-//! One function per command; each opens the store and calls the same code the API will.
+//! One function per command; each opens the store and calls the same pipeline code the API
+//! calls. No pipeline logic lives here.
 
 use crate::config::Config;
-use crate::{
-    Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand,
-};
+use crate::progress::{RunWatch, watch_run};
+use crate::{Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand};
 use anyhow::{Context, bail};
-use pressroom_domain::{AccountId, KeywordStatus, Site, Status};
+use pressroom_domain::ids::parse_id_list;
+use pressroom_domain::*;
+use pressroom_pipeline::Pipeline;
+use pressroom_pipeline::images::generate_images;
 use pressroom_pipeline::import::{ImportReport, import_keywords};
+use pressroom_pipeline::runs;
+use pressroom_providers::{DownloadConfig, Providers};
+use pressroom_queue::{CancellationToken, WorkerConfig, shutdown_on_signal};
 use pressroom_store::{Db, KeywordFilter, redact};
 use serde_json::json;
 use std::path::Path;
+use std::time::Duration;
 
 /// Prints human text or one JSON document.
-struct Out {
-    json: bool,
+pub struct Out {
+    pub json: bool,
 }
 
 impl Out {
@@ -40,41 +47,22 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             print_import(&out, &site, &report);
             Ok(())
         }
-        Command::Keywords(KeywordsCommand::List {
-            site,
-            status,
-            search,
-            limit,
-            offset,
-        }) => {
+        Command::Keywords(KeywordsCommand::List { site, status, search, limit, offset }) => {
             let (db, account) = open(&config).await?;
             let site = find_site(&db, account, &site).await?;
             let status = status.as_deref().map(KeywordStatus::parse).transpose()?;
-            let filter = KeywordFilter {
-                status,
-                search,
-                min_volume: None,
-                limit,
-                offset,
-            };
+            let filter = KeywordFilter { status, search, min_volume: None, limit, offset };
             let keywords = db.keywords(account, site.id, &filter).await?;
             let total = db.count_keywords(account, site.id, status).await?;
             out.emit(
                 || {
-                    let mut s = format!(
-                        "{:>8}  {:>6}  {:>3}  {:<9} {}\n",
-                        "id", "volume", "kd", "status", "keyword"
-                    );
+                    let mut s = format!("{:>8}  {:>6}  {:>3}  {:<9} {}\n", "id", "volume", "kd", "status", "keyword");
                     for k in &keywords {
                         s.push_str(&format!(
                             "{:>8}  {:>6}  {:>3}  {:<9} {}\n",
                             k.id,
-                            k.volume
-                                .map(|v| v.to_string())
-                                .unwrap_or_else(|| "-".into()),
-                            k.difficulty
-                                .map(|v| v.to_string())
-                                .unwrap_or_else(|| "-".into()),
+                            k.volume.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                            k.difficulty.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
                             k.status.as_str(),
                             k.phrase
                         ));
@@ -94,10 +82,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 || {
                     let mut s = format!("balance: {balance} credits\n");
                     for e in &entries {
-                        s.push_str(&format!(
-                            "{:>+8}  {:>8}  {}\n",
-                            e.delta.0, e.balance_after.0, e.reason
-                        ));
+                        s.push_str(&format!("{:>+8}  {:>8}  {}\n", e.delta.0, e.balance_after.0, e.reason));
                     }
                     s.trim_end().to_string()
                 },
@@ -105,28 +90,79 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Serve { .. } => not_built("serve", "the web UI and REST API"),
-        Command::Worker => not_built("worker", "background workers"),
-        Command::Images(ImagesCommand::Generate { .. }) => {
-            not_built("images generate", "the image generation queue")
+        Command::Usage { by } => {
+            let (db, account) = open(&config).await?;
+            let rows = db.usage_summary(account, &by).await?;
+            out.emit(
+                || {
+                    let mut s = format!("{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n", by, "calls", "failed", "tokens", "images", "cost", "credits");
+                    for r in &rows {
+                        s.push_str(&format!("{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n", r.key, r.calls, r.failures, r.tokens, r.images, r.cost.to_string(), r.credits.0));
+                    }
+                    s.trim_end().to_string()
+                },
+                json!({"by": by, "usage": rows}),
+            );
+            Ok(())
         }
-        Command::Runs(
-            RunsCommand::Start { .. }
-            | RunsCommand::Status { .. }
-            | RunsCommand::Pause { .. }
-            | RunsCommand::Resume { .. }
-            | RunsCommand::Cancel { .. },
-        ) => not_built("runs", "automation runs"),
-        Command::Review(
-            ReviewCommand::List | ReviewCommand::Approve { .. } | ReviewCommand::Reject { .. },
-        ) => not_built("review", "the review gate"),
+        Command::Worker { image_concurrency } => {
+            let (p, _) = pipeline(&config).await?;
+            eprintln!("worker started ({}); stop with Ctrl-C", p.db().engine().as_str());
+            let metrics = pressroom_pipeline::workers::worker(&p, image_concurrency, WorkerConfig::default()).run(shutdown_on_signal()).await?;
+            out.emit(|| format!("worker stopped: {metrics:?}"), json!({"stopped": true}));
+            Ok(())
+        }
+        Command::Images(ImagesCommand::Generate { ids }) => {
+            let (p, account) = pipeline(&config).await?;
+            let ids: Vec<ImageId> = parse_id_list(&ids)?;
+            if ids.is_empty() {
+                bail!("--ids needs at least one image id");
+            }
+            let outcomes = generate_images(&p, account, &ids, None).await?;
+            let queued: Vec<ImageId> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => Some(*image),
+                    _ => None,
+                })
+                .collect();
+            // Work the queued images here, so the command returns with them settled.
+            if !queued.is_empty() {
+                work_until(&p, || {
+                    let p = p.clone();
+                    let queued = queued.clone();
+                    async move { Ok(p.db().images_by_ids(account, &queued).await?.iter().all(|i| i.status.is_settled())) }
+                })
+                .await?;
+            }
+            let images = p.db().images_by_ids(account, &ids).await?;
+            out.emit(
+                || {
+                    outcomes
+                        .iter()
+                        .map(|o| match o {
+                            pressroom_pipeline::images::ImageRequestOutcome::NotFound { image } => format!("image {image}: not found"),
+                            pressroom_pipeline::images::ImageRequestOutcome::AlreadyGenerated { image } => format!("image {image}: already generated, skipped"),
+                            pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => {
+                                let i = images.iter().find(|i| i.id == *image);
+                                match i {
+                                    Some(i) if i.status == ImageStatus::Generated => format!("image {image}: generated ({})", i.file_path.as_deref().unwrap_or("")),
+                                    Some(i) => format!("image {image}: {} {}", i.status, i.error.as_deref().unwrap_or("")),
+                                    None => format!("image {image}: not found"),
+                                }
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+                json!({"requests": outcomes, "images": images}),
+            );
+            Ok(())
+        }
+        Command::Runs(cmd) => runs_command(&config, &out, cmd).await,
+        Command::Review(cmd) => review_command(&config, &out, cmd).await,
+        Command::Serve { .. } => bail!("`pressroom serve` is not built yet: the web UI and REST API will arrive with a later release; nothing was done"),
     }
-}
-
-fn not_built(command: &str, what: &str) -> anyhow::Result<()> {
-    bail!(
-        "`pressroom {command}` is not built yet: {what} will arrive with a later release; nothing was done"
-    )
 }
 
 /// Opens the database, applies migrations and returns the local default account.
@@ -139,45 +175,66 @@ async fn open(config: &Config) -> anyhow::Result<(Db, AccountId)> {
     Ok((db, account.id))
 }
 
+async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, AccountId)> {
+    let (db, account) = open(config).await?;
+    // Loopback downloads are for local test servers (the mock provider); off unless asked.
+    let allow_loopback = std::env::var("PRESSROOM_ALLOW_LOOPBACK_DOWNLOADS").is_ok_and(|v| v == "1" || v == "true");
+    let download = DownloadConfig { allow_loopback, ..DownloadConfig::default() };
+    Ok((Pipeline::new(db, Providers::from_env(), &config.data_dir, download), account))
+}
+
+/// Runs an embedded worker until `done` says so (or Ctrl-C).
+async fn work_until<F, Fut>(p: &Pipeline, done: F) -> anyhow::Result<()>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let stop = CancellationToken::new();
+    let worker = pressroom_pipeline::workers::worker(p, pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY, embedded_config());
+    let handle = tokio::spawn(worker.run(stop.clone()));
+    let signal = shutdown_on_signal();
+    let result = loop {
+        match done().await {
+            Ok(true) => break Ok(()),
+            Ok(false) => {}
+            Err(e) => break Err(e),
+        }
+        if signal.is_cancelled() {
+            break Err(anyhow::anyhow!("interrupted; the work is saved and resumes on the next run"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    stop.cancel();
+    handle.await.context("worker task")??;
+    result
+}
+
+/// Embedded workers use a short lease, so a run killed with its process is picked up again
+/// within seconds when the command is repeated.
+fn embedded_config() -> WorkerConfig {
+    WorkerConfig { poll_interval: Duration::from_millis(200), ..WorkerConfig::default().with_lease(Duration::from_secs(10)) }
+}
+
 /// The named site; the local default site is created on first use, others must exist.
 async fn find_site(db: &Db, account: AccountId, name: &str) -> anyhow::Result<Site> {
     if name == pressroom_store::LOCAL_SITE_NAME {
         return Ok(db.ensure_site(account, name).await?);
     }
-    db.site_by_name(account, name).await?.with_context(|| {
-        format!("no site named {name:?}; create it with `pressroom sites create {name:?}`")
-    })
+    db.site_by_name(account, name)
+        .await?
+        .with_context(|| format!("no site named {name:?}; create it with `pressroom sites create {name:?}`"))
 }
 
-async fn import_file(
-    db: &Db,
-    account: AccountId,
-    site: &Site,
-    file: &Path,
-) -> anyhow::Result<ImportReport> {
-    let reader =
-        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let source = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "import".into());
+async fn import_file(db: &Db, account: AccountId, site: &Site, file: &Path) -> anyhow::Result<ImportReport> {
+    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
     import_keywords(db, account, site.id, &source, reader)
         .await
         .with_context(|| format!("importing {}", file.display()))
 }
 
 fn print_import(out: &Out, site: &Site, r: &ImportReport) {
-    if !out.json {
-        for e in &r.errors {
-            eprintln!("line {}: {} (row skipped)", e.line, e.message);
-        }
-        if r.skipped > r.errors.len() as u64 {
-            eprintln!(
-                "... and {} more bad rows",
-                r.skipped - r.errors.len() as u64
-            );
-        }
-    }
+    print_row_errors(out, r);
     out.emit(
         || {
             format!(
@@ -189,50 +246,190 @@ fn print_import(out: &Out, site: &Site, r: &ImportReport) {
     );
 }
 
+fn print_row_errors(out: &Out, r: &ImportReport) {
+    if out.json {
+        return;
+    }
+    for e in &r.errors {
+        eprintln!("line {}: {} (row skipped)", e.line, e.message);
+    }
+    if r.skipped > r.errors.len() as u64 {
+        eprintln!("... and {} more bad rows", r.skipped - r.errors.len() as u64);
+    }
+}
+
 async fn migrate(config: &Config, out: &Out) -> anyhow::Result<()> {
     let db = Db::connect(&config.database_url)
         .await
         .with_context(|| format!("opening database {}", redact(&config.database_url)))?;
     db.migrate().await?;
     out.emit(
-        || {
-            format!(
-                "migrations applied ({}: {})",
-                db.engine().as_str(),
-                redact(&config.database_url)
-            )
-        },
+        || format!("migrations applied ({}: {})", db.engine().as_str(), redact(&config.database_url)),
         json!({"engine": db.engine().as_str(), "migrated": true}),
     );
     Ok(())
 }
 
+/// The main job: import, then run stages 1-7 with embedded workers, then summarise.
 async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Result<()> {
-    let (db, account) = open(config).await?;
-    let site = find_site(&db, account, site).await?;
-    let report = import_file(&db, account, &site, file).await?;
-    let total = db.count_keywords(account, site.id, None).await?;
+    let (p, account) = pipeline(config).await?;
+    let site = find_site(p.db(), account, site).await?;
+    let report = import_file(p.db(), account, &site, file).await?;
+    print_row_errors(out, &report);
     if !out.json {
-        for e in &report.errors {
-            eprintln!("line {}: {} (row skipped)", e.line, e.message);
-        }
+        eprintln!("imported {}: {} new keywords, {} merged, {} bad rows skipped", file.display(), report.inserted, report.merged, report.skipped);
     }
+    // A run left active by a killed process is resumed, not duplicated.
+    let run = match p.db().active_run(account, site.id).await? {
+        Some(active) => {
+            if !out.json {
+                eprintln!("resuming run {} ({})", active.id, active.status);
+            }
+            runs::resume_run(&p, account, active.id).await?
+        }
+        None => runs::start_run(&p, account, site.id, RunTrigger::Cli).await?.0,
+    };
+    drive_to_end(&p, account, run.id, out.json).await?;
+    summarise(&p, account, &site, run.id, out, Some(&report)).await
+}
+
+async fn drive_to_end(p: &Pipeline, account: AccountId, run: RunId, quiet: bool) -> anyhow::Result<()> {
+    let watch = RunWatch::new(quiet);
+    let watch_ref = &watch;
+    work_until(p, || {
+        let p = p.clone();
+        async move {
+            let status = watch_run(&p, account, run, watch_ref).await?;
+            Ok(!status.is_active() || status == RunStatus::Paused)
+        }
+    })
+    .await?;
+    watch.finish();
+    Ok(())
+}
+
+async fn summarise(p: &Pipeline, account: AccountId, site: &Site, run: RunId, out: &Out, import: Option<&ImportReport>) -> anyhow::Result<()> {
+    let run = p.db().run(account, run).await?;
+    let counts = p.db().pipeline_counts(account, site.id).await?;
+    let text = p.providers().text(account.get(), &site.settings).map(|c| c.provider.name()).unwrap_or("unconfigured");
+    let image = p.providers().image(account.get(), &site.settings).map(|c| c.provider.name()).unwrap_or("unconfigured");
+    let stages: Vec<serde_json::Value> = Stage::ALL
+        .iter()
+        .zip(&run.stage_results)
+        .map(|(s, r)| json!({"stage": s.number(), "name": s.name(), "processed": r.processed, "created": r.created, "failed": r.failed, "skipped": r.skipped, "credits": r.credits, "elapsed_ms": r.elapsed_ms}))
+        .collect();
+    let value = json!({
+        "run_id": run.id,
+        "status": run.status.as_str(),
+        "stages": stages,
+        "credits_used": run.credits_used,
+        "counts": {
+            "keywords": counts.keywords, "clusters": counts.clusters, "ideas": counts.ideas, "tasks": counts.tasks,
+            "content": counts.content, "content_in_review": counts.content_review, "images_generated": counts.images_generated,
+            "images_failed": counts.images_failed,
+        },
+        "providers": {"text": text, "image": image},
+        "import": import,
+        "error": run.error,
+        "data_dir": p.data_dir(),
+    });
     out.emit(
         || {
-            format!(
-                "Data directory: {}\nImported {}: {} new keywords, {} merged, {} bad rows skipped; site {:?} has {total} keywords.\n\
-                 Stages 1-7 (clusters, ideas, tasks, content, images, review) are not built yet: only the import ran.",
-                config.data_dir.display(),
-                file.display(),
-                report.inserted,
-                report.merged,
-                report.skipped,
-                site.name
-            )
+            let mut s = format!("\nRun {} on site {:?}: {}   (text: {text}, images: {image})\n", run.id, site.name, run.status.as_str().replace('_', " "));
+            s.push_str(&format!("{:<2} {:<26} {:>9} {:>8} {:>7} {:>8} {:>8} {:>8}\n", "#", "stage", "processed", "created", "failed", "skipped", "credits", "ms"));
+            for (st, r) in Stage::ALL.iter().zip(&run.stage_results) {
+                s.push_str(&format!("{:<2} {:<26} {:>9} {:>8} {:>7} {:>8} {:>8} {:>8}\n", st.number(), st.name(), r.processed, r.created, r.failed, r.skipped, r.credits.0, r.elapsed_ms));
+            }
+            s.push_str(&format!(
+                "\n{} keywords, {} clusters, {} ideas, {} articles ({} awaiting review), {} images generated, {} failed; {} credits used.\nImages are in {}.",
+                counts.keywords, counts.clusters, counts.ideas, counts.content, counts.content_review, counts.images_generated, counts.images_failed, run.credits_used, p.media().root().display()
+            ));
+            if let Some(e) = &run.error {
+                s.push_str(&format!("\nerror: {e}"));
+            }
+            s
         },
-        json!({"site": site.name, "import": report, "counts": {"keywords": total}, "stages": null,
-               "note": "stages 1-7 are not built yet: only the import ran"}),
+        value,
     );
+    if run.status == RunStatus::Failed {
+        bail!("run {} failed: {}", run.id, run.error.unwrap_or_default());
+    }
+    Ok(())
+}
+
+async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::Result<()> {
+    let (p, account) = pipeline(config).await?;
+    let parse = |s: &str| -> anyhow::Result<RunId> { Ok(s.parse::<RunId>()?) };
+    match cmd {
+        RunsCommand::Start { site, detach } => {
+            let site = find_site(p.db(), account, &site).await?;
+            let (run, est) = runs::start_run(&p, account, site.id, RunTrigger::Cli).await?;
+            if detach {
+                out.emit(|| format!("run {} queued (estimated {} credits)", run.id, est.credits), json!({"run": run, "estimate": est}));
+                return Ok(());
+            }
+            drive_to_end(&p, account, run.id, out.json).await?;
+            summarise(&p, account, &site, run.id, out, None).await
+        }
+        RunsCommand::Status { id } => {
+            let run = match id {
+                Some(id) => p.db().run(account, parse(&id)?).await?,
+                None => p.db().runs(account, None, 1).await?.into_iter().next().context("no runs yet")?,
+            };
+            let site = p.db().site(account, run.site_id).await?;
+            summarise(&p, account, &site, run.id, out, None).await
+        }
+        RunsCommand::Pause { id } => {
+            let run = runs::pause_run(&p, account, parse(&id)?).await?;
+            out.emit(|| format!("run {} {}", run.id, run.status), json!({"run": run}));
+            Ok(())
+        }
+        RunsCommand::Cancel { id } => {
+            let run = runs::cancel_run(&p, account, parse(&id)?).await?;
+            out.emit(|| format!("run {} {}", run.id, run.status), json!({"run": run}));
+            Ok(())
+        }
+        RunsCommand::Resume { id } => {
+            let run = runs::resume_run(&p, account, parse(&id)?).await?;
+            let site = p.db().site(account, run.site_id).await?;
+            drive_to_end(&p, account, run.id, out.json).await?;
+            summarise(&p, account, &site, run.id, out, None).await
+        }
+    }
+}
+
+async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyhow::Result<()> {
+    let (p, account) = pipeline(config).await?;
+    let (ids, to) = match cmd {
+        ReviewCommand::List { site } => {
+            let site = find_site(p.db(), account, &site).await?;
+            let waiting = p.db().content_list(account, site.id, Some(ContentStatus::Review), 1000).await?;
+            out.emit(
+                || {
+                    let mut s: Vec<String> = waiting.iter().map(|c| format!("{:>6}  {:>5} words  {}", c.id, c.word_count, c.title)).collect();
+                    s.push(format!("{} articles wait for review", waiting.len()));
+                    s.join("\n")
+                },
+                json!({"content": waiting.iter().map(|c| json!({"id": c.id, "title": c.title, "slug": c.slug, "word_count": c.word_count, "excerpt": c.excerpt})).collect::<Vec<_>>()}),
+            );
+            return Ok(());
+        }
+        ReviewCommand::Approve { ids } => (ids, ContentStatus::Approved),
+        ReviewCommand::Reject { ids } => (ids, ContentStatus::Rejected),
+    };
+    let ids: Vec<ContentId> = parse_id_list(&ids)?;
+    let results = runs::review(&p, account, &ids, to).await?;
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    out.emit(
+        || results.iter().map(|(id, r)| match r {
+            Ok(()) => format!("content {id}: {to}"),
+            Err(e) => format!("content {id}: {e}"),
+        }).collect::<Vec<_>>().join("\n"),
+        json!({"results": results.iter().map(|(id, r)| json!({"id": id, "ok": r.is_ok(), "error": r.as_ref().err()})).collect::<Vec<_>>()}),
+    );
+    if failed > 0 {
+        bail!("{failed} of {} could not be moved to {to}", results.len());
+    }
     Ok(())
 }
 
@@ -242,48 +439,17 @@ async fn sites(config: &Config, out: &Out, cmd: SitesCommand) -> anyhow::Result<
         SitesCommand::List => {
             let sites = db.sites(account).await?;
             out.emit(
-                || {
-                    sites
-                        .iter()
-                        .map(|s| {
-                            format!(
-                                "{:>4}  {}  {}",
-                                s.id,
-                                s.name,
-                                s.domain.as_deref().unwrap_or("")
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                },
+                || sites.iter().map(|s| format!("{:>4}  {}  {}", s.id, s.name, s.domain.as_deref().unwrap_or(""))).collect::<Vec<_>>().join("\n"),
                 json!({"sites": sites}),
             );
         }
-        SitesCommand::Create {
-            name,
-            domain,
-            language,
-        } => {
-            let site = db
-                .create_site(
-                    account,
-                    &name,
-                    domain.as_deref(),
-                    &language,
-                    &Default::default(),
-                )
-                .await?;
-            out.emit(
-                || format!("created site {} ({:?})", site.id, site.name),
-                json!({"site": site}),
-            );
+        SitesCommand::Create { name, domain, language } => {
+            let site = db.create_site(account, &name, domain.as_deref(), &language, &Default::default()).await?;
+            out.emit(|| format!("created site {} ({:?})", site.id, site.name), json!({"site": site}));
         }
         SitesCommand::Show { name } => {
             let site = find_site(&db, account, &name).await?;
-            out.emit(
-                || serde_json::to_string_pretty(&site).unwrap_or_default(),
-                json!({"site": site}),
-            );
+            out.emit(|| serde_json::to_string_pretty(&site).unwrap_or_default(), json!({"site": site}));
         }
     }
     Ok(())

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod progress;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -49,8 +50,12 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
-    /// Run background workers only.
-    Worker,
+    /// Run background workers only (several processes may share a PostgreSQL database).
+    Worker {
+        /// Image generations at once in this process.
+        #[arg(long, default_value_t = pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY)]
+        image_concurrency: usize,
+    },
     /// Apply database migrations.
     Migrate,
     /// Manage sites.
@@ -72,6 +77,11 @@ pub enum Command {
     Credits {
         #[arg(long, default_value_t = 20)]
         limit: u32,
+    },
+    /// AI usage totals by function, provider or day.
+    Usage {
+        #[arg(long, default_value = "function", value_parser = ["function", "provider", "day"])]
+        by: String,
     },
 }
 
@@ -127,10 +137,15 @@ pub enum ImagesCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum RunsCommand {
+    /// Start a run and work it to the end in this process.
     Start {
         #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
         site: String,
+        /// Only queue the run, for `pressroom worker` processes to work.
+        #[arg(long)]
+        detach: bool,
     },
+    /// A run's status and stage results (default: the latest run).
     Status {
         id: Option<String>,
     },
@@ -147,7 +162,11 @@ pub enum RunsCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum ReviewCommand {
-    List,
+    /// Content waiting for review.
+    List {
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
     Approve { ids: String },
     Reject { ids: String },
 }

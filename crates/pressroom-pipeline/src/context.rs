@@ -1,0 +1,90 @@
+//! The services every use case needs, built once per process and shared.
+
+use pressroom_providers::{DownloadConfig, DownloadError, MediaStore, ProviderError, Providers, SafeDownloader};
+use pressroom_queue::{Queue, QueueError};
+use pressroom_store::{Db, StoreError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("image download failed: {0}")]
+    Download(#[from] DownloadError),
+    #[error(transparent)]
+    Domain(#[from] pressroom_domain::DomainError),
+    #[error("the model's answer was unusable: {0}")]
+    BadOutput(String),
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl PipelineError {
+    /// Worth trying again later (rate limits, server errors, timeouts, a busy database).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PipelineError::Provider(e) => e.is_transient(),
+            PipelineError::Download(e) => e.is_transient(),
+            PipelineError::Queue(e) => e.is_transient(),
+            PipelineError::Store(StoreError::Database(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = PipelineError> = std::result::Result<T, E>;
+
+/// Database, queue, providers, downloader and media store.
+#[derive(Clone)]
+pub struct Pipeline {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    queue: Queue,
+    providers: Providers,
+    downloader: SafeDownloader,
+    media: MediaStore,
+    data_dir: PathBuf,
+}
+
+impl Pipeline {
+    pub fn new(db: Db, providers: Providers, data_dir: &Path, download: DownloadConfig) -> Pipeline {
+        Pipeline {
+            inner: Arc::new(Inner {
+                queue: Queue::new(db.clone()),
+                db,
+                providers,
+                downloader: SafeDownloader::new(download),
+                media: MediaStore::new(data_dir.join("media")),
+                data_dir: data_dir.to_path_buf(),
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+    pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+    pub fn providers(&self) -> &Providers {
+        &self.inner.providers
+    }
+    pub fn downloader(&self) -> &SafeDownloader {
+        &self.inner.downloader
+    }
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
+    }
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+}

@@ -1,0 +1,89 @@
+//! Model output made safe to store and show. Article bodies arrive as Markdown, are rendered
+//! to HTML, and pass through ammonia's allow-list; titles and other short fields lose any markup
+//! and control characters. Nothing the model wrote reaches storage unsanitised.
+
+/// Markdown -> sanitised HTML. Raw HTML inside the Markdown is escaped by the renderer's
+/// sanitiser pass: scripts, event handlers, styles and `javascript:` links never survive.
+pub fn render_markdown(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES);
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    sanitise_html(&html)
+}
+
+/// Keeps structural tags, drops everything that executes or styles.
+pub fn sanitise_html(html: &str) -> String {
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(html)
+        .to_string()
+}
+
+/// A one-line text field: tags stripped, control characters and runs of whitespace folded,
+/// cut to `max` characters at a word boundary.
+pub fn clean_text(s: &str, max: usize) -> String {
+    let stripped = ammonia::Builder::empty().clean(s).to_string();
+    // ammonia escapes what it keeps; a plain-text field wants the characters back.
+    let unescaped = stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let folded: String = unescaped.split_whitespace().collect::<Vec<_>>().join(" ");
+    let folded: String = folded.chars().filter(|c| !c.is_control()).collect();
+    if folded.chars().count() <= max {
+        return folded;
+    }
+    let cut: String = folded.chars().take(max).collect();
+    match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    }
+}
+
+/// `Best Trail Shoes (2026)!` -> `best-trail-shoes-2026`; never empty.
+pub fn slugify(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() { "article".into() } else { slug }
+}
+
+pub fn word_count(markdown: &str) -> i64 {
+    markdown.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() as i64
+}
+
+/// The `## ` headings of a Markdown body, in order.
+pub fn headings(markdown: &str) -> Vec<String> {
+    markdown.lines().filter_map(|l| l.strip_prefix("## ")).map(|h| clean_text(h, 200)).filter(|h| !h.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_and_handlers_never_survive() {
+        let md = "## Title\n\nHello <script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))\n\n<a href=\"https://ok.example\" onclick=\"evil()\">ok</a>";
+        let html = render_markdown(md);
+        assert!(html.contains("<h2>Title</h2>"), "{html}");
+        for bad in ["<script", "onerror", "javascript:", "onclick"] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+        assert!(html.contains("href=\"https://ok.example\""));
+    }
+
+    #[test]
+    fn text_fields_are_plain() {
+        assert_eq!(clean_text("<b>Best</b>\n shoes\u{7} & more", 100), "Best shoes & more");
+        assert_eq!(clean_text("one two three four", 9), "one two");
+        assert_eq!(slugify("Best Trail Shoes (2026)!"), "best-trail-shoes-2026");
+        assert_eq!(slugify("!!!"), "article");
+        assert_eq!(word_count("## Hi\n\nTwo words - here"), 4);
+        assert_eq!(headings("## A\ntext\n## B <i>x</i>\n"), vec!["A", "B x"]);
+    }
+}

@@ -1,0 +1,213 @@
+//! The image generation queue of SPEC 4.4: one job per image, run by workers up to the
+//! provider's concurrency. Stage 6, the Images page, the API and `pressroom images generate`
+//! all call [`generate_images`], which takes `ImageId`s and nothing else.
+
+use crate::context::{Pipeline, PipelineError, Result};
+use crate::functions::{ensure_credits, record_failure, settle, usage_row};
+use pressroom_domain::ai::ImageSubject;
+use pressroom_domain::settings::parse_size;
+use pressroom_domain::*;
+use pressroom_providers::download::verify_image;
+use pressroom_providers::{ImageData, ImageRequest, ModelKind, ProviderKind};
+use pressroom_queue::{JobContext, JobError, NewJob};
+use pressroom_store::{GeneratedImage, StoreError};
+use serde::{Deserialize, Serialize};
+
+pub const IMAGE_JOB: &str = "image.generate";
+pub const IMAGES_QUEUE: &str = "images";
+/// Provider attempts per image before it is marked failed (transient errors only).
+pub const IMAGE_ATTEMPTS: i64 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageJob {
+    pub account: AccountId,
+    pub image: ImageId,
+    pub run: Option<RunId>,
+}
+
+/// What happened to each requested id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ImageRequestOutcome {
+    Queued { image: ImageId },
+    /// Already generated: skipped, no call, no charge.
+    AlreadyGenerated { image: ImageId },
+    /// Unknown, or another account's: nothing changed.
+    NotFound { image: ImageId },
+}
+
+/// Queues generation of `ids` for `account`. Failed images go back to pending (a retry);
+/// generated ones are skipped; unknown or foreign ids are reported as not found.
+pub async fn generate_images(p: &Pipeline, account: AccountId, ids: &[ImageId], run: Option<RunId>) -> Result<Vec<ImageRequestOutcome>> {
+    let found = p.db().images_by_ids(account, ids).await?;
+    let mut outcomes = Vec::with_capacity(ids.len());
+    let mut jobs = Vec::new();
+    let mut tx = p.db().begin().await?;
+    for id in ids {
+        let Some(image) = found.iter().find(|i| i.id == *id) else {
+            outcomes.push(ImageRequestOutcome::NotFound { image: *id });
+            continue;
+        };
+        match image.status {
+            ImageStatus::Generated => {
+                outcomes.push(ImageRequestOutcome::AlreadyGenerated { image: *id });
+                continue;
+            }
+            ImageStatus::Failed => {
+                tx.fail_image(account, *id, ImageStatus::Pending, "queued again").await?;
+            }
+            ImageStatus::Pending | ImageStatus::Generating => {}
+        }
+        let mut job = NewJob::new(IMAGE_JOB, &ImageJob { account, image: *id, run })?
+            .queue(IMAGES_QUEUE)
+            .max_attempts(IMAGE_ATTEMPTS)
+            .dedupe_key(format!("image:{id}"))
+            .account(account);
+        if let Some(run) = run {
+            job = job.run(run);
+        }
+        jobs.push(job);
+        outcomes.push(ImageRequestOutcome::Queued { image: *id });
+    }
+    if !jobs.is_empty() {
+        pressroom_queue::Queue::enqueue_in(&mut tx, &jobs).await?;
+    }
+    tx.commit().await?;
+    if !jobs.is_empty() {
+        p.queue().wake(IMAGES_QUEUE);
+    }
+    Ok(outcomes)
+}
+
+/// The job handler: one image, start to finish.
+pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Result<(), JobError> {
+    match generate_one(&p, &ctx, job).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_transient() && !ctx.is_last_attempt() => Err(JobError::retry(e.to_string())),
+        Err(e) => {
+            // Out of attempts, or not worth retrying: the image fails, the others go on.
+            let message = e.to_string();
+            fail_for_good(&p, &ctx, job, &message).await.map_err(|e| JobError::retry(e.to_string()))?;
+            Ok(())
+        }
+    }
+}
+
+async fn fail_for_good(p: &Pipeline, ctx: &JobContext, job: ImageJob, message: &str) -> Result<()> {
+    let mut tx = ctx.begin().await?;
+    let image = tx.image_for_update(job.account, job.image).await?;
+    if image.status == ImageStatus::Generating {
+        tx.fail_image(job.account, job.image, ImageStatus::Failed, message).await?;
+        tx.review_if_images_settled(job.account, image.content_id).await?;
+    }
+    if let Some(run) = job.run {
+        tx.add_run_event(job.account, run, Some(Stage::ImagePromptsToImages), EventLevel::Warn, &format!("image {} failed: {message}", job.image), serde_json::json!({"image": job.image, "status": "failed"})).await?;
+    }
+    ctx.complete_in(&mut tx).await?;
+    tx.commit().await?;
+    let _ = p;
+    Ok(())
+}
+
+async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<()> {
+    let account = job.account;
+    let image = match p.db().image(account, job.image).await {
+        Ok(i) => i,
+        Err(StoreError::NotFound { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    match image.status {
+        // Settled: nothing to do, no call, no charge.
+        ImageStatus::Generated | ImageStatus::Failed => return Ok(()),
+        ImageStatus::Pending => {
+            let mut tx = p.db().begin().await?;
+            tx.start_image(account, image.id).await?;
+            tx.commit().await?;
+        }
+        // A previous worker died mid-call; this attempt takes over.
+        ImageStatus::Generating => {}
+    }
+    let content = p.db().content(account, image.content_id).await?;
+    let site = p.db().site(account, content.site_id).await?;
+    let cluster = p.db().task(account, content.task_id).await.map(|t| t.cluster_id.get()).unwrap_or(0);
+    let choice = p.providers().image(account.get(), &site.settings)?;
+    let prompt = site.settings.template(AiFunction::GenerateImage).render(&[
+        ("image_type", image.image_type.as_str().replace('-', " ")),
+        ("post_title", content.title.clone()),
+        ("image_prompt", image.prompt.clone()),
+    ]);
+    let (width, height) = parse_size(&image.size)?;
+    let credits = {
+        let registry = p.providers().registry().read().unwrap_or_else(|e| e.into_inner());
+        let kind = ProviderKind::parse(choice.provider.name()).unwrap_or(ProviderKind::Offline);
+        registry.resolve(kind, ModelKind::Image, &choice.model).image_credits(1)
+    };
+    ensure_credits(p, account, credits).await?;
+    let request = ImageRequest {
+        model: choice.model.clone(),
+        prompt,
+        negative_prompt: image.negative_prompt.clone(),
+        width,
+        height,
+        quality: None,
+        subject: ImageSubject { image_type: image.image_type, post_title: content.title.clone(), site_name: site.name.clone(), colour_seed: cluster as u64 },
+    };
+    let (result, usage) = choice.provider.generate(&request).await.into_parts();
+    let usage = usage_row(&usage, Some(site.id), Some(Subject::Image(image.id)), job.run);
+    let response = match result {
+        Ok(r) => r,
+        Err(e) => {
+            record_failure(p, account, usage).await?;
+            return Err(e.into());
+        }
+    };
+    let verified = match response.data {
+        ImageData::Bytes(bytes) => verify_image(bytes),
+        ImageData::Url(url) => p.downloader().download(&url).await.map(|d| d.image),
+    };
+    let verified = match verified {
+        Ok(v) => v,
+        Err(e) => {
+            record_failure(p, account, pressroom_store::NewUsage { error: Some(e.to_string()), ..usage }).await?;
+            return Err(e.into());
+        }
+    };
+    let stored = p.media().store(&verified).await?;
+    let mut tx = ctx.begin().await?;
+    let current = tx.image_for_update(account, image.id).await?;
+    if current.status != ImageStatus::Generating {
+        // Someone settled it meanwhile (a cancelled run, a person); keep their decision.
+        ctx.complete_in(&mut tx).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    tx.finish_image(
+        account,
+        image.id,
+        &GeneratedImage {
+            provider: response.provider.clone(),
+            model: response.model.clone(),
+            file_path: stored.relative.clone(),
+            public_url: None,
+            bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+            sha256: stored.sha256.clone(),
+        },
+    )
+    .await?;
+    // One charge per image, whatever retries or resumes happen around it.
+    settle(&mut tx, account, &usage, Some(format!("image:{}:generated", image.id))).await?;
+    let moved = tx.review_if_images_settled(account, content.id).await?;
+    if let Some(run) = job.run {
+        tx.add_run_event(account, run, Some(Stage::ImagePromptsToImages), EventLevel::Info, &format!("image {} generated", image.id),
+            serde_json::json!({"image": image.id, "content": content.id, "status": "generated", "content_to_review": moved})).await?;
+    }
+    ctx.complete_in(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+impl From<PipelineError> for JobError {
+    fn from(e: PipelineError) -> JobError {
+        if e.is_transient() { JobError::retry(e.to_string()) } else { JobError::permanent(e.to_string()) }
+    }
+}

@@ -1,0 +1,23 @@
+//! The worker that runs Pressroom's jobs: run drivers and image generations. `pressroom
+//! worker`, `serve` and `run` all build it here, so every process handles the same kinds.
+
+use crate::context::Pipeline;
+use crate::images::{IMAGE_JOB, IMAGES_QUEUE, ImageJob, run_image_job};
+use crate::runs::{RUN_JOB, RUNS_QUEUE, RunJob, run_driver_job};
+use pressroom_queue::{JobContext, Worker, WorkerConfig};
+
+/// Runs drivers at once per process; each drives one site's run.
+pub const RUN_CONCURRENCY: usize = 4;
+/// Image jobs at once per process unless configured; the provider's own limiter caps calls.
+pub const DEFAULT_IMAGE_CONCURRENCY: usize = 16;
+
+pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> Worker {
+    let (runs, images) = (p.clone(), p.clone());
+    Worker::builder(p.db().clone())
+        .register(RUN_JOB, move |ctx: JobContext, job: RunJob| run_driver_job(runs.clone(), ctx, job))
+        .register(IMAGE_JOB, move |ctx: JobContext, job: ImageJob| run_image_job(images.clone(), ctx, job))
+        .queue(RUNS_QUEUE, RUN_CONCURRENCY)
+        .queue(IMAGES_QUEUE, image_concurrency.max(1))
+        .config(config)
+        .build()
+}
