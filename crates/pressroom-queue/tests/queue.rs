@@ -590,3 +590,87 @@ async fn the_test_postgres_url_reaches_the_test_schema() {
     let other = Queue::new(Db::connect(&t.url).await.unwrap());
     assert_eq!(other.get(id).await.unwrap().kind, "k");
 }
+
+engine_test!(
+    enqueue_in_a_transaction_commits_with_it,
+    |db: Db| async move {
+        let q = Queue::new(db.clone());
+        let mut tx = db.begin().await.unwrap();
+        let ids = Queue::enqueue_in(&mut tx, &[job("k"), job("k").dedupe_key("d")])
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert!(matches!(q.get(ids[0]).await, Err(QueueError::NotFound(_))));
+
+        let mut tx = db.begin().await.unwrap();
+        let ids = Queue::enqueue_in(&mut tx, &[job("k"), job("k").dedupe_key("d")])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        q.wake("default");
+        assert_eq!(state_of(&q, ids[1]).await, JobState::Available);
+        assert_eq!(q.enqueue(job("k").dedupe_key("d")).await.unwrap(), ids[1]);
+    }
+);
+
+/// PostgreSQL only: the test cuts the worker's connections (pool and LISTEN) several times
+/// while it works; every job still ends done, none twice-completed or lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_ride_out_a_database_outage_postgres() {
+    use std::str::FromStr;
+    let Some(t) = pressroom_store::testing::TestDb::new(Engine::Postgres).await else {
+        return;
+    };
+    let app = format!("pq_outage_{:08x}", rand::random::<u32>());
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url)
+        .unwrap()
+        .application_name(&app);
+    let worker_db = Db::connect_postgres(opts).await.unwrap();
+    let worker = Worker::builder(worker_db)
+        .config(WorkerConfig {
+            poll_interval: Duration::from_millis(100),
+            ..fast_config()
+        })
+        .register(
+            "slow",
+            |_ctx: JobContext, _p: serde_json::Value| async move {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                Ok(())
+            },
+        )
+        .queue("default", 4)
+        .build();
+    let stop = CancellationToken::new();
+    let running = tokio::spawn(worker.run(stop.clone()));
+    let q = Queue::new(t.db.clone());
+    let jobs: Vec<NewJob> = (0..200).map(|_| job("slow")).collect();
+    q.enqueue_many(&jobs).await.unwrap();
+    let Db::Postgres(admin) = &t.db else {
+        unreachable!()
+    };
+    let mut cut = 0i64;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind(&app)
+        .fetch_one(admin)
+        .await
+        .unwrap();
+        cut += n;
+    }
+    assert!(cut > 0, "no worker connection was cut");
+    let q2 = q.clone();
+    wait_until("all jobs done after the outages", || {
+        let q = q2.clone();
+        async move {
+            let c = q.counts().await.unwrap();
+            c.iter().all(|c| c.state == JobState::Done)
+                && c.iter().map(|c| c.count).sum::<i64>() == 200
+        }
+    })
+    .await;
+    stop.cancel();
+    running.await.unwrap().unwrap();
+}
