@@ -190,3 +190,23 @@ async fn media_store_names_files_itself() {
     assert_eq!(std::fs::read(&saved.path).unwrap(), got.image.bytes);
     assert_eq!(saved.sha256, got.image.sha256);
 }
+
+#[tokio::test]
+async fn fetch_image_handles_bytes_and_urls() {
+    use pressroom_providers::ImageData;
+    let m = mock(MockConfig::default()).await;
+    let d = downloader(true);
+    let url = ImageData::Url(format!("{}/images/q-80x60.png", m.base_url()));
+    let from_url = d.fetch_image(&url).await.unwrap();
+    assert_eq!((from_url.width, from_url.height), (80, 60));
+    let from_bytes = d
+        .fetch_image(&ImageData::Bytes(from_url.bytes.clone()))
+        .await
+        .unwrap();
+    assert_eq!(from_bytes.sha256, from_url.sha256);
+    let err = d
+        .fetch_image(&ImageData::Bytes(b"GIF89a nope".to_vec()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DownloadError::NotAnImage(_)), "{err}");
+}

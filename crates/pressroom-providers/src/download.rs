@@ -242,7 +242,7 @@ async fn resolve_checked(
 #[derive(Clone)]
 pub struct SafeDownloader {
     config: DownloadConfig,
-    client: reqwest::Client,
+    client: Result<reqwest::Client, String>,
 }
 
 /// A downloaded, verified image and where it finally came from.
@@ -264,21 +264,28 @@ impl SafeDownloader {
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("pressroom/", env!("CARGO_PKG_VERSION")))
             .build()
-            // Building fails only if TLS cannot initialise; a default client would lose the
-            // guards, so keep the error visible on every call instead.
-            .ok();
-        SafeDownloader {
-            config,
-            client: client.unwrap_or_else(|| {
-                reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .no_proxy()
-                    .dns_resolver(Arc::new(GuardedResolver {
-                        allow_loopback: config.allow_loopback,
-                    }))
-                    .build()
-                    .unwrap_or_default()
-            }),
+            // Building fails only if TLS cannot initialise. Never fall back to an unguarded
+            // client: keep the failure and report it on every call.
+            .map_err(|e| e.to_string());
+        SafeDownloader { config, client }
+    }
+
+    /// The picture of a provider response as verified bytes: base64 payloads are checked
+    /// like downloads, URLs are downloaded under the rules above.
+    pub async fn fetch_image(
+        &self,
+        data: &crate::types::ImageData,
+    ) -> Result<VerifiedImage, DownloadError> {
+        match data {
+            crate::types::ImageData::Bytes(b) => {
+                if b.len() as u64 > self.config.max_bytes {
+                    return Err(DownloadError::TooLarge {
+                        cap: self.config.max_bytes,
+                    });
+                }
+                verify_image(b.clone())
+            }
+            crate::types::ImageData::Url(u) => Ok(self.download(u).await?.image),
         }
     }
 
@@ -322,8 +329,11 @@ impl SafeDownloader {
         let mut redirects = 0;
         loop {
             self.check_url(&url)?;
-            let resp = self
+            let client = self
                 .client
+                .as_ref()
+                .map_err(|e| DownloadError::Connection(format!("HTTP client unavailable: {e}")))?;
+            let resp = client
                 .get(url.clone())
                 .send()
                 .await
@@ -385,7 +395,12 @@ fn transport_error(e: &reqwest::Error) -> DownloadError {
     if e.is_timeout() {
         return DownloadError::Connection("timed out".into());
     }
-    let mut msg = e.without_url_ref();
+    // The URL is left out: it is in the caller's hands already and may be long.
+    let mut msg = if e.is_connect() {
+        "connect error".to_string()
+    } else {
+        "request error".to_string()
+    };
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         msg.push_str(": ");
@@ -393,22 +408,6 @@ fn transport_error(e: &reqwest::Error) -> DownloadError {
         src = s.source();
     }
     DownloadError::Connection(msg)
-}
-
-trait WithoutUrlRef {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrlRef for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        if self.is_connect() {
-            "connect error".into()
-        } else if self.is_body() || self.is_decode() {
-            "body error".into()
-        } else {
-            "request error".into()
-        }
-    }
 }
 
 /// Where images are kept: files named by Pressroom (random hex + the detected format's

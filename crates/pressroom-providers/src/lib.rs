@@ -23,7 +23,10 @@ pub mod retry;
 pub mod runware;
 pub mod types;
 
-pub use download::{DownloadConfig, MediaStore, SafeDownloader, StoredImage, VerifiedImage};
+pub use download::{
+    DownloadConfig, Downloaded, MediaStore, SafeDownloader, StoredImage, VerifiedImage,
+    verify_image,
+};
 pub use error::{DownloadError, ProviderError};
 pub use factory::{ImageChoice, ProviderEnv, Providers, TextChoice};
 pub use http::ProviderDeps;
