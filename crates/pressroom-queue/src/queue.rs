@@ -48,31 +48,34 @@ const SQLITE_CLAIM: &str = "UPDATE jobs SET state = 'running', lease_owner = $1,
 
 // Lease pairs (job id, attempt) are passed as two arrays on PostgreSQL and as one JSON array of
 // [id, attempt] pairs on SQLite, so each statement has one fixed text whatever the batch size.
-const PG_COMPLETE_MANY: &str =
-    "UPDATE jobs SET state = 'done', finished_at = $1, lease_expires_at = NULL
-    WHERE id = ANY(ARRAY(
-        SELECT id FROM jobs WHERE state = 'running' AND lease_owner = $2
-          AND (id, attempts) IN (SELECT * FROM UNNEST($3::bigint[], $4::bigint[]))
-        ORDER BY id FOR UPDATE))
-      AND state = 'running' AND lease_owner = $2
-    RETURNING id";
+// Joins on the lease list (hash join or id look-ups): an `(id, attempts) IN (list)` filter
+// was planned as a nested loop over both lists, quadratic in the batch size.
+const PG_COMPLETE_MANY: &str = "UPDATE jobs j SET state = 'done', finished_at = $1, lease_expires_at = NULL
+    FROM UNNEST($3::bigint[], $4::bigint[]) AS l(id, attempt)
+    WHERE j.id = l.id AND j.attempts = l.attempt AND j.state = 'running' AND j.lease_owner = $2
+    RETURNING j.id";
 
 const SQLITE_COMPLETE_MANY: &str = "UPDATE jobs SET state = 'done', finished_at = $1, lease_expires_at = NULL
-    WHERE state = 'running' AND lease_owner = $2
-      AND (id, attempts) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($3))
-    RETURNING id";
+    FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS attempt
+          FROM json_each($3)) AS l
+    WHERE jobs.id = l.id AND jobs.attempts = l.attempt AND jobs.state = 'running' AND jobs.lease_owner = $2
+    RETURNING jobs.id";
 
+// Skips rows locked right now (a completion or cancel is writing them), so a heartbeat never
+// waits and never takes part in a deadlock.
 const PG_HEARTBEAT: &str = "UPDATE jobs SET lease_expires_at = $1
     WHERE id = ANY(ARRAY(
-        SELECT id FROM jobs WHERE state = 'running' AND lease_owner = $2
-          AND (id, attempts) IN (SELECT * FROM UNNEST($3::bigint[], $4::bigint[]))
-        FOR UPDATE SKIP LOCKED))
+        SELECT j.id FROM UNNEST($3::bigint[], $4::bigint[]) AS l(id, attempt)
+        JOIN jobs j ON j.id = l.id AND j.attempts = l.attempt
+        WHERE j.state = 'running' AND j.lease_owner = $2
+        FOR UPDATE OF j SKIP LOCKED))
     RETURNING id";
 
 const SQLITE_HEARTBEAT: &str = "UPDATE jobs SET lease_expires_at = $1
-    WHERE state = 'running' AND lease_owner = $2
-      AND (id, attempts) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each($3))
-    RETURNING id";
+    FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS attempt
+          FROM json_each($3)) AS l
+    WHERE jobs.id = l.id AND jobs.attempts = l.attempt AND jobs.state = 'running' AND jobs.lease_owner = $2
+    RETURNING jobs.id";
 
 const RESCUE_SET: &str = "SET state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'available' END,
         last_error = 'lease expired: worker ' || COALESCE(lease_owner, '?') || ' stopped heartbeating (attempt ' || attempts || ')',
@@ -420,33 +423,45 @@ impl Queue {
         }
     }
 
-    /// Cancels every unfinished job of an automation run; returns how many.
+    /// Cancels every unfinished job of an automation run; returns how many. Running jobs'
+    /// workers lose their leases.
     pub async fn cancel_run(&self, run: RunId) -> Result<u64> {
-        let now = now_ms();
-        let n = match &self.db {
-            Db::Postgres(p) => sqlx::query(
-                "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
-                 WHERE id = ANY(ARRAY(
-                    SELECT id FROM jobs WHERE run_id = $2 AND state IN ('available', 'running')
-                    ORDER BY id FOR UPDATE))
-                   AND state IN ('available', 'running')",
-            )
-            .bind(now)
-            .bind(run.get())
-            .execute(p)
-            .await?
-            .rows_affected(),
-            Db::Sqlite(p) => sqlx::query(
-                "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
-                 WHERE run_id = $2 AND state IN ('available', 'running')",
-            )
-            .bind(now)
-            .bind(run.get())
-            .execute(p)
-            .await?
-            .rows_affected(),
-        };
-        Ok(n)
+        let mut total = 0;
+        // On PostgreSQL rows locked this instant (being claimed or finished) are skipped and
+        // the next round takes them, so cancelling never waits on a lock while holding others.
+        for round in 0..100 {
+            let now = now_ms();
+            let n = match &self.db {
+                Db::Postgres(p) => sqlx::query(
+                    "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
+                     WHERE id = ANY(ARRAY(
+                        SELECT id FROM jobs WHERE run_id = $2 AND state IN ('available', 'running')
+                        FOR UPDATE SKIP LOCKED))",
+                )
+                .bind(now)
+                .bind(run.get())
+                .execute(p)
+                .await?
+                .rows_affected(),
+                Db::Sqlite(p) => sqlx::query(
+                    "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
+                     WHERE run_id = $2 AND state IN ('available', 'running')",
+                )
+                .bind(now)
+                .bind(run.get())
+                .execute(p)
+                .await?
+                .rows_affected(),
+            };
+            total += n;
+            if self.db.engine() == Engine::Sqlite || self.live_jobs_of_run(run).await? == 0 {
+                break;
+            }
+            if round > 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        Ok(total)
     }
 
     pub async fn get(&self, id: JobId) -> Result<JobRecord> {
