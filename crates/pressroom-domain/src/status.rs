@@ -93,7 +93,7 @@ status_enum!(ImageStatus, "image" { Pending => "pending", Generating => "generat
 
 status_enum!(RunStatus, "automation run" { Queued => "queued", Running => "running", Paused => "paused", AwaitingReview => "awaiting_review", Completed => "completed", Failed => "failed", Cancelled => "cancelled" }
 moves {
-    Queued => [Running, Cancelled],
+    Queued => [Running, Paused, Cancelled],
     Running => [Paused, AwaitingReview, Completed, Failed, Cancelled],
     Paused => [Running, Cancelled],
 });

@@ -1,6 +1,8 @@
 //! The services every use case needs, built once per process and shared.
 
-use pressroom_providers::{DownloadConfig, DownloadError, MediaStore, ProviderError, Providers, SafeDownloader};
+use pressroom_providers::{
+    DownloadConfig, DownloadError, MediaStore, ProviderError, Providers, SafeDownloader,
+};
 use pressroom_queue::{Queue, QueueError};
 use pressroom_store::{Db, StoreError};
 use std::path::{Path, PathBuf};
@@ -56,7 +58,12 @@ struct Inner {
 }
 
 impl Pipeline {
-    pub fn new(db: Db, providers: Providers, data_dir: &Path, download: DownloadConfig) -> Pipeline {
+    pub fn new(
+        db: Db,
+        providers: Providers,
+        data_dir: &Path,
+        download: DownloadConfig,
+    ) -> Pipeline {
         Pipeline {
             inner: Arc::new(Inner {
                 queue: Queue::new(db.clone()),

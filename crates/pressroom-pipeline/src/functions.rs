@@ -17,7 +17,12 @@ const SYSTEM_PROMPT: &str = "You are an SEO content assistant for a publishing t
 /// Output tokens assumed per call when checking credits before a call.
 const EXPECTED_OUTPUT_TOKENS: i64 = 2000;
 
-pub(crate) fn usage_row(u: &UsageRecord, site: Option<SiteId>, subject: Option<Subject>, run: Option<RunId>) -> NewUsage {
+pub(crate) fn usage_row(
+    u: &UsageRecord,
+    site: Option<SiteId>,
+    subject: Option<Subject>,
+    run: Option<RunId>,
+) -> NewUsage {
     NewUsage {
         site,
         function: u.function,
@@ -36,26 +41,54 @@ pub(crate) fn usage_row(u: &UsageRecord, site: Option<SiteId>, subject: Option<S
 }
 
 /// Writes a usage row and charges its credits under `key` (once), in `tx`.
-pub(crate) async fn settle(tx: &mut Tx, account: AccountId, usage: &NewUsage, key: Option<String>) -> Result<()> {
+pub(crate) async fn settle(
+    tx: &mut Tx,
+    account: AccountId,
+    usage: &NewUsage,
+    key: Option<String>,
+) -> Result<()> {
     let id = tx.insert_usage(account, usage).await?;
     if usage.credits.0 > 0 {
         let key = key.unwrap_or_else(|| format!("usage:{id}"));
-        let reason = format!("{} ({} {})", usage.function.as_str(), usage.provider, usage.model);
-        tx.charge_credits(account, usage.credits, &reason, &key, Some(id)).await?;
+        let reason = format!(
+            "{} ({} {})",
+            usage.function.as_str(),
+            usage.provider,
+            usage.model
+        );
+        tx.charge_credits(account, usage.credits, &reason, &key, Some(id))
+            .await?;
     }
     Ok(())
 }
 
 /// Records a call that produced nothing usable, in its own transaction.
-pub(crate) async fn record_failure(p: &Pipeline, account: AccountId, usage: NewUsage) -> Result<()> {
+pub(crate) async fn record_failure(
+    p: &Pipeline,
+    account: AccountId,
+    usage: NewUsage,
+) -> Result<()> {
     let mut tx = p.db().begin().await?;
-    settle(&mut tx, account, &NewUsage { credits: Credits::ZERO, ..usage }, None).await?;
+    settle(
+        &mut tx,
+        account,
+        &NewUsage {
+            credits: Credits::ZERO,
+            ..usage
+        },
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Refuses before any provider call when the balance cannot cover `needed`.
-pub(crate) async fn ensure_credits(p: &Pipeline, account: AccountId, needed: Credits) -> Result<()> {
+pub(crate) async fn ensure_credits(
+    p: &Pipeline,
+    account: AccountId,
+    needed: Credits,
+) -> Result<()> {
     if needed.0 <= 0 {
         return Ok(());
     }
@@ -81,12 +114,25 @@ async fn ask<T: DeserializeOwned>(
     let choice = p.providers().text(account.get(), &site.settings)?;
     let user = site.settings.template(function).render(&values);
     let estimate = {
-        let registry = p.providers().registry().read().unwrap_or_else(|e| e.into_inner());
-        let spec = registry.resolve(pressroom_providers::ProviderKind::parse(choice.provider.name()).unwrap_or(pressroom_providers::ProviderKind::Offline), ModelKind::Text, &choice.model);
-        spec.text_credits(pressroom_providers::types::estimate_tokens(&user) + 50, EXPECTED_OUTPUT_TOKENS)
+        let registry = p
+            .providers()
+            .registry()
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        let spec = registry.resolve(
+            pressroom_providers::ProviderKind::parse(choice.provider.name())
+                .unwrap_or(pressroom_providers::ProviderKind::Offline),
+            ModelKind::Text,
+            &choice.model,
+        );
+        spec.text_credits(
+            pressroom_providers::types::estimate_tokens(&user) + 50,
+            EXPECTED_OUTPUT_TOKENS,
+        )
     };
     ensure_credits(p, account, estimate).await?;
-    let request = TextRequest::for_function(function, choice.model.clone(), SYSTEM_PROMPT, user, input);
+    let request =
+        TextRequest::for_function(function, choice.model.clone(), SYSTEM_PROMPT, user, input);
     let (result, usage) = choice.provider.complete(&request).await.into_parts();
     let usage = usage_row(&usage, Some(site.id), subject, run);
     let response = match result {
@@ -99,14 +145,25 @@ async fn ask<T: DeserializeOwned>(
     match response.parse::<T>(function) {
         Ok(parsed) => Ok((parsed, usage)),
         Err(e) => {
-            record_failure(p, account, NewUsage { error: Some(e.to_string()), ..usage }).await?;
+            record_failure(
+                p,
+                account,
+                NewUsage {
+                    error: Some(e.to_string()),
+                    ..usage
+                },
+            )
+            .await?;
             Err(e.into())
         }
     }
 }
 
 fn language_values(site: &Site) -> Vec<(&'static str, String)> {
-    vec![("site_name", site.name.clone()), ("language", site.language.clone())]
+    vec![
+        ("site_name", site.name.clone()),
+        ("language", site.language.clone()),
+    ]
 }
 
 /// What one clustering call did.
@@ -119,9 +176,21 @@ pub struct ClusterReport {
 
 /// auto-cluster: groups the given `new` keywords of one site into clusters (one model call).
 /// Keywords the model leaves out stay `new`; phrases it invents are ignored.
-pub async fn auto_cluster(p: &Pipeline, account: AccountId, site: SiteId, keyword_ids: &[KeywordId], run: Option<RunId>) -> Result<ClusterReport> {
+pub async fn auto_cluster(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    keyword_ids: &[KeywordId],
+    run: Option<RunId>,
+) -> Result<ClusterReport> {
     let site = p.db().site(account, site).await?;
-    let keywords: Vec<Keyword> = p.db().keywords_by_ids(account, keyword_ids).await?.into_iter().filter(|k| k.site_id == site.id && k.status == KeywordStatus::New).collect();
+    let keywords: Vec<Keyword> = p
+        .db()
+        .keywords_by_ids(account, keyword_ids)
+        .await?
+        .into_iter()
+        .filter(|k| k.site_id == site.id && k.status == KeywordStatus::New)
+        .collect();
     if keywords.is_empty() {
         return Ok(ClusterReport::default());
     }
@@ -129,18 +198,38 @@ pub async fn auto_cluster(p: &Pipeline, account: AccountId, site: SiteId, keywor
     let mut values = language_values(&site);
     values.push(("keywords", bullet_list(&phrases)));
     let input = serde_json::to_value(ClusterInput { keywords: phrases }).unwrap_or_default();
-    let (out, usage): (ClusterOutput, _) = ask(p, &site, AiFunction::AutoCluster, input, values, None, run).await?;
-    let known: HashMap<String, ()> = keywords.iter().map(|k| (k.normalised.clone(), ())).collect();
-    let method = if usage.provider == "offline" { ClusterMethod::Lexical } else { ClusterMethod::Llm };
-    let mut report = ClusterReport { credits: usage.credits, ..Default::default() };
+    let (out, usage): (ClusterOutput, _) =
+        ask(p, &site, AiFunction::AutoCluster, input, values, None, run).await?;
+    let known: HashMap<String, ()> = keywords
+        .iter()
+        .map(|k| (k.normalised.clone(), ()))
+        .collect();
+    let method = if usage.provider == "offline" {
+        ClusterMethod::Lexical
+    } else {
+        ClusterMethod::Llm
+    };
+    let mut report = ClusterReport {
+        credits: usage.credits,
+        ..Default::default()
+    };
     let mut tx = p.db().begin().await?;
     for item in out.clusters {
         let name = clean_text(&item.name, 120);
-        let members: Vec<String> = item.keywords.iter().map(|k| normalise_phrase(k)).filter(|k| known.contains_key(k)).collect();
+        let members: Vec<String> = item
+            .keywords
+            .iter()
+            .map(|k| normalise_phrase(k))
+            .filter(|k| known.contains_key(k))
+            .collect();
         if name.is_empty() || members.is_empty() {
             continue;
         }
-        let item = ClusterItem { name, description: clean_text(&item.description, 500), keywords: Vec::new() };
+        let item = ClusterItem {
+            name,
+            description: clean_text(&item.description, 500),
+            keywords: Vec::new(),
+        };
         let cluster = tx.upsert_cluster(account, site.id, &item, method).await?;
         report.keywords_mapped += tx.map_keywords(account, site.id, cluster, &members).await?;
         if !report.clusters.contains(&cluster) {
@@ -153,10 +242,18 @@ pub async fn auto_cluster(p: &Pipeline, account: AccountId, site: SiteId, keywor
 }
 
 /// generate-ideas: 3-7 ideas with outlines for one `new` cluster, which becomes `mapped`.
-pub async fn generate_ideas(p: &Pipeline, account: AccountId, cluster: ClusterId, run: Option<RunId>) -> Result<(Vec<IdeaId>, Credits)> {
+pub async fn generate_ideas(
+    p: &Pipeline,
+    account: AccountId,
+    cluster: ClusterId,
+    run: Option<RunId>,
+) -> Result<(Vec<IdeaId>, Credits)> {
     let cluster = p.db().cluster(account, cluster).await?;
     if cluster.status != ClusterStatus::New {
-        return Err(PipelineError::Refused(format!("cluster {} is {}, not new", cluster.id, cluster.status)));
+        return Err(PipelineError::Refused(format!(
+            "cluster {} is {}, not new",
+            cluster.id, cluster.status
+        )));
     }
     let site = p.db().site(account, cluster.site_id).await?;
     let keywords = p.db().cluster_keywords(account, cluster.id).await?;
@@ -168,8 +265,24 @@ pub async fn generate_ideas(p: &Pipeline, account: AccountId, cluster: ClusterId
         ("min_ideas", "3".to_string()),
         ("max_ideas", "7".to_string()),
     ]);
-    let input = serde_json::to_value(IdeasInput { cluster_name: cluster.name.clone(), cluster_description: cluster.description.clone(), keywords, min_ideas: 3, max_ideas: 7 }).unwrap_or_default();
-    let (out, usage): (IdeasOutput, _) = ask(p, &site, AiFunction::GenerateIdeas, input, values, Some(Subject::Cluster(cluster.id)), run).await?;
+    let input = serde_json::to_value(IdeasInput {
+        cluster_name: cluster.name.clone(),
+        cluster_description: cluster.description.clone(),
+        keywords,
+        min_ideas: 3,
+        max_ideas: 7,
+    })
+    .unwrap_or_default();
+    let (out, usage): (IdeasOutput, _) = ask(
+        p,
+        &site,
+        AiFunction::GenerateIdeas,
+        input,
+        values,
+        Some(Subject::Cluster(cluster.id)),
+        run,
+    )
+    .await?;
     let ideas: Vec<IdeaItem> = out
         .ideas
         .into_iter()
@@ -178,30 +291,58 @@ pub async fn generate_ideas(p: &Pipeline, account: AccountId, cluster: ClusterId
             title: clean_text(&i.title, 200),
             description: clean_text(&i.description, 1000),
             content_structure: i.content_structure,
-            outline: i.outline.iter().map(|h| clean_text(h, 200)).filter(|h| !h.is_empty()).take(12).collect(),
+            outline: i
+                .outline
+                .iter()
+                .map(|h| clean_text(h, 200))
+                .filter(|h| !h.is_empty())
+                .take(12)
+                .collect(),
             primary_keyword: clean_text(&i.primary_keyword, 200),
-            secondary_keywords: i.secondary_keywords.iter().map(|k| clean_text(k, 200)).filter(|k| !k.is_empty()).take(5).collect(),
+            secondary_keywords: i
+                .secondary_keywords
+                .iter()
+                .map(|k| clean_text(k, 200))
+                .filter(|k| !k.is_empty())
+                .take(5)
+                .collect(),
             target_words: i.target_words.clamp(300, 5000),
         })
         .filter(|i| !i.title.is_empty() && !i.outline.is_empty())
         .collect();
     if ideas.is_empty() {
-        record_failure(p, account, NewUsage { error: Some("the model returned no usable ideas".into()), ..usage }).await?;
-        return Err(PipelineError::BadOutput(format!("no usable ideas for cluster {:?}", cluster.name)));
+        record_failure(
+            p,
+            account,
+            NewUsage {
+                error: Some("the model returned no usable ideas".into()),
+                ..usage
+            },
+        )
+        .await?;
+        return Err(PipelineError::BadOutput(format!(
+            "no usable ideas for cluster {:?}",
+            cluster.name
+        )));
     }
     let mut tx = p.db().begin().await?;
     let mut ids = Vec::new();
     for idea in &ideas {
         ids.push(tx.insert_idea(account, site.id, cluster.id, idea).await?);
     }
-    tx.move_status(account, cluster.id, ClusterStatus::Mapped).await?;
+    tx.move_status(account, cluster.id, ClusterStatus::Mapped)
+        .await?;
     settle(&mut tx, account, &usage, None).await?;
     tx.commit().await?;
     Ok((ids, usage.credits))
 }
 
 /// Stage 3, local: a task for each `new` idea; no AI, no credits.
-pub async fn create_tasks(p: &Pipeline, account: AccountId, ideas: &[IdeaId]) -> Result<Vec<TaskId>> {
+pub async fn create_tasks(
+    p: &Pipeline,
+    account: AccountId,
+    ideas: &[IdeaId],
+) -> Result<Vec<TaskId>> {
     let mut tx = p.db().begin().await?;
     let mut tasks = Vec::new();
     for id in ideas {
@@ -216,21 +357,37 @@ pub async fn create_tasks(p: &Pipeline, account: AccountId, ideas: &[IdeaId]) ->
 
 /// generate-content: writes the article for a `queued` (or interrupted `in_progress`) task.
 /// A failure marks the task `failed` with the error.
-pub async fn generate_content(p: &Pipeline, account: AccountId, task: TaskId, run: Option<RunId>) -> Result<(ContentId, Credits)> {
+pub async fn generate_content(
+    p: &Pipeline,
+    account: AccountId,
+    task: TaskId,
+    run: Option<RunId>,
+) -> Result<(ContentId, Credits)> {
     let task = p.db().task(account, task).await?;
     match task.status {
         TaskStatus::Queued => {
             let mut tx = p.db().begin().await?;
-            tx.move_status(account, task.id, TaskStatus::InProgress).await?;
+            tx.move_status(account, task.id, TaskStatus::InProgress)
+                .await?;
             tx.commit().await?;
         }
         TaskStatus::InProgress => {}
-        other => return Err(PipelineError::Refused(format!("task {} is {other}, not queued", task.id))),
+        other => {
+            return Err(PipelineError::Refused(format!(
+                "task {} is {other}, not queued",
+                task.id
+            )));
+        }
     }
     let result = write_article(p, account, &task, run).await;
     if let Err(e) = &result {
         // Credits and transient failures leave the task for a later try; the rest fail it.
-        if !e.is_transient() && !matches!(e, PipelineError::Store(StoreError::InsufficientCredits { .. })) {
+        if !e.is_transient()
+            && !matches!(
+                e,
+                PipelineError::Store(StoreError::InsufficientCredits { .. })
+            )
+        {
             let mut tx = p.db().begin().await?;
             let task = p.db().task(account, task.id).await?;
             tx.fail_task(&task, &e.to_string()).await?;
@@ -240,7 +397,12 @@ pub async fn generate_content(p: &Pipeline, account: AccountId, task: TaskId, ru
     result
 }
 
-async fn write_article(p: &Pipeline, account: AccountId, task: &Task, run: Option<RunId>) -> Result<(ContentId, Credits)> {
+async fn write_article(
+    p: &Pipeline,
+    account: AccountId,
+    task: &Task,
+    run: Option<RunId>,
+) -> Result<(ContentId, Credits)> {
     let idea = p.db().idea(account, task.idea_id).await?;
     let site = p.db().site(account, task.site_id).await?;
     let mut values = language_values(&site);
@@ -250,7 +412,10 @@ async fn write_article(p: &Pipeline, account: AccountId, task: &Task, run: Optio
         ("outline", bullet_list(&idea.outline)),
         ("primary_keyword", idea.primary_keyword.clone()),
         ("secondary_keywords", idea.secondary_keywords.join(", ")),
-        ("content_structure", idea.content_structure.as_str().to_string()),
+        (
+            "content_structure",
+            idea.content_structure.as_str().to_string(),
+        ),
         ("target_words", idea.target_words.to_string()),
     ]);
     let input = serde_json::to_value(ContentInput {
@@ -263,9 +428,22 @@ async fn write_article(p: &Pipeline, account: AccountId, task: &Task, run: Optio
         target_words: u32::try_from(idea.target_words).unwrap_or(1000),
     })
     .unwrap_or_default();
-    let (out, usage): (ArticleOutput, _) = ask(p, &site, AiFunction::GenerateContent, input, values, Some(Subject::Task(task.id)), run).await?;
+    let (out, usage): (ArticleOutput, _) = ask(
+        p,
+        &site,
+        AiFunction::GenerateContent,
+        input,
+        values,
+        Some(Subject::Task(task.id)),
+        run,
+    )
+    .await?;
     let title = clean_text(&out.title, 200);
-    let title = if title.is_empty() { idea.title.clone() } else { title };
+    let title = if title.is_empty() {
+        idea.title.clone()
+    } else {
+        title
+    };
     // The Markdown is kept as written (it is never rendered unsanitised); the HTML is safe.
     let content = NewContent {
         slug: slugify(&title),
@@ -280,25 +458,58 @@ async fn write_article(p: &Pipeline, account: AccountId, task: &Task, run: Optio
         title,
     };
     if content.word_count < 50 {
-        record_failure(p, account, NewUsage { error: Some("article body too short".into()), ..usage }).await?;
-        return Err(PipelineError::BadOutput(format!("the article for task {} has only {} words", task.id, content.word_count)));
+        record_failure(
+            p,
+            account,
+            NewUsage {
+                error: Some("article body too short".into()),
+                ..usage
+            },
+        )
+        .await?;
+        return Err(PipelineError::BadOutput(format!(
+            "the article for task {} has only {} words",
+            task.id, content.word_count
+        )));
     }
     let mut tx = p.db().begin().await?;
     let task = p.db().task(account, task.id).await?;
     let id = tx.insert_content(&task, &content).await?;
-    settle(&mut tx, account, &NewUsage { subject: Some(Subject::Content(id)), ..usage.clone() }, None).await?;
+    settle(
+        &mut tx,
+        account,
+        &NewUsage {
+            subject: Some(Subject::Content(id)),
+            ..usage.clone()
+        },
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, usage.credits))
 }
 
 /// generate-image-prompts: one featured and N in-article `pending` images for a draft article
 /// that has none yet.
-pub async fn generate_image_prompts(p: &Pipeline, account: AccountId, content: ContentId, run: Option<RunId>) -> Result<(Vec<ImageId>, Credits)> {
+pub async fn generate_image_prompts(
+    p: &Pipeline,
+    account: AccountId,
+    content: ContentId,
+    run: Option<RunId>,
+) -> Result<(Vec<ImageId>, Credits)> {
     let content = p.db().content(account, content).await?;
     if content.status != ContentStatus::Draft {
-        return Err(PipelineError::Refused(format!("content {} is {}, not draft", content.id, content.status)));
+        return Err(PipelineError::Refused(format!(
+            "content {} is {}, not draft",
+            content.id, content.status
+        )));
     }
-    if !p.db().images_of_content(account, content.id).await?.is_empty() {
+    if !p
+        .db()
+        .images_of_content(account, content.id)
+        .await?
+        .is_empty()
+    {
         return Ok((Vec::new(), Credits::ZERO));
     }
     let site = p.db().site(account, content.site_id).await?;
@@ -311,16 +522,61 @@ pub async fn generate_image_prompts(p: &Pipeline, account: AccountId, content: C
         ("headings", bullet_list(&heads)),
         ("in_article_count", n.to_string()),
     ]);
-    let input = serde_json::to_value(ImagePromptsInput { title: content.title.clone(), excerpt: content.excerpt.clone(), headings: heads, in_article_count: n }).unwrap_or_default();
-    let (out, usage): (ImagePromptsOutput, _) = ask(p, &site, AiFunction::GenerateImagePrompts, input, values, Some(Subject::Content(content.id)), run).await?;
+    let input = serde_json::to_value(ImagePromptsInput {
+        title: content.title.clone(),
+        excerpt: content.excerpt.clone(),
+        headings: heads,
+        in_article_count: n,
+    })
+    .unwrap_or_default();
+    let (out, usage): (ImagePromptsOutput, _) = ask(
+        p,
+        &site,
+        AiFunction::GenerateImagePrompts,
+        input,
+        values,
+        Some(Subject::Content(content.id)),
+        run,
+    )
+    .await?;
     let featured = clean_text(&out.featured_prompt, 4000);
     if featured.is_empty() {
-        record_failure(p, account, NewUsage { error: Some("empty featured prompt".into()), ..usage }).await?;
-        return Err(PipelineError::BadOutput(format!("no featured image prompt for content {}", content.id)));
+        record_failure(
+            p,
+            account,
+            NewUsage {
+                error: Some("empty featured prompt".into()),
+                ..usage
+            },
+        )
+        .await?;
+        return Err(PipelineError::BadOutput(format!(
+            "no featured image prompt for content {}",
+            content.id
+        )));
     }
-    let mut images = vec![NewImage { image_type: ImageType::Featured, position: 0, prompt: featured, negative_prompt: None, size: site.settings.featured_image_size.clone() }];
-    for (i, prompt) in out.in_article_prompts.iter().map(|p| clean_text(p, 4000)).filter(|p| !p.is_empty()).take(n as usize).enumerate() {
-        images.push(NewImage { image_type: ImageType::InArticle, position: i as i64 + 1, prompt, negative_prompt: None, size: site.settings.in_article_image_size.clone() });
+    let mut images = vec![NewImage {
+        image_type: ImageType::Featured,
+        position: 0,
+        prompt: featured,
+        negative_prompt: None,
+        size: site.settings.featured_image_size.clone(),
+    }];
+    for (i, prompt) in out
+        .in_article_prompts
+        .iter()
+        .map(|p| clean_text(p, 4000))
+        .filter(|p| !p.is_empty())
+        .take(n as usize)
+        .enumerate()
+    {
+        images.push(NewImage {
+            image_type: ImageType::InArticle,
+            position: i as i64 + 1,
+            prompt,
+            negative_prompt: None,
+            size: site.settings.in_article_image_size.clone(),
+        });
     }
     let mut tx = p.db().begin().await?;
     let ids = tx.insert_images(&content, &images).await?;

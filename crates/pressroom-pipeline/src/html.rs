@@ -25,7 +25,12 @@ pub fn sanitise_html(html: &str) -> String {
 pub fn clean_text(s: &str, max: usize) -> String {
     let stripped = ammonia::Builder::empty().clean(s).to_string();
     // ammonia escapes what it keeps; a plain-text field wants the characters back.
-    let unescaped = stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&");
+    let unescaped = stripped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
     let folded: String = unescaped.split_whitespace().collect::<Vec<_>>().join(" ");
     let folded: String = folded.chars().filter(|c| !c.is_control()).collect();
     if folded.chars().count() <= max {
@@ -50,16 +55,28 @@ pub fn slugify(title: &str) -> String {
     }
     let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
     let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() { "article".into() } else { slug }
+    if slug.is_empty() {
+        "article".into()
+    } else {
+        slug
+    }
 }
 
 pub fn word_count(markdown: &str) -> i64 {
-    markdown.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() as i64
+    markdown
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count() as i64
 }
 
 /// The `## ` headings of a Markdown body, in order.
 pub fn headings(markdown: &str) -> Vec<String> {
-    markdown.lines().filter_map(|l| l.strip_prefix("## ")).map(|h| clean_text(h, 200)).filter(|h| !h.is_empty()).collect()
+    markdown
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(|h| clean_text(h, 200))
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -79,7 +96,10 @@ mod tests {
 
     #[test]
     fn text_fields_are_plain() {
-        assert_eq!(clean_text("<b>Best</b>\n shoes\u{7} & more", 100), "Best shoes & more");
+        assert_eq!(
+            clean_text("<b>Best</b>\n shoes\u{7} & more", 100),
+            "Best shoes & more"
+        );
         assert_eq!(clean_text("one two three four", 9), "one two");
         assert_eq!(slugify("Best Trail Shoes (2026)!"), "best-trail-shoes-2026");
         assert_eq!(slugify("!!!"), "article");

@@ -29,16 +29,27 @@ pub struct ImageJob {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ImageRequestOutcome {
-    Queued { image: ImageId },
+    Queued {
+        image: ImageId,
+    },
     /// Already generated: skipped, no call, no charge.
-    AlreadyGenerated { image: ImageId },
+    AlreadyGenerated {
+        image: ImageId,
+    },
     /// Unknown, or another account's: nothing changed.
-    NotFound { image: ImageId },
+    NotFound {
+        image: ImageId,
+    },
 }
 
 /// Queues generation of `ids` for `account`. Failed images go back to pending (a retry);
 /// generated ones are skipped; unknown or foreign ids are reported as not found.
-pub async fn generate_images(p: &Pipeline, account: AccountId, ids: &[ImageId], run: Option<RunId>) -> Result<Vec<ImageRequestOutcome>> {
+pub async fn generate_images(
+    p: &Pipeline,
+    account: AccountId,
+    ids: &[ImageId],
+    run: Option<RunId>,
+) -> Result<Vec<ImageRequestOutcome>> {
     let found = p.db().images_by_ids(account, ids).await?;
     let mut outcomes = Vec::with_capacity(ids.len());
     let mut jobs = Vec::new();
@@ -54,15 +65,23 @@ pub async fn generate_images(p: &Pipeline, account: AccountId, ids: &[ImageId], 
                 continue;
             }
             ImageStatus::Failed => {
-                tx.fail_image(account, *id, ImageStatus::Pending, "queued again").await?;
+                tx.fail_image(account, *id, ImageStatus::Pending, "queued again")
+                    .await?;
             }
             ImageStatus::Pending | ImageStatus::Generating => {}
         }
-        let mut job = NewJob::new(IMAGE_JOB, &ImageJob { account, image: *id, run })?
-            .queue(IMAGES_QUEUE)
-            .max_attempts(IMAGE_ATTEMPTS)
-            .dedupe_key(format!("image:{id}"))
-            .account(account);
+        let mut job = NewJob::new(
+            IMAGE_JOB,
+            &ImageJob {
+                account,
+                image: *id,
+                run,
+            },
+        )?
+        .queue(IMAGES_QUEUE)
+        .max_attempts(IMAGE_ATTEMPTS)
+        .dedupe_key(format!("image:{id}"))
+        .account(account);
         if let Some(run) = run {
             job = job.run(run);
         }
@@ -87,7 +106,9 @@ pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Resul
         Err(e) => {
             // Out of attempts, or not worth retrying: the image fails, the others go on.
             let message = e.to_string();
-            fail_for_good(&p, &ctx, job, &message).await.map_err(|e| JobError::retry(e.to_string()))?;
+            fail_for_good(&p, &ctx, job, &message)
+                .await
+                .map_err(|e| JobError::retry(e.to_string()))?;
             Ok(())
         }
     }
@@ -97,11 +118,21 @@ async fn fail_for_good(p: &Pipeline, ctx: &JobContext, job: ImageJob, message: &
     let mut tx = ctx.begin().await?;
     let image = tx.image_for_update(job.account, job.image).await?;
     if image.status == ImageStatus::Generating {
-        tx.fail_image(job.account, job.image, ImageStatus::Failed, message).await?;
-        tx.review_if_images_settled(job.account, image.content_id).await?;
+        tx.fail_image(job.account, job.image, ImageStatus::Failed, message)
+            .await?;
+        tx.review_if_images_settled(job.account, image.content_id)
+            .await?;
     }
     if let Some(run) = job.run {
-        tx.add_run_event(job.account, run, Some(Stage::ImagePromptsToImages), EventLevel::Warn, &format!("image {} failed: {message}", job.image), serde_json::json!({"image": job.image, "status": "failed"})).await?;
+        tx.add_run_event(
+            job.account,
+            run,
+            Some(Stage::ImagePromptsToImages),
+            EventLevel::Warn,
+            &format!("image {} failed: {message}", job.image),
+            serde_json::json!({"image": job.image, "status": "failed"}),
+        )
+        .await?;
     }
     ctx.complete_in(&mut tx).await?;
     tx.commit().await?;
@@ -129,7 +160,12 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     }
     let content = p.db().content(account, image.content_id).await?;
     let site = p.db().site(account, content.site_id).await?;
-    let cluster = p.db().task(account, content.task_id).await.map(|t| t.cluster_id.get()).unwrap_or(0);
+    let cluster = p
+        .db()
+        .task(account, content.task_id)
+        .await
+        .map(|t| t.cluster_id.get())
+        .unwrap_or(0);
     let choice = p.providers().image(account.get(), &site.settings)?;
     let prompt = site.settings.template(AiFunction::GenerateImage).render(&[
         ("image_type", image.image_type.as_str().replace('-', " ")),
@@ -138,9 +174,15 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     ]);
     let (width, height) = parse_size(&image.size)?;
     let credits = {
-        let registry = p.providers().registry().read().unwrap_or_else(|e| e.into_inner());
+        let registry = p
+            .providers()
+            .registry()
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
         let kind = ProviderKind::parse(choice.provider.name()).unwrap_or(ProviderKind::Offline);
-        registry.resolve(kind, ModelKind::Image, &choice.model).image_credits(1)
+        registry
+            .resolve(kind, ModelKind::Image, &choice.model)
+            .image_credits(1)
     };
     ensure_credits(p, account, credits).await?;
     let request = ImageRequest {
@@ -150,10 +192,20 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         width,
         height,
         quality: None,
-        subject: ImageSubject { image_type: image.image_type, post_title: content.title.clone(), site_name: site.name.clone(), colour_seed: cluster as u64 },
+        subject: ImageSubject {
+            image_type: image.image_type,
+            post_title: content.title.clone(),
+            site_name: site.name.clone(),
+            colour_seed: cluster as u64,
+        },
     };
     let (result, usage) = choice.provider.generate(&request).await.into_parts();
-    let usage = usage_row(&usage, Some(site.id), Some(Subject::Image(image.id)), job.run);
+    let usage = usage_row(
+        &usage,
+        Some(site.id),
+        Some(Subject::Image(image.id)),
+        job.run,
+    );
     let response = match result {
         Ok(r) => r,
         Err(e) => {
@@ -168,7 +220,15 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     let verified = match verified {
         Ok(v) => v,
         Err(e) => {
-            record_failure(p, account, pressroom_store::NewUsage { error: Some(e.to_string()), ..usage }).await?;
+            record_failure(
+                p,
+                account,
+                pressroom_store::NewUsage {
+                    error: Some(e.to_string()),
+                    ..usage
+                },
+            )
+            .await?;
             return Err(e.into());
         }
     };
@@ -195,7 +255,13 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     )
     .await?;
     // One charge per image, whatever retries or resumes happen around it.
-    settle(&mut tx, account, &usage, Some(format!("image:{}:generated", image.id))).await?;
+    settle(
+        &mut tx,
+        account,
+        &usage,
+        Some(format!("image:{}:generated", image.id)),
+    )
+    .await?;
     let moved = tx.review_if_images_settled(account, content.id).await?;
     if let Some(run) = job.run {
         tx.add_run_event(account, run, Some(Stage::ImagePromptsToImages), EventLevel::Info, &format!("image {} generated", image.id),
@@ -208,6 +274,10 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
 
 impl From<PipelineError> for JobError {
     fn from(e: PipelineError) -> JobError {
-        if e.is_transient() { JobError::retry(e.to_string()) } else { JobError::permanent(e.to_string()) }
+        if e.is_transient() {
+            JobError::retry(e.to_string())
+        } else {
+            JobError::permanent(e.to_string())
+        }
     }
 }

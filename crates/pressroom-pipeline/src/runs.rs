@@ -44,58 +44,124 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
     let site = p.db().site(account, site).await?;
     let s = &site.settings;
     let counts = p.db().pipeline_counts(account, site.id).await?;
-    let new_kw = s.caps.keywords.map_or(counts.keywords_new, |c| counts.keywords_new.min(i64::from(c)));
-    let cluster_calls = (new_kw + i64::from(s.batch_sizes.keywords) - 1) / i64::from(s.batch_sizes.keywords.max(1));
-    let waiting_clusters = p.db().clusters(account, site.id, Some(ClusterStatus::New), 10_000).await?.len() as i64;
+    let new_kw = s.caps.keywords.map_or(counts.keywords_new, |c| {
+        counts.keywords_new.min(i64::from(c))
+    });
+    let cluster_calls =
+        (new_kw + i64::from(s.batch_sizes.keywords) - 1) / i64::from(s.batch_sizes.keywords.max(1));
+    let waiting_clusters = p
+        .db()
+        .clusters(account, site.id, Some(ClusterStatus::New), 10_000)
+        .await?
+        .len() as i64;
     let clusters = waiting_clusters + (new_kw + 4) / 5;
-    let waiting_ideas = p.db().ideas(account, site.id, Some(IdeaStatus::New), 10_000).await?.len() as i64;
+    let waiting_ideas = p
+        .db()
+        .ideas(account, site.id, Some(IdeaStatus::New), 10_000)
+        .await?
+        .len() as i64;
     let ideas = waiting_ideas + clusters * 5;
-    let waiting_tasks = p.db().tasks(account, site.id, Some(TaskStatus::Queued), 10_000).await?.len() as i64;
-    let articles = s.caps.content.map_or(ideas + waiting_tasks, |c| (ideas + waiting_tasks).min(i64::from(c)));
+    let waiting_tasks = p
+        .db()
+        .tasks(account, site.id, Some(TaskStatus::Queued), 10_000)
+        .await?
+        .len() as i64;
+    let articles = s.caps.content.map_or(ideas + waiting_tasks, |c| {
+        (ideas + waiting_tasks).min(i64::from(c))
+    });
     let images = counts.images_pending + articles * (1 + i64::from(s.in_article_images));
     let images = s.caps.images.map_or(images, |c| images.min(i64::from(c)));
     let (text_rate, image_rate) = {
         let text = p.providers().text(account.get(), s)?;
         let image = p.providers().image(account.get(), s)?;
-        let r = p.providers().registry().read().unwrap_or_else(|e| e.into_inner());
+        let r = p
+            .providers()
+            .registry()
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
         let kind = |n: &str| ProviderKind::parse(n).unwrap_or(ProviderKind::Offline);
         (
-            r.resolve(kind(text.provider.name()), ModelKind::Text, &text.model).text_credits(EST_TOKENS_PER_CALL, 0),
-            r.resolve(kind(image.provider.name()), ModelKind::Image, &image.model).image_credits(1),
+            r.resolve(kind(text.provider.name()), ModelKind::Text, &text.model)
+                .text_credits(EST_TOKENS_PER_CALL, 0),
+            r.resolve(kind(image.provider.name()), ModelKind::Image, &image.model)
+                .image_credits(1),
         )
     };
     let text_calls = cluster_calls + clusters + articles * 2;
-    let credits = Credits(text_rate.0.saturating_mul(text_calls) + image_rate.0.saturating_mul(images));
+    let credits =
+        Credits(text_rate.0.saturating_mul(text_calls) + image_rate.0.saturating_mul(images));
     let balance = p.db().account(account).await?.credits;
     let enough = balance >= credits && s.caps.credits.is_none_or(|cap| credits.0 <= cap);
-    Ok(Estimate { credits, balance, clusters, ideas, articles, images, enough })
+    Ok(Estimate {
+        credits,
+        balance,
+        clusters,
+        ideas,
+        articles,
+        images,
+        enough,
+    })
 }
 
 /// Starts a run on `site`: refuses (changing nothing) when another run holds the site or the
 /// estimate exceeds the balance or the per-run credit cap; else records the run and queues it.
-pub async fn start_run(p: &Pipeline, account: AccountId, site: SiteId, trigger: RunTrigger) -> Result<(AutomationRun, Estimate)> {
+pub async fn start_run(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    trigger: RunTrigger,
+) -> Result<(AutomationRun, Estimate)> {
     if let Some(active) = p.db().active_run(account, site).await? {
-        return Err(PipelineError::Refused(format!("site {site} already has run {} ({})", active.id, active.status)));
+        return Err(PipelineError::Refused(format!(
+            "site {site} already has run {} ({})",
+            active.id, active.status
+        )));
     }
     let est = estimate(p, account, site).await?;
     if !est.enough {
         let cap = p.db().site(account, site).await?.settings.caps.credits;
         return Err(PipelineError::Refused(match cap {
-            Some(cap) if est.credits.0 > cap => format!("this run needs about {} credits, over the per-run cap of {cap}; nothing was started", est.credits),
-            _ => format!("this run needs about {} credits but the balance is {}; nothing was started", est.credits, est.balance),
+            Some(cap) if est.credits.0 > cap => format!(
+                "this run needs about {} credits, over the per-run cap of {cap}; nothing was started",
+                est.credits
+            ),
+            _ => format!(
+                "this run needs about {} credits but the balance is {}; nothing was started",
+                est.credits, est.balance
+            ),
         }));
     }
-    let run = p.db().create_run(account, site, trigger).await.map_err(|e| match e {
-        StoreError::AlreadyExists { .. } => PipelineError::Refused(format!("site {site} already has an active run")),
-        e => e.into(),
-    })?;
-    p.db().add_run_event(account, run.id, None, EventLevel::Info, "run queued", json!({"status": "queued", "estimate": est})).await?;
+    let run = p
+        .db()
+        .create_run(account, site, trigger)
+        .await
+        .map_err(|e| match e {
+            StoreError::AlreadyExists { .. } => {
+                PipelineError::Refused(format!("site {site} already has an active run"))
+            }
+            e => e.into(),
+        })?;
+    p.db()
+        .add_run_event(
+            account,
+            run.id,
+            None,
+            EventLevel::Info,
+            "run queued",
+            json!({"status": "queued", "estimate": est}),
+        )
+        .await?;
     enqueue_driver(p, account, run.id).await?;
     Ok((run, est))
 }
 
 async fn enqueue_driver(p: &Pipeline, account: AccountId, run: RunId) -> Result<()> {
-    let job = NewJob::new(RUN_JOB, &RunJob { account, run })?.queue(RUNS_QUEUE).dedupe_key(format!("run:{run}")).account(account).max_attempts(50);
+    let job = NewJob::new(RUN_JOB, &RunJob { account, run })?
+        .queue(RUNS_QUEUE)
+        .dedupe_key(format!("run:{run}"))
+        .account(account)
+        .run(run)
+        .max_attempts(50);
     p.queue().enqueue(job).await?;
     Ok(())
 }
@@ -109,7 +175,11 @@ pub async fn pause_run(p: &Pipeline, account: AccountId, run: RunId) -> Result<A
 /// job was lost (for example a crash of a worker that never came back).
 pub async fn resume_run(p: &Pipeline, account: AccountId, run: RunId) -> Result<AutomationRun> {
     let current = p.db().run(account, run).await?;
-    let updated = if current.status == RunStatus::Paused { control(p, account, run, RunStatus::Running, "run resumed").await? } else { current };
+    let updated = if current.status == RunStatus::Paused {
+        control(p, account, run, RunStatus::Running, "run resumed").await?
+    } else {
+        current
+    };
     if updated.status.is_active() {
         enqueue_driver(p, account, run).await?;
     }
@@ -123,7 +193,13 @@ pub async fn cancel_run(p: &Pipeline, account: AccountId, run: RunId) -> Result<
     Ok(updated)
 }
 
-async fn control(p: &Pipeline, account: AccountId, run: RunId, to: RunStatus, message: &str) -> Result<AutomationRun> {
+async fn control(
+    p: &Pipeline,
+    account: AccountId,
+    run: RunId,
+    to: RunStatus,
+    message: &str,
+) -> Result<AutomationRun> {
     let mut tx = p.db().begin().await?;
     let mut current = tx.run_for_update(account, run).await?;
     tx.move_status(account, run, to).await?;
@@ -131,7 +207,15 @@ async fn control(p: &Pipeline, account: AccountId, run: RunId, to: RunStatus, me
         current.finished_at = Some(now_ms());
         tx.save_run_progress(&current).await?;
     }
-    tx.add_run_event(account, run, None, EventLevel::Info, message, json!({"status": to.as_str()})).await?;
+    tx.add_run_event(
+        account,
+        run,
+        None,
+        EventLevel::Info,
+        message,
+        json!({"status": to.as_str()}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(p.db().run(account, run).await?)
 }
@@ -143,7 +227,9 @@ pub async fn run_driver_job(p: Pipeline, ctx: JobContext, job: RunJob) -> Result
         Err(e) if e.is_transient() => Err(JobError::retry(e.to_string())),
         Err(e) => {
             let _ = &ctx;
-            fail_run(&p, job.account, job.run, &e.to_string()).await.map_err(|e| JobError::retry(e.to_string()))?;
+            fail_run(&p, job.account, job.run, &e.to_string())
+                .await
+                .map_err(|e| JobError::retry(e.to_string()))?;
             Ok(())
         }
     }
@@ -157,7 +243,15 @@ async fn fail_run(p: &Pipeline, account: AccountId, run: RunId, error: &str) -> 
         current.error = Some(error.to_string());
         current.finished_at = Some(now_ms());
         tx.save_run_progress(&current).await?;
-        tx.add_run_event(account, run, None, EventLevel::Error, &format!("run failed: {error}"), json!({"status": "failed"})).await?;
+        tx.add_run_event(
+            account,
+            run,
+            None,
+            EventLevel::Error,
+            &format!("run failed: {error}"),
+            json!({"status": "failed"}),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -185,7 +279,12 @@ impl StageRun<'_> {
     }
 
     /// Records an item's outcome and checks for pause/cancel: the item boundary.
-    async fn item(&mut self, level: EventLevel, message: String, update: impl FnOnce(&mut StageResult)) -> Result<Option<Halt>> {
+    async fn item(
+        &mut self,
+        level: EventLevel,
+        message: String,
+        update: impl FnOnce(&mut StageResult),
+    ) -> Result<Option<Halt>> {
         update(self.result());
         let elapsed = self.started.elapsed().as_millis() as i64;
         self.result().elapsed_ms = elapsed;
@@ -194,7 +293,15 @@ impl StageRun<'_> {
         let mut tx = self.p.db().begin().await?;
         let status = tx.run_for_update(self.account, self.run.id).await?.status;
         tx.save_run_progress(&self.run).await?;
-        tx.add_run_event(self.account, self.run.id, Some(self.stage), level, &message, fields).await?;
+        tx.add_run_event(
+            self.account,
+            self.run.id,
+            Some(self.stage),
+            level,
+            &message,
+            fields,
+        )
+        .await?;
         tx.commit().await?;
         Ok(match status {
             RunStatus::Paused => Some(Halt::Paused),
@@ -204,7 +311,10 @@ impl StageRun<'_> {
     }
 
     fn over_credit_cap(&self, settings: &SiteSettings) -> bool {
-        settings.caps.credits.is_some_and(|cap| self.run.credits_used.0 >= cap)
+        settings
+            .caps
+            .credits
+            .is_some_and(|cap| self.run.credits_used.0 >= cap)
     }
 }
 
@@ -217,12 +327,35 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
             tx.move_status(account, run.id, RunStatus::Running).await?;
             run.started_at = Some(now_ms());
             tx.save_run_progress(&run).await?;
-            tx.add_run_event(account, run.id, None, EventLevel::Info, "run started", json!({"status": "running"})).await?;
+            tx.add_run_event(
+                account,
+                run.id,
+                None,
+                EventLevel::Info,
+                "run started",
+                json!({"status": "running"}),
+            )
+            .await?;
             tx.commit().await?;
             run.status = RunStatus::Running;
         }
         RunStatus::Running => {
-            p.db().add_run_event(account, run.id, Some(run.current_stage), EventLevel::Info, "run resumed by a worker", json!({"status": "running", "stage": run.current_stage.number()})).await?;
+            if run.started_at.is_none() {
+                let mut tx = p.db().begin().await?;
+                run.started_at = Some(now_ms());
+                tx.save_run_progress(&run).await?;
+                tx.commit().await?;
+            }
+            p.db()
+                .add_run_event(
+                    account,
+                    run.id,
+                    Some(run.current_stage),
+                    EventLevel::Info,
+                    "run resumed by a worker",
+                    json!({"status": "running", "stage": run.current_stage.number()}),
+                )
+                .await?;
         }
         // Paused, cancelled or finished: nothing to drive.
         _ => return Ok(()),
@@ -230,9 +363,21 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
     let site = p.db().site(account, run.site_id).await?;
     let mut stage = run.current_stage;
     loop {
-        let mut sr = StageRun { p, account, run: p.db().run(account, run_id).await?, stage, started: Instant::now() };
+        let mut sr = StageRun {
+            p,
+            account,
+            run: p.db().run(account, run_id).await?,
+            stage,
+            started: Instant::now(),
+        };
         sr.run.current_stage = stage;
-        let halted = sr.item(EventLevel::Info, format!("stage {} started: {}", stage.number(), stage.name()), |_| {}).await?;
+        let halted = sr
+            .item(
+                EventLevel::Info,
+                format!("stage {} started: {}", stage.number(), stage.name()),
+                |_| {},
+            )
+            .await?;
         let halted = match halted {
             Some(h) => Some(h),
             None => run_stage(&mut sr, &site).await?,
@@ -242,11 +387,32 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
                 Halt::Paused => "paused",
                 Halt::Cancelled => "cancelled",
             };
-            p.db().add_run_event(account, run_id, Some(stage), EventLevel::Info, &format!("run {what} at stage {}", stage.number()), json!({"status": what})).await?;
+            p.db()
+                .add_run_event(
+                    account,
+                    run_id,
+                    Some(stage),
+                    EventLevel::Info,
+                    &format!("run {what} at stage {}", stage.number()),
+                    json!({"status": what}),
+                )
+                .await?;
             return Ok(());
         }
         let r = sr.result().clone();
-        sr.item(EventLevel::Info, format!("stage {} finished: {} processed, {} created, {} failed, {} skipped", stage.number(), r.processed, r.created, r.failed, r.skipped), |_| {}).await?;
+        sr.item(
+            EventLevel::Info,
+            format!(
+                "stage {} finished: {} processed, {} created, {} failed, {} skipped",
+                stage.number(),
+                r.processed,
+                r.created,
+                r.failed,
+                r.skipped
+            ),
+            |_| {},
+        )
+        .await?;
         match stage.next() {
             Some(next) => {
                 stage = next;
@@ -262,14 +428,31 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
 }
 
 async fn finish(p: &Pipeline, account: AccountId, run_id: RunId, site: &Site) -> Result<()> {
-    let awaiting = site.settings.review_mode == ReviewMode::Manual && !p.db().content_list(account, site.id, Some(ContentStatus::Review), 1).await?.is_empty();
-    let to = if awaiting { RunStatus::AwaitingReview } else { RunStatus::Completed };
+    let awaiting = site.settings.review_mode == ReviewMode::Manual
+        && !p
+            .db()
+            .content_list(account, site.id, Some(ContentStatus::Review), 1)
+            .await?
+            .is_empty();
+    let to = if awaiting {
+        RunStatus::AwaitingReview
+    } else {
+        RunStatus::Completed
+    };
     let mut tx = p.db().begin().await?;
     let mut run = tx.run_for_update(account, run_id).await?;
     tx.move_status(account, run_id, to).await?;
     run.finished_at = Some(now_ms());
     tx.save_run_progress(&run).await?;
-    tx.add_run_event(account, run_id, None, EventLevel::Info, &format!("run {}", to.as_str().replace('_', " ")), json!({"status": to.as_str(), "credits_used": run.credits_used})).await?;
+    tx.add_run_event(
+        account,
+        run_id,
+        None,
+        EventLevel::Info,
+        &format!("run {}", to.as_str().replace('_', " ")),
+        json!({"status": to.as_str(), "credits_used": run.credits_used}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -284,14 +467,23 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
     match sr.stage {
         Stage::KeywordsToClusters => {
             let cap = s.caps.keywords.map_or(u32::MAX, |c| c);
-            let waiting = p.db().count_keywords(account, site.id, Some(KeywordStatus::New)).await?;
+            let waiting = p
+                .db()
+                .count_keywords(account, site.id, Some(KeywordStatus::New))
+                .await?;
             if waiting < i64::from(s.min_keywords_to_cluster) {
                 return sr.item(EventLevel::Warn, format!("{waiting} new keywords, fewer than the minimum of {}: clustering skipped", s.min_keywords_to_cluster), |r| r.skipped += waiting).await;
             }
             let mut taken: u32 = 0;
             let mut after = 0i64;
             while taken < cap && !sr.over_credit_cap(s) {
-                let batch: Vec<Keyword> = p.db().keywords_by_status(account, site.id, KeywordStatus::New, 1000).await?.into_iter().filter(|k| k.id.get() > after).collect();
+                let batch: Vec<Keyword> = p
+                    .db()
+                    .keywords_by_status(account, site.id, KeywordStatus::New, 1000)
+                    .await?
+                    .into_iter()
+                    .filter(|k| k.id.get() > after)
+                    .collect();
                 let mut batch: Vec<Keyword> = batch;
                 batch.sort_by_key(|k| k.id);
                 batch.truncate(s.batch_sizes.keywords.min(cap - taken) as usize);
@@ -304,12 +496,16 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                     Ok(rep) => {
                         let made = rep.clusters.len() as i64;
                         let mapped = rep.keywords_mapped as i64;
-                        sr.item(EventLevel::Info, format!("{mapped} of {n} keywords clustered into {made} clusters"), |r| {
-                            r.processed += n;
-                            r.created += made;
-                            r.skipped += n - mapped;
-                            r.credits = Credits(r.credits.0 + rep.credits.0);
-                        })
+                        sr.item(
+                            EventLevel::Info,
+                            format!("{mapped} of {n} keywords clustered into {made} clusters"),
+                            |r| {
+                                r.processed += n;
+                                r.created += made;
+                                r.skipped += n - mapped;
+                                r.credits = Credits(r.credits.0 + rep.credits.0);
+                            },
+                        )
                         .await?
                     }
                     Err(e) => return stage_error(sr, e, n).await,
@@ -326,17 +522,26 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                 if sr.over_credit_cap(s) {
                     return Ok(None);
                 }
-                let next = p.db().clusters(account, site.id, Some(ClusterStatus::New), 1000).await?.into_iter().find(|c| c.id.get() > after);
+                let next = p
+                    .db()
+                    .clusters(account, site.id, Some(ClusterStatus::New), 1000)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id.get() > after);
                 let Some(cluster) = next else { return Ok(None) };
                 after = cluster.id.get();
                 let halt = match functions::generate_ideas(p, account, cluster.id, run_id).await {
                     Ok((ideas, credits)) => {
                         let n = ideas.len() as i64;
-                        sr.item(EventLevel::Info, format!("{n} ideas for cluster {:?}", cluster.name), |r| {
-                            r.processed += 1;
-                            r.created += n;
-                            r.credits = Credits(r.credits.0 + credits.0);
-                        })
+                        sr.item(
+                            EventLevel::Info,
+                            format!("{n} ideas for cluster {:?}", cluster.name),
+                            |r| {
+                                r.processed += 1;
+                                r.created += n;
+                                r.credits = Credits(r.credits.0 + credits.0);
+                            },
+                        )
                         .await?
                     }
                     Err(e) => item_error(sr, e, format!("cluster {:?}", cluster.name)).await?,
@@ -347,18 +552,22 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             }
         }
         Stage::IdeasToTasks => loop {
-            let ideas = p.db().ideas(account, site.id, Some(IdeaStatus::New), s.batch_sizes.ideas).await?;
+            let ideas = p
+                .db()
+                .ideas(account, site.id, Some(IdeaStatus::New), s.batch_sizes.ideas)
+                .await?;
             if ideas.is_empty() {
                 return Ok(None);
             }
             let ids: Vec<IdeaId> = ideas.iter().map(|i| i.id).collect();
             let tasks = functions::create_tasks(p, account, &ids).await?;
             let n = tasks.len() as i64;
-            if let Some(h) = sr.item(EventLevel::Info, format!("{n} tasks created"), |r| {
-                r.processed += ids.len() as i64;
-                r.created += n;
-            })
-            .await?
+            if let Some(h) = sr
+                .item(EventLevel::Info, format!("{n} tasks created"), |r| {
+                    r.processed += ids.len() as i64;
+                    r.created += n;
+                })
+                .await?
             {
                 return Ok(Some(h));
             }
@@ -371,18 +580,35 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                 if written >= cap || sr.over_credit_cap(s) {
                     return Ok(None);
                 }
-                let mut waiting = p.db().tasks(account, site.id, Some(TaskStatus::Queued), 1000).await?;
-                waiting.extend(p.db().tasks(account, site.id, Some(TaskStatus::InProgress), 1000).await?);
-                let Some(task) = waiting.into_iter().filter(|t| t.id.get() > after).min_by_key(|t| t.id) else { return Ok(None) };
+                let mut waiting = p
+                    .db()
+                    .tasks(account, site.id, Some(TaskStatus::Queued), 1000)
+                    .await?;
+                waiting.extend(
+                    p.db()
+                        .tasks(account, site.id, Some(TaskStatus::InProgress), 1000)
+                        .await?,
+                );
+                let Some(task) = waiting
+                    .into_iter()
+                    .filter(|t| t.id.get() > after)
+                    .min_by_key(|t| t.id)
+                else {
+                    return Ok(None);
+                };
                 after = task.id.get();
                 let halt = match functions::generate_content(p, account, task.id, run_id).await {
                     Ok((content, credits)) => {
                         written += 1;
-                        sr.item(EventLevel::Info, format!("article written for {:?}", task.title), |r| {
-                            r.processed += 1;
-                            r.created += 1;
-                            r.credits = Credits(r.credits.0 + credits.0);
-                        })
+                        sr.item(
+                            EventLevel::Info,
+                            format!("article written for {:?}", task.title),
+                            |r| {
+                                r.processed += 1;
+                                r.created += 1;
+                                r.credits = Credits(r.credits.0 + credits.0);
+                            },
+                        )
                         .await
                         .map(|h| {
                             let _ = content;
@@ -402,21 +628,31 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                 if sr.over_credit_cap(s) {
                     return Ok(None);
                 }
-                let next = p.db().drafts_without_images(account, site.id, 1000).await?.into_iter().find(|c| c.id.get() > after);
+                let next = p
+                    .db()
+                    .drafts_without_images(account, site.id, 1000)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id.get() > after);
                 let Some(content) = next else { return Ok(None) };
                 after = content.id.get();
-                let halt = match functions::generate_image_prompts(p, account, content.id, run_id).await {
-                    Ok((images, credits)) => {
-                        let n = images.len() as i64;
-                        sr.item(EventLevel::Info, format!("{n} image prompts for {:?}", content.title), |r| {
-                            r.processed += 1;
-                            r.created += n;
-                            r.credits = Credits(r.credits.0 + credits.0);
-                        })
-                        .await?
-                    }
-                    Err(e) => item_error(sr, e, format!("content {:?}", content.title)).await?,
-                };
+                let halt =
+                    match functions::generate_image_prompts(p, account, content.id, run_id).await {
+                        Ok((images, credits)) => {
+                            let n = images.len() as i64;
+                            sr.item(
+                                EventLevel::Info,
+                                format!("{n} image prompts for {:?}", content.title),
+                                |r| {
+                                    r.processed += 1;
+                                    r.created += n;
+                                    r.credits = Credits(r.credits.0 + credits.0);
+                                },
+                            )
+                            .await?
+                        }
+                        Err(e) => item_error(sr, e, format!("content {:?}", content.title)).await?,
+                    };
                 if halt.is_some() {
                     return Ok(halt);
                 }
@@ -424,17 +660,26 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
         }
         Stage::ImagePromptsToImages => stage_images(sr, site).await,
         Stage::ReviewGate => {
-            let waiting = p.db().content_list(account, site.id, Some(ContentStatus::Review), 10_000).await?;
+            let waiting = p
+                .db()
+                .content_list(account, site.id, Some(ContentStatus::Review), 10_000)
+                .await?;
             if s.review_mode == ReviewMode::Auto {
                 for content in waiting {
                     let mut tx = p.db().begin().await?;
-                    tx.move_status(account, content.id, ContentStatus::Approved).await?;
+                    tx.move_status(account, content.id, ContentStatus::Approved)
+                        .await?;
                     tx.commit().await?;
-                    if let Some(h) = sr.item(EventLevel::Info, format!("approved {:?}", content.title), |r| {
-                        r.processed += 1;
-                        r.created += 1;
-                    })
-                    .await?
+                    if let Some(h) = sr
+                        .item(
+                            EventLevel::Info,
+                            format!("approved {:?}", content.title),
+                            |r| {
+                                r.processed += 1;
+                                r.created += 1;
+                            },
+                        )
+                        .await?
                     {
                         return Ok(Some(h));
                     }
@@ -442,7 +687,12 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                 Ok(None)
             } else {
                 let n = waiting.len() as i64;
-                sr.item(EventLevel::Info, format!("{n} articles wait for review"), |r| r.skipped += n).await
+                sr.item(
+                    EventLevel::Info,
+                    format!("{n} articles wait for review"),
+                    |r| r.skipped += n,
+                )
+                .await
             }
         }
     }
@@ -454,32 +704,65 @@ async fn stage_images(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>
     let p = sr.p;
     let account = sr.account;
     let cap = site.settings.caps.images.unwrap_or(u32::MAX);
-    let mut open: Vec<Image> = p.db().images(account, site.id, Some(ImageStatus::Pending), cap.min(100_000)).await?;
-    open.extend(p.db().images(account, site.id, Some(ImageStatus::Generating), 100_000).await?);
+    let mut open: Vec<Image> = p
+        .db()
+        .images(
+            account,
+            site.id,
+            Some(ImageStatus::Pending),
+            cap.min(100_000),
+        )
+        .await?;
+    open.extend(
+        p.db()
+            .images(account, site.id, Some(ImageStatus::Generating), 100_000)
+            .await?,
+    );
     let ids: Vec<ImageId> = open.iter().map(|i| i.id).collect();
     if ids.is_empty() {
         return Ok(None);
     }
     let outcomes = images::generate_images(p, account, &ids, Some(sr.run.id)).await?;
-    let queued = outcomes.iter().filter(|o| matches!(o, ImageRequestOutcome::Queued { .. })).count();
-    sr.item(EventLevel::Info, format!("{queued} images queued for generation"), |_| {}).await?;
+    let queued = outcomes
+        .iter()
+        .filter(|o| matches!(o, ImageRequestOutcome::Queued { .. }))
+        .count();
+    sr.item(
+        EventLevel::Info,
+        format!("{queued} images queued for generation"),
+        |_| {},
+    )
+    .await?;
     let mut last = (0i64, 0i64);
     loop {
         let now: Vec<Image> = p.db().images_by_ids(account, &ids).await?;
-        let generated = now.iter().filter(|i| i.status == ImageStatus::Generated).count() as i64;
-        let failed = now.iter().filter(|i| i.status == ImageStatus::Failed).count() as i64;
+        let generated = now
+            .iter()
+            .filter(|i| i.status == ImageStatus::Generated)
+            .count() as i64;
+        let failed = now
+            .iter()
+            .filter(|i| i.status == ImageStatus::Failed)
+            .count() as i64;
         let settled = generated + failed;
         if (generated, failed) != last {
             let (dg, df) = (generated - last.0, failed - last.1);
             last = (generated, failed);
-            let credits = p.db().run_credits(account, sr.run.id, AiFunction::GenerateImage).await?;
+            let credits = p
+                .db()
+                .run_credits(account, sr.run.id, AiFunction::GenerateImage)
+                .await?;
             let halt = sr
-                .item(EventLevel::Info, format!("{settled} of {} images settled", ids.len()), |r| {
-                    r.processed += dg + df;
-                    r.created += dg;
-                    r.failed += df;
-                    r.credits = credits;
-                })
+                .item(
+                    EventLevel::Info,
+                    format!("{settled} of {} images settled", ids.len()),
+                    |r| {
+                        r.processed += dg + df;
+                        r.created += dg;
+                        r.failed += df;
+                        r.credits = credits;
+                    },
+                )
                 .await?;
             if let Some(Halt::Cancelled) = halt {
                 return Ok(Some(Halt::Cancelled));
@@ -515,10 +798,14 @@ async fn stage_error(sr: &mut StageRun<'_>, e: PipelineError, n: i64) -> Result<
     if is_fatal(&e) {
         return Err(e);
     }
-    sr.item(EventLevel::Error, format!("clustering {n} keywords failed: {e}"), |r| {
-        r.processed += n;
-        r.failed += n;
-    })
+    sr.item(
+        EventLevel::Error,
+        format!("clustering {n} keywords failed: {e}"),
+        |r| {
+            r.processed += n;
+            r.failed += n;
+        },
+    )
     .await
 }
 
@@ -532,7 +819,12 @@ fn is_fatal(e: &PipelineError) -> bool {
 }
 
 /// Used by tests and the CLI: applies a move to content (approve, reject) through the one path.
-pub async fn review(p: &Pipeline, account: AccountId, ids: &[ContentId], to: ContentStatus) -> Result<Vec<(ContentId, std::result::Result<(), String>)>> {
+pub async fn review(
+    p: &Pipeline,
+    account: AccountId,
+    ids: &[ContentId],
+    to: ContentStatus,
+) -> Result<Vec<(ContentId, std::result::Result<(), String>)>> {
     let mut out = Vec::new();
     for id in ids {
         let mut tx: Tx = p.db().begin().await?;

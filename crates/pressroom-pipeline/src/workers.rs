@@ -14,8 +14,12 @@ pub const DEFAULT_IMAGE_CONCURRENCY: usize = 16;
 pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> Worker {
     let (runs, images) = (p.clone(), p.clone());
     Worker::builder(p.db().clone())
-        .register(RUN_JOB, move |ctx: JobContext, job: RunJob| run_driver_job(runs.clone(), ctx, job))
-        .register(IMAGE_JOB, move |ctx: JobContext, job: ImageJob| run_image_job(images.clone(), ctx, job))
+        .register(RUN_JOB, move |ctx: JobContext, job: RunJob| {
+            run_driver_job(runs.clone(), ctx, job)
+        })
+        .register(IMAGE_JOB, move |ctx: JobContext, job: ImageJob| {
+            run_image_job(images.clone(), ctx, job)
+        })
         .queue(RUNS_QUEUE, RUN_CONCURRENCY)
         .queue(IMAGES_QUEUE, image_concurrency.max(1))
         .config(config)

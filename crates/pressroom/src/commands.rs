@@ -3,7 +3,9 @@
 
 use crate::config::Config;
 use crate::progress::{RunWatch, watch_run};
-use crate::{Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand};
+use crate::{
+    Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand,
+};
 use anyhow::{Context, bail};
 use pressroom_domain::ids::parse_id_list;
 use pressroom_domain::*;
@@ -47,22 +49,41 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             print_import(&out, &site, &report);
             Ok(())
         }
-        Command::Keywords(KeywordsCommand::List { site, status, search, limit, offset }) => {
+        Command::Keywords(KeywordsCommand::List {
+            site,
+            status,
+            search,
+            limit,
+            offset,
+        }) => {
             let (db, account) = open(&config).await?;
             let site = find_site(&db, account, &site).await?;
             let status = status.as_deref().map(KeywordStatus::parse).transpose()?;
-            let filter = KeywordFilter { status, search, min_volume: None, limit, offset };
+            let filter = KeywordFilter {
+                status,
+                search,
+                min_volume: None,
+                limit,
+                offset,
+            };
             let keywords = db.keywords(account, site.id, &filter).await?;
             let total = db.count_keywords(account, site.id, status).await?;
             out.emit(
                 || {
-                    let mut s = format!("{:>8}  {:>6}  {:>3}  {:<9} {}\n", "id", "volume", "kd", "status", "keyword");
+                    let mut s = format!(
+                        "{:>8}  {:>6}  {:>3}  {:<9} {}\n",
+                        "id", "volume", "kd", "status", "keyword"
+                    );
                     for k in &keywords {
                         s.push_str(&format!(
                             "{:>8}  {:>6}  {:>3}  {:<9} {}\n",
                             k.id,
-                            k.volume.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
-                            k.difficulty.map(|v| v.to_string()).unwrap_or_else(|| "-".into()),
+                            k.volume
+                                .map(|v| v.to_string())
+                                .unwrap_or_else(|| "-".into()),
+                            k.difficulty
+                                .map(|v| v.to_string())
+                                .unwrap_or_else(|| "-".into()),
                             k.status.as_str(),
                             k.phrase
                         ));
@@ -82,7 +103,10 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 || {
                     let mut s = format!("balance: {balance} credits\n");
                     for e in &entries {
-                        s.push_str(&format!("{:>+8}  {:>8}  {}\n", e.delta.0, e.balance_after.0, e.reason));
+                        s.push_str(&format!(
+                            "{:>+8}  {:>8}  {}\n",
+                            e.delta.0, e.balance_after.0, e.reason
+                        ));
                     }
                     s.trim_end().to_string()
                 },
@@ -95,9 +119,21 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let rows = db.usage_summary(account, &by).await?;
             out.emit(
                 || {
-                    let mut s = format!("{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n", by, "calls", "failed", "tokens", "images", "cost", "credits");
+                    let mut s = format!(
+                        "{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n",
+                        by, "calls", "failed", "tokens", "images", "cost", "credits"
+                    );
                     for r in &rows {
-                        s.push_str(&format!("{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n", r.key, r.calls, r.failures, r.tokens, r.images, r.cost.to_string(), r.credits.0));
+                        s.push_str(&format!(
+                            "{:<24} {:>6} {:>6} {:>9} {:>6} {:>12} {:>8}\n",
+                            r.key,
+                            r.calls,
+                            r.failures,
+                            r.tokens,
+                            r.images,
+                            r.cost.to_string(),
+                            r.credits.0
+                        ));
                     }
                     s.trim_end().to_string()
                 },
@@ -107,9 +143,18 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker { image_concurrency } => {
             let (p, _) = pipeline(&config).await?;
-            eprintln!("worker started ({}); stop with Ctrl-C", p.db().engine().as_str());
-            let metrics = pressroom_pipeline::workers::worker(&p, image_concurrency, WorkerConfig::default()).run(shutdown_on_signal()).await?;
-            out.emit(|| format!("worker stopped: {metrics:?}"), json!({"stopped": true}));
+            eprintln!(
+                "worker started ({}); stop with Ctrl-C",
+                p.db().engine().as_str()
+            );
+            let metrics =
+                pressroom_pipeline::workers::worker(&p, image_concurrency, WorkerConfig::default())
+                    .run(shutdown_on_signal())
+                    .await?;
+            out.emit(
+                || format!("worker stopped: {metrics:?}"),
+                json!({"stopped": true}),
+            );
             Ok(())
         }
         Command::Images(ImagesCommand::Generate { ids }) => {
@@ -122,7 +167,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let queued: Vec<ImageId> = outcomes
                 .iter()
                 .filter_map(|o| match o {
-                    pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => Some(*image),
+                    pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => {
+                        Some(*image)
+                    }
                     _ => None,
                 })
                 .collect();
@@ -131,7 +178,13 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 work_until(&p, || {
                     let p = p.clone();
                     let queued = queued.clone();
-                    async move { Ok(p.db().images_by_ids(account, &queued).await?.iter().all(|i| i.status.is_settled())) }
+                    async move {
+                        Ok(p.db()
+                            .images_by_ids(account, &queued)
+                            .await?
+                            .iter()
+                            .all(|i| i.status.is_settled()))
+                    }
                 })
                 .await?;
             }
@@ -141,13 +194,24 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     outcomes
                         .iter()
                         .map(|o| match o {
-                            pressroom_pipeline::images::ImageRequestOutcome::NotFound { image } => format!("image {image}: not found"),
-                            pressroom_pipeline::images::ImageRequestOutcome::AlreadyGenerated { image } => format!("image {image}: already generated, skipped"),
+                            pressroom_pipeline::images::ImageRequestOutcome::NotFound { image } => {
+                                format!("image {image}: not found")
+                            }
+                            pressroom_pipeline::images::ImageRequestOutcome::AlreadyGenerated {
+                                image,
+                            } => format!("image {image}: already generated, skipped"),
                             pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => {
                                 let i = images.iter().find(|i| i.id == *image);
                                 match i {
-                                    Some(i) if i.status == ImageStatus::Generated => format!("image {image}: generated ({})", i.file_path.as_deref().unwrap_or("")),
-                                    Some(i) => format!("image {image}: {} {}", i.status, i.error.as_deref().unwrap_or("")),
+                                    Some(i) if i.status == ImageStatus::Generated => format!(
+                                        "image {image}: generated ({})",
+                                        i.file_path.as_deref().unwrap_or("")
+                                    ),
+                                    Some(i) => format!(
+                                        "image {image}: {} {}",
+                                        i.status,
+                                        i.error.as_deref().unwrap_or("")
+                                    ),
                                     None => format!("image {image}: not found"),
                                 }
                             }
@@ -161,7 +225,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Runs(cmd) => runs_command(&config, &out, cmd).await,
         Command::Review(cmd) => review_command(&config, &out, cmd).await,
-        Command::Serve { .. } => bail!("`pressroom serve` is not built yet: the web UI and REST API will arrive with a later release; nothing was done"),
+        Command::Serve { .. } => bail!(
+            "`pressroom serve` is not built yet: the web UI and REST API will arrive with a later release; nothing was done"
+        ),
     }
 }
 
@@ -178,9 +244,16 @@ async fn open(config: &Config) -> anyhow::Result<(Db, AccountId)> {
 async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, AccountId)> {
     let (db, account) = open(config).await?;
     // Loopback downloads are for local test servers (the mock provider); off unless asked.
-    let allow_loopback = std::env::var("PRESSROOM_ALLOW_LOOPBACK_DOWNLOADS").is_ok_and(|v| v == "1" || v == "true");
-    let download = DownloadConfig { allow_loopback, ..DownloadConfig::default() };
-    Ok((Pipeline::new(db, Providers::from_env(), &config.data_dir, download), account))
+    let allow_loopback =
+        std::env::var("PRESSROOM_ALLOW_LOOPBACK_DOWNLOADS").is_ok_and(|v| v == "1" || v == "true");
+    let download = DownloadConfig {
+        allow_loopback,
+        ..DownloadConfig::default()
+    };
+    Ok((
+        Pipeline::new(db, Providers::from_env(), &config.data_dir, download),
+        account,
+    ))
 }
 
 /// Runs an embedded worker until `done` says so (or Ctrl-C).
@@ -190,7 +263,11 @@ where
     Fut: std::future::Future<Output = anyhow::Result<bool>>,
 {
     let stop = CancellationToken::new();
-    let worker = pressroom_pipeline::workers::worker(p, pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY, embedded_config());
+    let worker = pressroom_pipeline::workers::worker(
+        p,
+        pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY,
+        embedded_config(),
+    );
     let handle = tokio::spawn(worker.run(stop.clone()));
     let signal = shutdown_on_signal();
     let result = loop {
@@ -200,7 +277,9 @@ where
             Err(e) => break Err(e),
         }
         if signal.is_cancelled() {
-            break Err(anyhow::anyhow!("interrupted; the work is saved and resumes on the next run"));
+            break Err(anyhow::anyhow!(
+                "interrupted; the work is saved and resumes on the next run"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
@@ -212,7 +291,10 @@ where
 /// Embedded workers use a short lease, so a run killed with its process is picked up again
 /// within seconds when the command is repeated.
 fn embedded_config() -> WorkerConfig {
-    WorkerConfig { poll_interval: Duration::from_millis(200), ..WorkerConfig::default().with_lease(Duration::from_secs(10)) }
+    WorkerConfig {
+        poll_interval: Duration::from_millis(200),
+        ..WorkerConfig::default().with_lease(Duration::from_secs(10))
+    }
 }
 
 /// The named site; the local default site is created on first use, others must exist.
@@ -220,14 +302,23 @@ async fn find_site(db: &Db, account: AccountId, name: &str) -> anyhow::Result<Si
     if name == pressroom_store::LOCAL_SITE_NAME {
         return Ok(db.ensure_site(account, name).await?);
     }
-    db.site_by_name(account, name)
-        .await?
-        .with_context(|| format!("no site named {name:?}; create it with `pressroom sites create {name:?}`"))
+    db.site_by_name(account, name).await?.with_context(|| {
+        format!("no site named {name:?}; create it with `pressroom sites create {name:?}`")
+    })
 }
 
-async fn import_file(db: &Db, account: AccountId, site: &Site, file: &Path) -> anyhow::Result<ImportReport> {
-    let reader = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let source = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into());
+async fn import_file(
+    db: &Db,
+    account: AccountId,
+    site: &Site,
+    file: &Path,
+) -> anyhow::Result<ImportReport> {
+    let reader =
+        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "import".into());
     import_keywords(db, account, site.id, &source, reader)
         .await
         .with_context(|| format!("importing {}", file.display()))
@@ -254,7 +345,10 @@ fn print_row_errors(out: &Out, r: &ImportReport) {
         eprintln!("line {}: {} (row skipped)", e.line, e.message);
     }
     if r.skipped > r.errors.len() as u64 {
-        eprintln!("... and {} more bad rows", r.skipped - r.errors.len() as u64);
+        eprintln!(
+            "... and {} more bad rows",
+            r.skipped - r.errors.len() as u64
+        );
     }
 }
 
@@ -264,7 +358,13 @@ async fn migrate(config: &Config, out: &Out) -> anyhow::Result<()> {
         .with_context(|| format!("opening database {}", redact(&config.database_url)))?;
     db.migrate().await?;
     out.emit(
-        || format!("migrations applied ({}: {})", db.engine().as_str(), redact(&config.database_url)),
+        || {
+            format!(
+                "migrations applied ({}: {})",
+                db.engine().as_str(),
+                redact(&config.database_url)
+            )
+        },
         json!({"engine": db.engine().as_str(), "migrated": true}),
     );
     Ok(())
@@ -277,7 +377,13 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
     let report = import_file(p.db(), account, &site, file).await?;
     print_row_errors(out, &report);
     if !out.json {
-        eprintln!("imported {}: {} new keywords, {} merged, {} bad rows skipped", file.display(), report.inserted, report.merged, report.skipped);
+        eprintln!(
+            "imported {}: {} new keywords, {} merged, {} bad rows skipped",
+            file.display(),
+            report.inserted,
+            report.merged,
+            report.skipped
+        );
     }
     // A run left active by a killed process is resumed, not duplicated.
     let run = match p.db().active_run(account, site.id).await? {
@@ -287,13 +393,22 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
             }
             runs::resume_run(&p, account, active.id).await?
         }
-        None => runs::start_run(&p, account, site.id, RunTrigger::Cli).await?.0,
+        None => {
+            runs::start_run(&p, account, site.id, RunTrigger::Cli)
+                .await?
+                .0
+        }
     };
     drive_to_end(&p, account, run.id, out.json).await?;
     summarise(&p, account, &site, run.id, out, Some(&report)).await
 }
 
-async fn drive_to_end(p: &Pipeline, account: AccountId, run: RunId, quiet: bool) -> anyhow::Result<()> {
+async fn drive_to_end(
+    p: &Pipeline,
+    account: AccountId,
+    run: RunId,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let watch = RunWatch::new(quiet);
     let watch_ref = &watch;
     work_until(p, || {
@@ -308,11 +423,26 @@ async fn drive_to_end(p: &Pipeline, account: AccountId, run: RunId, quiet: bool)
     Ok(())
 }
 
-async fn summarise(p: &Pipeline, account: AccountId, site: &Site, run: RunId, out: &Out, import: Option<&ImportReport>) -> anyhow::Result<()> {
+async fn summarise(
+    p: &Pipeline,
+    account: AccountId,
+    site: &Site,
+    run: RunId,
+    out: &Out,
+    import: Option<&ImportReport>,
+) -> anyhow::Result<()> {
     let run = p.db().run(account, run).await?;
     let counts = p.db().pipeline_counts(account, site.id).await?;
-    let text = p.providers().text(account.get(), &site.settings).map(|c| c.provider.name()).unwrap_or("unconfigured");
-    let image = p.providers().image(account.get(), &site.settings).map(|c| c.provider.name()).unwrap_or("unconfigured");
+    let text = p
+        .providers()
+        .text(account.get(), &site.settings)
+        .map(|c| c.provider.name())
+        .unwrap_or("unconfigured");
+    let image = p
+        .providers()
+        .image(account.get(), &site.settings)
+        .map(|c| c.provider.name())
+        .unwrap_or("unconfigured");
     let stages: Vec<serde_json::Value> = Stage::ALL
         .iter()
         .zip(&run.stage_results)
@@ -365,7 +495,10 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
             let site = find_site(p.db(), account, &site).await?;
             let (run, est) = runs::start_run(&p, account, site.id, RunTrigger::Cli).await?;
             if detach {
-                out.emit(|| format!("run {} queued (estimated {} credits)", run.id, est.credits), json!({"run": run, "estimate": est}));
+                out.emit(
+                    || format!("run {} queued (estimated {} credits)", run.id, est.credits),
+                    json!({"run": run, "estimate": est}),
+                );
                 return Ok(());
             }
             drive_to_end(&p, account, run.id, out.json).await?;
@@ -374,19 +507,31 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
         RunsCommand::Status { id } => {
             let run = match id {
                 Some(id) => p.db().run(account, parse(&id)?).await?,
-                None => p.db().runs(account, None, 1).await?.into_iter().next().context("no runs yet")?,
+                None => p
+                    .db()
+                    .runs(account, None, 1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .context("no runs yet")?,
             };
             let site = p.db().site(account, run.site_id).await?;
             summarise(&p, account, &site, run.id, out, None).await
         }
         RunsCommand::Pause { id } => {
             let run = runs::pause_run(&p, account, parse(&id)?).await?;
-            out.emit(|| format!("run {} {}", run.id, run.status), json!({"run": run}));
+            out.emit(
+                || format!("run {} {}", run.id, run.status),
+                json!({"run": run}),
+            );
             Ok(())
         }
         RunsCommand::Cancel { id } => {
             let run = runs::cancel_run(&p, account, parse(&id)?).await?;
-            out.emit(|| format!("run {} {}", run.id, run.status), json!({"run": run}));
+            out.emit(
+                || format!("run {} {}", run.id, run.status),
+                json!({"run": run}),
+            );
             Ok(())
         }
         RunsCommand::Resume { id } => {
@@ -403,7 +548,10 @@ async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyho
     let (ids, to) = match cmd {
         ReviewCommand::List { site } => {
             let site = find_site(p.db(), account, &site).await?;
-            let waiting = p.db().content_list(account, site.id, Some(ContentStatus::Review), 1000).await?;
+            let waiting = p
+                .db()
+                .content_list(account, site.id, Some(ContentStatus::Review), 1000)
+                .await?;
             out.emit(
                 || {
                     let mut s: Vec<String> = waiting.iter().map(|c| format!("{:>6}  {:>5} words  {}", c.id, c.word_count, c.title)).collect();
@@ -439,17 +587,48 @@ async fn sites(config: &Config, out: &Out, cmd: SitesCommand) -> anyhow::Result<
         SitesCommand::List => {
             let sites = db.sites(account).await?;
             out.emit(
-                || sites.iter().map(|s| format!("{:>4}  {}  {}", s.id, s.name, s.domain.as_deref().unwrap_or(""))).collect::<Vec<_>>().join("\n"),
+                || {
+                    sites
+                        .iter()
+                        .map(|s| {
+                            format!(
+                                "{:>4}  {}  {}",
+                                s.id,
+                                s.name,
+                                s.domain.as_deref().unwrap_or("")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
                 json!({"sites": sites}),
             );
         }
-        SitesCommand::Create { name, domain, language } => {
-            let site = db.create_site(account, &name, domain.as_deref(), &language, &Default::default()).await?;
-            out.emit(|| format!("created site {} ({:?})", site.id, site.name), json!({"site": site}));
+        SitesCommand::Create {
+            name,
+            domain,
+            language,
+        } => {
+            let site = db
+                .create_site(
+                    account,
+                    &name,
+                    domain.as_deref(),
+                    &language,
+                    &Default::default(),
+                )
+                .await?;
+            out.emit(
+                || format!("created site {} ({:?})", site.id, site.name),
+                json!({"site": site}),
+            );
         }
         SitesCommand::Show { name } => {
             let site = find_site(&db, account, &name).await?;
-            out.emit(|| serde_json::to_string_pretty(&site).unwrap_or_default(), json!({"site": site}));
+            out.emit(
+                || serde_json::to_string_pretty(&site).unwrap_or_default(),
+                json!({"site": site}),
+            );
         }
     }
     Ok(())

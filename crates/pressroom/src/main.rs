@@ -167,8 +167,12 @@ pub enum ReviewCommand {
         #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
         site: String,
     },
-    Approve { ids: String },
-    Reject { ids: String },
+    Approve {
+        ids: String,
+    },
+    Reject {
+        ids: String,
+    },
 }
 
 fn main() -> ExitCode {

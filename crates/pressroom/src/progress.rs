@@ -22,18 +22,35 @@ struct WatchState {
 impl RunWatch {
     pub fn new(quiet: bool) -> RunWatch {
         let terminal = std::io::stderr().is_terminal();
-        let multi = MultiProgress::with_draw_target(if terminal && !quiet { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-        RunWatch { quiet, terminal, state: Mutex::new(WatchState { last_event: None, multi, bars: vec![None; 7] }) }
+        let multi = MultiProgress::with_draw_target(if terminal && !quiet {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        RunWatch {
+            quiet,
+            terminal,
+            state: Mutex::new(WatchState {
+                last_event: None,
+                multi,
+                bars: vec![None; 7],
+            }),
+        }
     }
 
     fn handle(&self, event: &RunEvent) {
-        let Ok(mut st) = self.state.lock() else { return };
+        let Ok(mut st) = self.state.lock() else {
+            return;
+        };
         st.last_event = Some(event.id);
         if self.quiet {
             return;
         }
         if !self.terminal {
-            let stage = event.stage.map(|s| format!("[stage {}] ", s.number())).unwrap_or_default();
+            let stage = event
+                .stage
+                .map(|s| format!("[stage {}] ", s.number()))
+                .unwrap_or_default();
             eprintln!("{stage}{}", event.message);
             return;
         }
@@ -44,13 +61,19 @@ impl RunWatch {
         let i = usize::from(stage.number() - 1);
         if st.bars[i].is_none() {
             let bar = st.multi.add(ProgressBar::new_spinner());
-            bar.set_style(ProgressStyle::with_template("{prefix:<28} {spinner} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{prefix:<28} {spinner} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.set_prefix(format!("{} {}", stage.number(), stage.name()));
             st.bars[i] = Some(bar);
         }
         if let Some(bar) = &st.bars[i] {
             if let Ok(r) = serde_json::from_value::<StageResult>(event.fields["counts"].clone()) {
-                bar.set_message(format!("{} processed, {} created, {} failed, {} skipped, {} credits", r.processed, r.created, r.failed, r.skipped, r.credits));
+                bar.set_message(format!(
+                    "{} processed, {} created, {} failed, {} skipped, {} credits",
+                    r.processed, r.created, r.failed, r.skipped, r.credits
+                ));
             }
             bar.tick();
             if event.level != EventLevel::Info {
@@ -69,7 +92,12 @@ impl RunWatch {
 }
 
 /// Shows events since the last call and returns the run's status.
-pub async fn watch_run(p: &Pipeline, account: AccountId, run: RunId, watch: &RunWatch) -> anyhow::Result<RunStatus> {
+pub async fn watch_run(
+    p: &Pipeline,
+    account: AccountId,
+    run: RunId,
+    watch: &RunWatch,
+) -> anyhow::Result<RunStatus> {
     loop {
         let after = watch.state.lock().ok().and_then(|s| s.last_event);
         let events = p.db().run_events(account, run, after, 500).await?;
