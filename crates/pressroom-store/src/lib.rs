@@ -14,20 +14,20 @@ mod error;
 mod keywords;
 mod ledger;
 mod rows;
+mod runs;
 mod sites;
 mod status;
-mod work;
-mod runs;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod work;
 
 pub use accounts::{LOCAL_ACCOUNT_NAME, LOCAL_SITE_NAME, LOCAL_STARTING_CREDITS};
 pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert};
 pub use ledger::Charge;
+pub use runs::{NewUsage, UsageSummary};
 pub use status::StatusColumn;
 pub use work::{GeneratedImage, NewContent, NewImage, PipelineCounts};
-pub use runs::{NewUsage, UsageSummary};
 
 use pressroom_domain::TimestampMs;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -107,7 +107,10 @@ impl TryFrom<KeywordRow> for Keyword {
 }
 
 pub(crate) fn json_list(what: &'static str, s: &str) -> Result<Vec<String>> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt { what, detail: e.to_string() })
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
 }
 
 #[derive(sqlx::FromRow)]
@@ -340,8 +343,12 @@ impl TryFrom<RunRow> for AutomationRun {
             trigger: RunTrigger::parse(&r.trigger)?,
             status: status(&r.status)?,
             current_stage: Stage::try_from(u8::try_from(r.current_stage).unwrap_or(0))?,
-            stage_results: serde_json::from_str(&r.stage_results)
-                .map_err(|e| StoreError::Corrupt { what: "stage results", detail: e.to_string() })?,
+            stage_results: serde_json::from_str(&r.stage_results).map_err(|e| {
+                StoreError::Corrupt {
+                    what: "stage results",
+                    detail: e.to_string(),
+                }
+            })?,
             credits_used: Credits(r.credits_used),
             error: r.error,
             created_at: r.created_at,
@@ -368,7 +375,10 @@ impl TryFrom<RunEventRow> for RunEvent {
         Ok(RunEvent {
             id: RunEventId::new(r.id),
             run_id: RunId::new(r.run_id),
-            stage: r.stage.map(|s| Stage::try_from(u8::try_from(s).unwrap_or(0))).transpose()?,
+            stage: r
+                .stage
+                .map(|s| Stage::try_from(u8::try_from(s).unwrap_or(0)))
+                .transpose()?,
             level: EventLevel::parse(&r.level)?,
             message: r.message,
             fields: serde_json::from_str(&r.fields).unwrap_or(serde_json::Value::Null),

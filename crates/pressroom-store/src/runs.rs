@@ -51,7 +51,12 @@ fn subject_parts(s: &Subject) -> (&'static str, i64) {
 impl Db {
     /// Creates a queued run for `site`. The database allows one active run per site: a second
     /// one is refused with `AlreadyExists` naming the site.
-    pub async fn create_run(&self, account: AccountId, site: SiteId, trigger: RunTrigger) -> Result<AutomationRun> {
+    pub async fn create_run(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        trigger: RunTrigger,
+    ) -> Result<AutomationRun> {
         self.site(account, site).await?;
         let stages = vec![StageResult::default(); Stage::ALL.len()];
         let id: std::result::Result<i64, sqlx::Error> = on_db!(self, p => sqlx::query_scalar(
@@ -61,7 +66,10 @@ impl Db {
             .fetch_one(p).await);
         match id.map_err(StoreError::from) {
             Ok(id) => self.run(account, RunId::new(id)).await,
-            Err(e) if e.is_unique_violation() => Err(StoreError::AlreadyExists { entity: "active automation run for site", name: site.to_string() }),
+            Err(e) if e.is_unique_violation() => Err(StoreError::AlreadyExists {
+                entity: "active automation run for site",
+                name: site.to_string(),
+            }),
             Err(e) => Err(e),
         }
     }
@@ -70,18 +78,28 @@ impl Db {
         let row: Option<RunRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("automation run", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("automation run", id))?
+            .try_into()
     }
 
     /// The site's queued, running or paused run, if any.
-    pub async fn active_run(&self, account: AccountId, site: SiteId) -> Result<Option<AutomationRun>> {
+    pub async fn active_run(
+        &self,
+        account: AccountId,
+        site: SiteId,
+    ) -> Result<Option<AutomationRun>> {
         let row: Option<RunRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND site_id = $2 AND status IN ('queued', 'running', 'paused')")))
             .bind(account.get()).bind(site.get()).fetch_optional(p).await)?;
         row.map(AutomationRun::try_from).transpose()
     }
 
-    pub async fn runs(&self, account: AccountId, site: Option<SiteId>, limit: u32) -> Result<Vec<AutomationRun>> {
+    pub async fn runs(
+        &self,
+        account: AccountId,
+        site: Option<SiteId>,
+        limit: u32,
+    ) -> Result<Vec<AutomationRun>> {
         let rows: Vec<RunRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND ($2 IS NULL OR site_id = $2) ORDER BY id DESC LIMIT $3")))
             .bind(account.get()).bind(site.map(|s| s.get())).bind(i64::from(limit)).fetch_all(p).await)?;
@@ -89,7 +107,13 @@ impl Db {
     }
 
     /// Events of a run after `after` (exclusive), oldest first.
-    pub async fn run_events(&self, account: AccountId, run: RunId, after: Option<RunEventId>, limit: u32) -> Result<Vec<RunEvent>> {
+    pub async fn run_events(
+        &self,
+        account: AccountId,
+        run: RunId,
+        after: Option<RunEventId>,
+        limit: u32,
+    ) -> Result<Vec<RunEvent>> {
         let rows: Vec<RunEventRow> = on_db!(self, p => sqlx::query_as(
             "SELECT id, run_id, stage, level, message, fields, created_at FROM run_events
              WHERE account_id = $1 AND run_id = $2 AND id > $3 ORDER BY id LIMIT $4")
@@ -99,14 +123,28 @@ impl Db {
     }
 
     /// Appends an event outside any other transaction.
-    pub async fn add_run_event(&self, account: AccountId, run: RunId, stage: Option<Stage>, level: EventLevel, message: &str, fields: serde_json::Value) -> Result<RunEventId> {
+    pub async fn add_run_event(
+        &self,
+        account: AccountId,
+        run: RunId,
+        stage: Option<Stage>,
+        level: EventLevel,
+        message: &str,
+        fields: serde_json::Value,
+    ) -> Result<RunEventId> {
         let mut tx = self.begin().await?;
-        let id = tx.add_run_event(account, run, stage, level, message, fields).await?;
+        let id = tx
+            .add_run_event(account, run, stage, level, message, fields)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn usage_rows(&self, account: AccountId, limit: u32) -> Result<Vec<(String, String, String, i64, i64, i64, i64, i64, bool)>> {
+    pub async fn usage_rows(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> Result<Vec<(String, String, String, i64, i64, i64, i64, i64, bool)>> {
         Ok(on_db!(self, p => sqlx::query_as(
             "SELECT function, provider, model, tokens_in + tokens_out, images, cost_micros, credits, latency_ms, success
              FROM ai_usage WHERE account_id = $1 ORDER BY id DESC LIMIT $2")
@@ -114,13 +152,23 @@ impl Db {
     }
 
     /// Usage totals grouped by `function`, `provider`, or `day` (UTC).
-    pub async fn usage_summary(&self, account: AccountId, group_by: &str) -> Result<Vec<UsageSummary>> {
+    pub async fn usage_summary(
+        &self,
+        account: AccountId,
+        group_by: &str,
+    ) -> Result<Vec<UsageSummary>> {
         let key = match group_by {
             "function" => "function",
             "provider" => "provider",
             // Day number since the epoch: both engines agree on integer division.
             "day" => "CAST(created_at / 86400000 AS TEXT)",
-            other => return Err(DomainError::InvalidValue { field: "group_by", value: other.to_string() }.into()),
+            other => {
+                return Err(DomainError::InvalidValue {
+                    field: "group_by",
+                    value: other.to_string(),
+                }
+                .into());
+            }
         };
         let rows: Vec<(String, i64, i64, i64, i64, i64, i64)> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {key}, COUNT(*), CAST(SUM(CASE WHEN success THEN 0 ELSE 1 END) AS BIGINT),
@@ -130,7 +178,17 @@ impl Db {
             .bind(account.get()).fetch_all(p).await)?;
         Ok(rows
             .into_iter()
-            .map(|(key, calls, failures, tokens, images, cost, credits)| UsageSummary { key, calls, failures, tokens, images, cost: UsdMicros(cost), credits: Credits(credits) })
+            .map(
+                |(key, calls, failures, tokens, images, cost, credits)| UsageSummary {
+                    key,
+                    calls,
+                    failures,
+                    tokens,
+                    images,
+                    cost: UsdMicros(cost),
+                    credits: Credits(credits),
+                },
+            )
             .collect())
     }
 }
@@ -140,7 +198,8 @@ impl Tx {
         let row: Option<RunRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
-        row.ok_or_else(|| StoreError::not_found("automation run", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("automation run", id))?
+            .try_into()
     }
 
     /// Saves the run's progress fields (status moves go through `move_status`).
@@ -154,7 +213,15 @@ impl Tx {
         Ok(())
     }
 
-    pub async fn add_run_event(&mut self, account: AccountId, run: RunId, stage: Option<Stage>, level: EventLevel, message: &str, fields: serde_json::Value) -> Result<RunEventId> {
+    pub async fn add_run_event(
+        &mut self,
+        account: AccountId,
+        run: RunId,
+        stage: Option<Stage>,
+        level: EventLevel,
+        message: &str,
+        fields: serde_json::Value,
+    ) -> Result<RunEventId> {
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
             "INSERT INTO run_events (account_id, run_id, stage, level, message, fields, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -184,7 +251,12 @@ impl Tx {
 
 impl Db {
     /// Credits charged for `function` calls made by `run`.
-    pub async fn run_credits(&self, account: AccountId, run: RunId, function: AiFunction) -> Result<Credits> {
+    pub async fn run_credits(
+        &self,
+        account: AccountId,
+        run: RunId,
+        function: AiFunction,
+    ) -> Result<Credits> {
         let n: i64 = on_db!(self, p => sqlx::query_scalar(
             "SELECT CAST(COALESCE(SUM(credits), 0) AS BIGINT) FROM ai_usage WHERE account_id = $1 AND run_id = $2 AND function = $3")
             .bind(account.get()).bind(run.get()).bind(function.as_str()).fetch_one(p).await)?;

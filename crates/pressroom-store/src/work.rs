@@ -75,7 +75,11 @@ fn ids_sql(ids: &[i64]) -> String {
 
 impl Db {
     /// The keywords among `ids` that belong to `account`, in id order.
-    pub async fn keywords_by_ids(&self, account: AccountId, ids: &[KeywordId]) -> Result<Vec<Keyword>> {
+    pub async fn keywords_by_ids(
+        &self,
+        account: AccountId,
+        ids: &[KeywordId],
+    ) -> Result<Vec<Keyword>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -90,21 +94,44 @@ impl Db {
         let row: Option<ClusterRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("cluster", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("cluster", id))?
+            .try_into()
     }
 
     pub async fn task(&self, account: AccountId, id: TaskId) -> Result<Task> {
         let row: Option<TaskRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {TASK_COLS} FROM tasks WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("task", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("task", id))?
+            .try_into()
     }
 
-    pub async fn keywords_by_status(&self, account: AccountId, site: SiteId, status: KeywordStatus, limit: u32) -> Result<Vec<Keyword>> {
-        self.keywords(account, site, &crate::KeywordFilter { status: Some(status), limit, ..Default::default() }).await
+    pub async fn keywords_by_status(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: KeywordStatus,
+        limit: u32,
+    ) -> Result<Vec<Keyword>> {
+        self.keywords(
+            account,
+            site,
+            &crate::KeywordFilter {
+                status: Some(status),
+                limit,
+                ..Default::default()
+            },
+        )
+        .await
     }
 
-    pub async fn clusters(&self, account: AccountId, site: SiteId, status: Option<ClusterStatus>, limit: u32) -> Result<Vec<Cluster>> {
+    pub async fn clusters(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ClusterStatus>,
+        limit: u32,
+    ) -> Result<Vec<Cluster>> {
         let rows: Vec<ClusterRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
@@ -112,13 +139,23 @@ impl Db {
     }
 
     /// Keyword phrases linked to a cluster.
-    pub async fn cluster_keywords(&self, account: AccountId, cluster: ClusterId) -> Result<Vec<String>> {
+    pub async fn cluster_keywords(
+        &self,
+        account: AccountId,
+        cluster: ClusterId,
+    ) -> Result<Vec<String>> {
         Ok(on_db!(self, p => sqlx::query_scalar(
             "SELECT phrase FROM keywords WHERE account_id = $1 AND cluster_id = $2 ORDER BY volume DESC NULLS LAST, id")
             .bind(account.get()).bind(cluster.get()).fetch_all(p).await)?)
     }
 
-    pub async fn ideas(&self, account: AccountId, site: SiteId, status: Option<IdeaStatus>, limit: u32) -> Result<Vec<Idea>> {
+    pub async fn ideas(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<IdeaStatus>,
+        limit: u32,
+    ) -> Result<Vec<Idea>> {
         let rows: Vec<IdeaRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IDEA_COLS} FROM ideas WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
@@ -129,17 +166,30 @@ impl Db {
         let row: Option<IdeaRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IDEA_COLS} FROM ideas WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("idea", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("idea", id))?
+            .try_into()
     }
 
-    pub async fn tasks(&self, account: AccountId, site: SiteId, status: Option<TaskStatus>, limit: u32) -> Result<Vec<Task>> {
+    pub async fn tasks(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<TaskStatus>,
+        limit: u32,
+    ) -> Result<Vec<Task>> {
         let rows: Vec<TaskRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {TASK_COLS} FROM tasks WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Task::try_from).collect()
     }
 
-    pub async fn content_list(&self, account: AccountId, site: SiteId, status: Option<ContentStatus>, limit: u32) -> Result<Vec<Content>> {
+    pub async fn content_list(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ContentStatus>,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
         let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
@@ -147,7 +197,12 @@ impl Db {
     }
 
     /// Draft content that has no image rows yet (Stage 5 input).
-    pub async fn drafts_without_images(&self, account: AccountId, site: SiteId, limit: u32) -> Result<Vec<Content>> {
+    pub async fn drafts_without_images(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
         let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTENT_COLS} FROM content c WHERE account_id = $1 AND site_id = $2 AND status = 'draft'
                AND NOT EXISTS (SELECT 1 FROM images i WHERE i.content_id = c.id) ORDER BY id LIMIT $3")))
@@ -159,14 +214,16 @@ impl Db {
         let row: Option<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("content", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("content", id))?
+            .try_into()
     }
 
     pub async fn image(&self, account: AccountId, id: ImageId) -> Result<Image> {
         let row: Option<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
-        row.ok_or_else(|| StoreError::not_found("image", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("image", id))?
+            .try_into()
     }
 
     /// The images among `ids` that belong to `account`; foreign and unknown ids are simply absent.
@@ -181,21 +238,35 @@ impl Db {
         rows.into_iter().map(Image::try_from).collect()
     }
 
-    pub async fn images_of_content(&self, account: AccountId, content: ContentId) -> Result<Vec<Image>> {
+    pub async fn images_of_content(
+        &self,
+        account: AccountId,
+        content: ContentId,
+    ) -> Result<Vec<Image>> {
         let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND content_id = $2 ORDER BY image_type DESC, position")))
             .bind(account.get()).bind(content.get()).fetch_all(p).await)?;
         rows.into_iter().map(Image::try_from).collect()
     }
 
-    pub async fn images(&self, account: AccountId, site: SiteId, status: Option<ImageStatus>, limit: u32) -> Result<Vec<Image>> {
+    pub async fn images(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ImageStatus>,
+        limit: u32,
+    ) -> Result<Vec<Image>> {
         let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Image::try_from).collect()
     }
 
-    pub async fn pipeline_counts(&self, account: AccountId, site: SiteId) -> Result<PipelineCounts> {
+    pub async fn pipeline_counts(
+        &self,
+        account: AccountId,
+        site: SiteId,
+    ) -> Result<PipelineCounts> {
         let rows: Vec<(String, String, i64)> = on_db!(self, p => sqlx::query_as(
             "SELECT 'keywords', status, COUNT(*) FROM keywords WHERE account_id = $1 AND site_id = $2 GROUP BY status
              UNION ALL SELECT 'clusters', status, COUNT(*) FROM clusters WHERE account_id = $1 AND site_id = $2 GROUP BY status
@@ -247,7 +318,13 @@ impl Db {
 impl Tx {
     /// Creates a cluster, or returns the site's cluster of the same name (a later batch may
     /// name a topic an earlier one already made).
-    pub async fn upsert_cluster(&mut self, account: AccountId, site: SiteId, item: &ClusterItem, method: ClusterMethod) -> Result<ClusterId> {
+    pub async fn upsert_cluster(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        item: &ClusterItem,
+        method: ClusterMethod,
+    ) -> Result<ClusterId> {
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
             "INSERT INTO clusters (account_id, site_id, name, description, method, status, created_at)
              VALUES ($1, $2, $3, $4, $5, 'new', $6)
@@ -259,7 +336,13 @@ impl Tx {
 
     /// Links `new` keywords whose normalised phrase is in `normalised` to `cluster` and moves
     /// them to `mapped`; returns how many were linked. Phrases already mapped stay where they are.
-    pub async fn map_keywords(&mut self, account: AccountId, site: SiteId, cluster: ClusterId, normalised: &[String]) -> Result<u64> {
+    pub async fn map_keywords(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        cluster: ClusterId,
+        normalised: &[String],
+    ) -> Result<u64> {
         KeywordStatus::New.check_move(KeywordStatus::Mapped)?;
         let mut linked = 0;
         for phrase in normalised {
@@ -277,7 +360,13 @@ impl Tx {
         Ok(linked)
     }
 
-    pub async fn insert_idea(&mut self, account: AccountId, site: SiteId, cluster: ClusterId, idea: &IdeaItem) -> Result<IdeaId> {
+    pub async fn insert_idea(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        cluster: ClusterId,
+        idea: &IdeaItem,
+    ) -> Result<IdeaId> {
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
             "INSERT INTO ideas (account_id, site_id, cluster_id, title, description, outline, primary_keyword, secondary_keywords, content_structure, target_words, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11) RETURNING id")
@@ -289,7 +378,11 @@ impl Tx {
 
     /// Makes the task for an idea (at most one per idea) and moves the idea to `queued`.
     pub async fn create_task_for_idea(&mut self, idea: &Idea) -> Result<TaskId> {
-        let brief = format!("{}\n\nOutline:\n{}", idea.description, pressroom_domain::template::bullet_list(&idea.outline));
+        let brief = format!(
+            "{}\n\nOutline:\n{}",
+            idea.description,
+            pressroom_domain::template::bullet_list(&idea.outline)
+        );
         let mut keywords = vec![idea.primary_keyword.clone()];
         keywords.extend(idea.secondary_keywords.iter().cloned());
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
@@ -297,7 +390,8 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9) RETURNING id")
             .bind(idea.account_id.get()).bind(idea.site_id.get()).bind(idea.id.get()).bind(idea.cluster_id.get())
             .bind(&idea.title).bind(brief).bind(to_json(&keywords)).bind(idea.target_words).bind(now_ms()).fetch_one(c).await)?;
-        self.move_status(idea.account_id, idea.id, IdeaStatus::Queued).await?;
+        self.move_status(idea.account_id, idea.id, IdeaStatus::Queued)
+            .await?;
         Ok(TaskId::new(id))
     }
 
@@ -311,13 +405,16 @@ impl Tx {
             .bind(&content.meta_title).bind(&content.meta_description).bind(&content.excerpt).bind(&content.body_html)
             .bind(&content.body_markdown).bind(content.word_count).bind(&content.primary_keyword)
             .bind(to_json(&content.secondary_keywords)).bind(now).fetch_one(c).await)?;
-        self.move_status(task.account_id, task.id, TaskStatus::Completed).await?;
-        self.move_status(task.account_id, task.idea_id, IdeaStatus::Completed).await?;
+        self.move_status(task.account_id, task.id, TaskStatus::Completed)
+            .await?;
+        self.move_status(task.account_id, task.idea_id, IdeaStatus::Completed)
+            .await?;
         Ok(ContentId::new(id))
     }
 
     pub async fn fail_task(&mut self, task: &Task, error: &str) -> Result<()> {
-        self.move_status(task.account_id, task.id, TaskStatus::Failed).await?;
+        self.move_status(task.account_id, task.id, TaskStatus::Failed)
+            .await?;
         on_conn!(self, c => sqlx::query("UPDATE tasks SET error = $1 WHERE account_id = $2 AND id = $3")
             .bind(error).bind(task.account_id.get()).bind(task.id.get()).execute(c).await.map(|_| ()))?;
         Ok(())
@@ -325,7 +422,11 @@ impl Tx {
 
     /// Creates the image rows of a content item (pending, with prompts). Positions are unique
     /// per content and type, so a repeated call adds nothing.
-    pub async fn insert_images(&mut self, content: &Content, images: &[NewImage]) -> Result<Vec<ImageId>> {
+    pub async fn insert_images(
+        &mut self,
+        content: &Content,
+        images: &[NewImage],
+    ) -> Result<Vec<ImageId>> {
         let now = now_ms();
         let mut ids = Vec::new();
         for img in images {
@@ -345,19 +446,27 @@ impl Tx {
         let row: Option<ImageRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND id = $2")))
             .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
-        row.ok_or_else(|| StoreError::not_found("image", id))?.try_into()
+        row.ok_or_else(|| StoreError::not_found("image", id))?
+            .try_into()
     }
 
     /// pending -> generating, counting the attempt.
     pub async fn start_image(&mut self, account: AccountId, id: ImageId) -> Result<()> {
-        self.move_status(account, id, ImageStatus::Generating).await?;
+        self.move_status(account, id, ImageStatus::Generating)
+            .await?;
         on_conn!(self, c => sqlx::query("UPDATE images SET attempts = attempts + 1, error = NULL, updated_at = $1 WHERE account_id = $2 AND id = $3")
             .bind(now_ms()).bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
         Ok(())
     }
 
-    pub async fn finish_image(&mut self, account: AccountId, id: ImageId, g: &GeneratedImage) -> Result<()> {
-        self.move_status(account, id, ImageStatus::Generated).await?;
+    pub async fn finish_image(
+        &mut self,
+        account: AccountId,
+        id: ImageId,
+        g: &GeneratedImage,
+    ) -> Result<()> {
+        self.move_status(account, id, ImageStatus::Generated)
+            .await?;
         on_conn!(self, c => sqlx::query(
             "UPDATE images SET provider = $1, model = $2, file_path = $3, public_url = $4, bytes = $5, sha256 = $6, error = NULL, updated_at = $7
              WHERE account_id = $8 AND id = $9")
@@ -367,7 +476,13 @@ impl Tx {
     }
 
     /// Moves a generating image to `failed` (or back to `pending` to be tried again) with the error.
-    pub async fn fail_image(&mut self, account: AccountId, id: ImageId, to: ImageStatus, error: &str) -> Result<()> {
+    pub async fn fail_image(
+        &mut self,
+        account: AccountId,
+        id: ImageId,
+        to: ImageStatus,
+        error: &str,
+    ) -> Result<()> {
         self.move_status(account, id, to).await?;
         on_conn!(self, c => sqlx::query("UPDATE images SET error = $1, updated_at = $2 WHERE account_id = $3 AND id = $4")
             .bind(error).bind(now_ms()).bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
@@ -376,7 +491,11 @@ impl Tx {
 
     /// Moves `content` from draft to review when every one of its images is settled; returns
     /// whether it moved.
-    pub async fn review_if_images_settled(&mut self, account: AccountId, content: ContentId) -> Result<bool> {
+    pub async fn review_if_images_settled(
+        &mut self,
+        account: AccountId,
+        content: ContentId,
+    ) -> Result<bool> {
         let open: i64 = on_conn!(self, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM images WHERE account_id = $1 AND content_id = $2 AND status NOT IN ('generated', 'failed')")
             .bind(account.get()).bind(content.get()).fetch_one(c).await)?;
@@ -384,7 +503,8 @@ impl Tx {
             "SELECT status FROM content WHERE account_id = $1 AND id = $2")
             .bind(account.get()).bind(content.get()).fetch_optional(c).await)?;
         if open == 0 && status.as_deref() == Some(ContentStatus::Draft.as_str()) {
-            self.move_status(account, content, ContentStatus::Review).await?;
+            self.move_status(account, content, ContentStatus::Review)
+                .await?;
             return Ok(true);
         }
         Ok(false)
