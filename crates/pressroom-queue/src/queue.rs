@@ -50,7 +50,8 @@ const SQLITE_CLAIM: &str = "UPDATE jobs SET state = 'running', lease_owner = $1,
 // [id, attempt] pairs on SQLite, so each statement has one fixed text whatever the batch size.
 // Joins on the lease list (hash join or id look-ups): an `(id, attempts) IN (list)` filter
 // was planned as a nested loop over both lists, quadratic in the batch size.
-const PG_COMPLETE_MANY: &str = "UPDATE jobs j SET state = 'done', finished_at = $1, lease_expires_at = NULL
+const PG_COMPLETE_MANY: &str =
+    "UPDATE jobs j SET state = 'done', finished_at = $1, lease_expires_at = NULL
     FROM UNNEST($3::bigint[], $4::bigint[]) AS l(id, attempt)
     WHERE j.id = l.id AND j.attempts = l.attempt AND j.state = 'running' AND j.lease_owner = $2
     RETURNING j.id";

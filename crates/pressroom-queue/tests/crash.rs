@@ -16,7 +16,7 @@ const JOBS: usize = 2400;
 const TX_JOBS: usize = 600;
 const WORKERS: usize = 4;
 const MAX_KILLS: usize = 10;
-const LEASE_MS: u64 = 2000;
+const LEASE_MS: u64 = 3000;
 
 fn spawn_worker(url: &str, out: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_pressroom-queue-crash-worker"))

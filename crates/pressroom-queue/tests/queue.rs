@@ -674,3 +674,52 @@ async fn workers_ride_out_a_database_outage_postgres() {
     stop.cancel();
     running.await.unwrap().unwrap();
 }
+
+engine_test!(
+    heartbeats_keep_a_long_job_from_rescue,
+    |db: Db| async move {
+        let q = Queue::new(db.clone());
+        // The lease is far shorter than the job; only heartbeats keep it. A second worker sweeps
+        // for expired leases all the while.
+        let config = WorkerConfig {
+            poll_interval: Duration::from_millis(50),
+            ..WorkerConfig::default().with_lease(Duration::from_millis(600))
+        };
+        let runs = Arc::new(AtomicU64::new(0));
+        let make = |runs: Arc<AtomicU64>| {
+            Worker::builder(db.clone())
+                .config(config.clone())
+                .register("long", move |_ctx: JobContext, _p: serde_json::Value| {
+                    let runs = runs.clone();
+                    async move {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(2000)).await;
+                        Ok(())
+                    }
+                })
+                .build()
+        };
+        let stop = CancellationToken::new();
+        let a = tokio::spawn(make(runs.clone()).run(stop.clone()));
+        let id = q.enqueue(job("long")).await.unwrap();
+        let q2 = q.clone();
+        wait_until("job running", || {
+            let q = q2.clone();
+            async move { state_of(&q, id).await == JobState::Running }
+        })
+        .await;
+        let b = tokio::spawn(make(runs.clone()).run(stop.clone()));
+        let q2 = q.clone();
+        wait_until("job done", || {
+            let q = q2.clone();
+            async move { state_of(&q, id).await == JobState::Done }
+        })
+        .await;
+        let r = q.get(id).await.unwrap();
+        assert_eq!(r.attempts, 1);
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        stop.cancel();
+        let (sa, sb) = (a.await.unwrap().unwrap(), b.await.unwrap().unwrap());
+        assert_eq!(sa.rescued + sb.rescued, 0);
+    }
+);
