@@ -141,10 +141,15 @@ impl JobContext {
         Ok(())
     }
 
-    /// Resolves when the worker's shutdown deadline has passed; a long handler can watch it to
-    /// stop early. The job is released (not counted as an attempt) right after.
-    pub async fn cancelled(&self) {
+    /// Resolves when the worker begins to shut down. A long handler may watch it to wrap up
+    /// early; one still running when the shutdown grace period ends is aborted and its job
+    /// released (not counted as an attempt) for another worker.
+    pub async fn shutdown_requested(&self) {
         self.inner.stop.cancelled().await
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.stop.is_cancelled()
     }
 }
 
@@ -525,7 +530,7 @@ async fn claim_loop(
                     inner.track(&job.lease);
                     let lease = job.lease.clone();
                     let span = info_span!("job", id = job.id.get(), kind = %job.kind, attempt = job.attempt);
-                    let fut = run_job(inner.clone(), job, done_tx.clone(), hard_stop.clone());
+                    let fut = run_job(inner.clone(), job, done_tx.clone(), shutdown.clone());
                     let handle = tasks.spawn(
                         async move {
                             fut.await;
@@ -616,7 +621,7 @@ async fn run_job(
     inner: Arc<Inner>,
     job: ClaimedJob,
     done_tx: mpsc::UnboundedSender<Lease>,
-    hard_stop: CancellationToken,
+    shutdown: CancellationToken,
 ) {
     let lease = job.lease.clone();
     let Some(handler) = inner.handlers.get(&job.kind).cloned() else {
@@ -641,7 +646,7 @@ async fn run_job(
             lease: lease.clone(),
             db: inner.queue.db().clone(),
             completed_in_tx: AtomicBool::new(false),
-            stop: hard_stop,
+            stop: shutdown,
         }),
     };
     let fut = match handler(ctx.clone(), &job.payload) {

@@ -544,20 +544,36 @@ engine_test!(
                     Ok(())
                 },
             )
+            // Wraps up as soon as shutdown begins.
+            .register(
+                "polite",
+                |ctx: JobContext, _p: serde_json::Value| async move {
+                    ctx.shutdown_requested().await;
+                    assert!(ctx.is_shutting_down());
+                    Ok(())
+                },
+            )
             .build();
         let stop = CancellationToken::new();
         let running = tokio::spawn(worker.run(stop.clone()));
-        let ids = q.enqueue_many(&[job("quick"), job("slow")]).await.unwrap();
-        let (q2, slow_id) = (q.clone(), ids[1]);
-        wait_until("both running", || {
+        let ids = q
+            .enqueue_many(&[job("quick"), job("slow"), job("polite")])
+            .await
+            .unwrap();
+        let (q2, slow_id, polite_id) = (q.clone(), ids[1], ids[2]);
+        wait_until("slow and polite running", || {
             let q = q2.clone();
-            async move { state_of(&q, slow_id).await == JobState::Running }
+            async move {
+                state_of(&q, slow_id).await == JobState::Running
+                    && state_of(&q, polite_id).await == JobState::Running
+            }
         })
         .await;
         stop.cancel();
         let snap = running.await.unwrap().unwrap();
         assert_eq!(snap.released, 1);
         assert_eq!(state_of(&q, ids[0]).await, JobState::Done);
+        assert_eq!(state_of(&q, ids[2]).await, JobState::Done);
         let slow = q.get(ids[1]).await.unwrap();
         assert_eq!((slow.state, slow.attempts), (JobState::Available, 0));
     }
