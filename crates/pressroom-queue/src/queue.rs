@@ -472,6 +472,22 @@ impl Queue {
         row.ok_or(QueueError::NotFound(id))?.try_into()
     }
 
+    /// Jobs newest first, optionally only those in `state` and/or on `queue`: for dashboards
+    /// and for finding jobs that died (e.g. by rescue after their last attempt).
+    pub async fn list(
+        &self,
+        state: Option<JobState>,
+        queue: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<JobRecord>> {
+        let rows: Vec<JobRow> = on_db!(&self.db, p => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("{JOB_COLUMNS}
+                WHERE (CAST($1 AS TEXT) IS NULL OR state = $1) AND (CAST($2 AS TEXT) IS NULL OR queue = $2)
+                ORDER BY id DESC LIMIT $3")))
+            .bind(state.map(|s| s.as_str())).bind(queue).bind(limit.max(0)).fetch_all(p).await)?;
+        rows.into_iter().map(JobRecord::try_from).collect()
+    }
+
     /// The jobs of an automation run, oldest first.
     pub async fn jobs_of_run(&self, run: RunId) -> Result<Vec<JobRecord>> {
         let rows: Vec<JobRow> = on_db!(&self.db, p => sqlx::query_as(

@@ -739,3 +739,26 @@ engine_test!(
         assert_eq!(sa.rescued + sb.rescued, 0);
     }
 );
+
+engine_test!(list_filters_by_state_and_queue, |db: Db| async move {
+    let q = Queue::new(db);
+    let ids = q
+        .enqueue_many(&[job("k"), job("k").queue("images"), job("k").queue("images")])
+        .await
+        .unwrap();
+    q.cancel(ids[2]).await.unwrap();
+    let all = q.list(None, None, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[1], ids[0]]
+    );
+    let images = q
+        .list(Some(JobState::Available), Some("images"), 10)
+        .await
+        .unwrap();
+    assert_eq!(images.len(), 1);
+    assert_eq!(images[0].id, ids[1]);
+    let cancelled = q.list(Some(JobState::Cancelled), None, 10).await.unwrap();
+    assert_eq!(cancelled[0].id, ids[2]);
+    assert_eq!(q.list(None, None, 1).await.unwrap().len(), 1);
+});
