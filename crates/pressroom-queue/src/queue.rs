@@ -32,12 +32,24 @@ impl std::fmt::Debug for Queue {
     }
 }
 
-const PG_CLAIM: &str = "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2,
+/// The database server's clock in ms. On PostgreSQL, where workers may run on several machines,
+/// lease expiry is stamped and checked against this one clock, so skew between the workers'
+/// clocks cannot expire a live lease early. (SQLite lives on one machine: its workers share a
+/// clock, and lease times are computed by the caller.)
+macro_rules! pg_now {
+    () => {
+        "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint"
+    };
+}
+
+// $2 is the lease length in ms on PostgreSQL (added to the server's clock), the absolute expiry
+// on SQLite.
+const PG_CLAIM: &str = concat!("UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = ", pg_now!(), " + $2,
         attempts = attempts + 1, started_at = $3
     WHERE id = ANY(ARRAY(
         SELECT id FROM jobs WHERE state = 'available' AND queue = $4 AND run_at <= $3
         ORDER BY priority DESC, run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED))
-    RETURNING id, kind, payload, queue, priority, run_at, attempts, max_attempts, run_id, account_id, created_at";
+    RETURNING id, kind, payload, queue, priority, run_at, attempts, max_attempts, run_id, account_id, created_at");
 
 const SQLITE_CLAIM: &str = "UPDATE jobs SET state = 'running', lease_owner = $1, lease_expires_at = $2,
         attempts = attempts + 1, started_at = $3
@@ -64,13 +76,17 @@ const SQLITE_COMPLETE_MANY: &str = "UPDATE jobs SET state = 'done', finished_at 
 
 // Skips rows locked right now (a completion or cancel is writing them), so a heartbeat never
 // waits and never takes part in a deadlock.
-const PG_HEARTBEAT: &str = "UPDATE jobs SET lease_expires_at = $1
+const PG_HEARTBEAT: &str = concat!(
+    "UPDATE jobs SET lease_expires_at = ",
+    pg_now!(),
+    " + $1
     WHERE id = ANY(ARRAY(
         SELECT j.id FROM UNNEST($3::bigint[], $4::bigint[]) AS l(id, attempt)
         JOIN jobs j ON j.id = l.id AND j.attempts = l.attempt
         WHERE j.state = 'running' AND j.lease_owner = $2
         FOR UPDATE OF j SKIP LOCKED))
-    RETURNING id";
+    RETURNING id"
+);
 
 const SQLITE_HEARTBEAT: &str = "UPDATE jobs SET lease_expires_at = $1
     FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS attempt
@@ -199,14 +215,17 @@ impl Queue {
             return Ok(Vec::new());
         }
         let now = now_ms();
-        let expires = now.saturating_add(ms(lease));
+        let lease_arg = match self.db.engine() {
+            Engine::Postgres => ms(lease),
+            Engine::Sqlite => now.saturating_add(ms(lease)),
+        };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let sql = match self.db.engine() {
             Engine::Postgres => PG_CLAIM,
             Engine::Sqlite => SQLITE_CLAIM,
         };
         let rows: Vec<ClaimRow> = on_db!(&self.db, p => sqlx::query_as(sql)
-            .bind(&**owner).bind(expires).bind(now).bind(queue).bind(limit)
+            .bind(&**owner).bind(lease_arg).bind(now).bind(queue).bind(limit)
             .fetch_all(p).await)?;
         let mut jobs: Vec<ClaimedJob> = rows.into_iter().map(|r| r.into_claimed(owner)).collect();
         jobs.sort_by(|a, b| {
@@ -230,12 +249,11 @@ impl Queue {
         if leases.is_empty() {
             return Ok(Vec::new());
         }
-        let expires = now_ms().saturating_add(ms(lease));
         let ids: Vec<i64> = match &self.db {
             Db::Postgres(p) => {
                 let (ids, attempts) = lease_arrays(leases);
                 sqlx::query_scalar(PG_HEARTBEAT)
-                    .bind(expires)
+                    .bind(ms(lease))
                     .bind(owner)
                     .bind(ids)
                     .bind(attempts)
@@ -244,7 +262,7 @@ impl Queue {
             }
             Db::Sqlite(p) => {
                 sqlx::query_scalar(SQLITE_HEARTBEAT)
-                    .bind(expires)
+                    .bind(now_ms().saturating_add(ms(lease)))
                     .bind(owner)
                     .bind(lease_pairs_json(leases))
                     .fetch_all(p)
@@ -378,8 +396,9 @@ impl Queue {
             Db::Postgres(p) => {
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                     "UPDATE jobs {RESCUE_SET} WHERE id = ANY(ARRAY(
-                        SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < $1
-                        FOR UPDATE SKIP LOCKED)) RETURNING state"
+                        SELECT id FROM jobs WHERE state = 'running' AND lease_expires_at < {now}
+                        FOR UPDATE SKIP LOCKED)) RETURNING state",
+                    now = pg_now!()
                 )))
                 .bind(now)
                 .fetch_all(p)
