@@ -58,6 +58,8 @@ fn transient_code(code: &str) -> bool {
     }
 }
 
+pub type Result<T, E = QueueError> = std::result::Result<T, E>;
+
 #[cfg(test)]
 mod tests {
     use super::transient_code;
@@ -74,5 +76,3 @@ mod tests {
         }
     }
 }
-
-pub type Result<T, E = QueueError> = std::result::Result<T, E>;
