@@ -1,6 +1,8 @@
 //! `pressroom-bench SUBCOMMAND`: benchmarks that print one JSON line of results.
 
+mod import;
 mod queue;
+mod stage6;
 
 use clap::{Parser, Subcommand};
 
@@ -15,6 +17,10 @@ struct Cli {
 enum Command {
     /// Job queue: drain N no-op jobs with W workers; enqueue-to-start latency under load and idle.
     Queue(queue::QueueArgs),
+    /// Stage 6: N pending images through the image generation queue against the mock server.
+    Stage6(stage6::Stage6Args),
+    /// Keyword import: a generated CSV of N rows, time and peak memory.
+    Import(import::ImportArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,5 +37,7 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match cli.command {
         Command::Queue(args) => rt.block_on(queue::run(args)),
+        Command::Stage6(args) => rt.block_on(stage6::run(args)),
+        Command::Import(args) => rt.block_on(import::run(args)),
     }
 }

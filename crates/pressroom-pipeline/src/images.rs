@@ -106,7 +106,7 @@ pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Resul
         Err(e) => {
             // Out of attempts, or not worth retrying: the image fails, the others go on.
             let message = e.to_string();
-            fail_for_good(&p, &ctx, job, &message)
+            fail_for_good(&ctx, job, &message)
                 .await
                 .map_err(|e| JobError::retry(e.to_string()))?;
             Ok(())
@@ -114,7 +114,7 @@ pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Resul
     }
 }
 
-async fn fail_for_good(p: &Pipeline, ctx: &JobContext, job: ImageJob, message: &str) -> Result<()> {
+async fn fail_for_good(ctx: &JobContext, job: ImageJob, message: &str) -> Result<()> {
     let mut tx = ctx.begin().await?;
     let image = tx.image_for_update(job.account, job.image).await?;
     if image.status == ImageStatus::Generating {
@@ -136,7 +136,6 @@ async fn fail_for_good(p: &Pipeline, ctx: &JobContext, job: ImageJob, message: &
     }
     ctx.complete_in(&mut tx).await?;
     tx.commit().await?;
-    let _ = p;
     Ok(())
 }
 
@@ -151,9 +150,10 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         // Settled: nothing to do, no call, no charge.
         ImageStatus::Generated | ImageStatus::Failed => return Ok(()),
         ImageStatus::Pending => {
-            let mut tx = p.db().begin().await?;
-            tx.start_image(account, image.id).await?;
-            tx.commit().await?;
+            if !p.db().start_image(account, image.id).await? {
+                // Another worker started or settled it between the read and now.
+                return Ok(());
+            }
         }
         // A previous worker died mid-call; this attempt takes over.
         ImageStatus::Generating => {}
@@ -234,26 +234,20 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     };
     let stored = p.media().store(&verified).await?;
     let mut tx = ctx.begin().await?;
-    let current = tx.image_for_update(account, image.id).await?;
-    if current.status != ImageStatus::Generating {
+    let generated = GeneratedImage {
+        provider: response.provider.clone(),
+        model: response.model.clone(),
+        file_path: stored.relative.clone(),
+        public_url: None,
+        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+        sha256: stored.sha256.clone(),
+    };
+    if !tx.finish_image(account, image.id, &generated).await? {
         // Someone settled it meanwhile (a cancelled run, a person); keep their decision.
         ctx.complete_in(&mut tx).await?;
         tx.commit().await?;
         return Ok(());
     }
-    tx.finish_image(
-        account,
-        image.id,
-        &GeneratedImage {
-            provider: response.provider.clone(),
-            model: response.model.clone(),
-            file_path: stored.relative.clone(),
-            public_url: None,
-            bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
-            sha256: stored.sha256.clone(),
-        },
-    )
-    .await?;
     // One charge per image, whatever retries or resumes happen around it.
     settle(
         &mut tx,

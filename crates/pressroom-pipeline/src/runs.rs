@@ -221,12 +221,11 @@ async fn control(
 }
 
 /// The job handler that drives a run.
-pub async fn run_driver_job(p: Pipeline, ctx: JobContext, job: RunJob) -> Result<(), JobError> {
+pub async fn run_driver_job(p: Pipeline, _ctx: JobContext, job: RunJob) -> Result<(), JobError> {
     match drive(&p, job.account, job.run).await {
         Ok(()) => Ok(()),
         Err(e) if e.is_transient() => Err(JobError::retry(e.to_string())),
         Err(e) => {
-            let _ = &ctx;
             fail_run(&p, job.account, job.run, &e.to_string())
                 .await
                 .map_err(|e| JobError::retry(e.to_string()))?;
@@ -492,9 +491,12 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                 taken += batch.len() as u32;
                 let ids: Vec<KeywordId> = batch.iter().map(|k| k.id).collect();
                 let n = ids.len() as i64;
+                let clusters_before = p.db().pipeline_counts(account, site.id).await?.clusters;
                 let halt = match functions::auto_cluster(p, account, site.id, &ids, run_id).await {
                     Ok(rep) => {
-                        let made = rep.clusters.len() as i64;
+                        // A batch may add keywords to a cluster an earlier batch made.
+                        let made = p.db().pipeline_counts(account, site.id).await?.clusters
+                            - clusters_before;
                         let mapped = rep.keywords_mapped as i64;
                         sr.item(
                             EventLevel::Info,
@@ -602,18 +604,14 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                         written += 1;
                         sr.item(
                             EventLevel::Info,
-                            format!("article written for {:?}", task.title),
+                            format!("article {content} written for {:?}", task.title),
                             |r| {
                                 r.processed += 1;
                                 r.created += 1;
                                 r.credits = Credits(r.credits.0 + credits.0);
                             },
                         )
-                        .await
-                        .map(|h| {
-                            let _ = content;
-                            h
-                        })?
+                        .await?
                     }
                     Err(e) => item_error(sr, e, format!("task {:?}", task.title)).await?,
                 };

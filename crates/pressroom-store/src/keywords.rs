@@ -42,9 +42,13 @@ impl Tx {
     ) -> Result<KeywordUpsert> {
         let mut result = KeywordUpsert::default();
         for chunk in drafts.chunks(UPSERT_CHUNK) {
-            let before = self.count_keywords_in(account, site).await?;
+            // Rows the upsert inserts get ids above the table's current maximum; rows it merges
+            // keep theirs. (A primary-key lookup: counting the site's rows per chunk made big
+            // imports quadratic. A row committed by a concurrent import in between may be counted
+            // as new; only the report's split is affected.)
+            let watermark: i64 = on_conn!(self, c => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM keywords").fetch_one(&mut *c).await)?;
             let now = now_ms();
-            on_conn!(self, c => {
+            let ids: Vec<i64> = on_conn!(self, c => {
                 let mut qb = sqlx::QueryBuilder::new(
                     "INSERT INTO keywords (account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, status, created_at) ");
                 qb.push_values(chunk, |mut b, d| {
@@ -58,21 +62,14 @@ impl Tx {
                     difficulty = COALESCE(excluded.difficulty, keywords.difficulty),
                     cpc_micros = COALESCE(excluded.cpc_micros, keywords.cpc_micros),
                     intent = COALESCE(excluded.intent, keywords.intent),
-                    country = COALESCE(excluded.country, keywords.country)");
-                qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+                    country = COALESCE(excluded.country, keywords.country) RETURNING id");
+                qb.build_query_scalar::<i64>().fetch_all(&mut *c).await
             })?;
-            let after = self.count_keywords_in(account, site).await?;
-            let inserted = (after - before).max(0) as u64;
+            let inserted = ids.iter().filter(|id| **id > watermark).count() as u64;
             result.inserted += inserted;
             result.merged += chunk.len() as u64 - inserted;
         }
         Ok(result)
-    }
-
-    async fn count_keywords_in(&mut self, account: AccountId, site: SiteId) -> Result<i64> {
-        Ok(on_conn!(self, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM keywords WHERE account_id = $1 AND site_id = $2")
-            .bind(account.get()).bind(site.get()).fetch_one(c).await)?)
     }
 }
 

@@ -450,29 +450,21 @@ impl Tx {
             .try_into()
     }
 
-    /// pending -> generating, counting the attempt.
-    pub async fn start_image(&mut self, account: AccountId, id: ImageId) -> Result<()> {
-        self.move_status(account, id, ImageStatus::Generating)
-            .await?;
-        on_conn!(self, c => sqlx::query("UPDATE images SET attempts = attempts + 1, error = NULL, updated_at = $1 WHERE account_id = $2 AND id = $3")
-            .bind(now_ms()).bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
-        Ok(())
-    }
-
+    /// generating -> generated with what the generation left behind, in one statement guarded on
+    /// the old status; returns false (writing nothing) if someone settled the image meanwhile.
     pub async fn finish_image(
         &mut self,
         account: AccountId,
         id: ImageId,
         g: &GeneratedImage,
-    ) -> Result<()> {
-        self.move_status(account, id, ImageStatus::Generated)
-            .await?;
-        on_conn!(self, c => sqlx::query(
-            "UPDATE images SET provider = $1, model = $2, file_path = $3, public_url = $4, bytes = $5, sha256 = $6, error = NULL, updated_at = $7
-             WHERE account_id = $8 AND id = $9")
+    ) -> Result<bool> {
+        ImageStatus::Generating.check_move(ImageStatus::Generated)?;
+        let n = on_conn!(self, c => sqlx::query(
+            "UPDATE images SET status = 'generated', provider = $1, model = $2, file_path = $3, public_url = $4, bytes = $5, sha256 = $6, error = NULL, updated_at = $7
+             WHERE account_id = $8 AND id = $9 AND status = 'generating'")
             .bind(&g.provider).bind(&g.model).bind(&g.file_path).bind(&g.public_url).bind(g.bytes).bind(&g.sha256)
-            .bind(now_ms()).bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
-        Ok(())
+            .bind(now_ms()).bind(account.get()).bind(id.get()).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 
     /// Moves a generating image to `failed` (or back to `pending` to be tried again) with the error.
@@ -490,23 +482,31 @@ impl Tx {
     }
 
     /// Moves `content` from draft to review when every one of its images is settled; returns
-    /// whether it moved.
+    /// whether it moved. One guarded statement: the check and the move cannot be split.
     pub async fn review_if_images_settled(
         &mut self,
         account: AccountId,
         content: ContentId,
     ) -> Result<bool> {
-        let open: i64 = on_conn!(self, c => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM images WHERE account_id = $1 AND content_id = $2 AND status NOT IN ('generated', 'failed')")
-            .bind(account.get()).bind(content.get()).fetch_one(c).await)?;
-        let status: Option<String> = on_conn!(self, c => sqlx::query_scalar(
-            "SELECT status FROM content WHERE account_id = $1 AND id = $2")
-            .bind(account.get()).bind(content.get()).fetch_optional(c).await)?;
-        if open == 0 && status.as_deref() == Some(ContentStatus::Draft.as_str()) {
-            self.move_status(account, content, ContentStatus::Review)
-                .await?;
-            return Ok(true);
-        }
-        Ok(false)
+        ContentStatus::Draft.check_move(ContentStatus::Review)?;
+        let n = on_conn!(self, c => sqlx::query(
+            "UPDATE content SET status = 'review', updated_at = $1
+             WHERE account_id = $2 AND id = $3 AND status = 'draft'
+               AND NOT EXISTS (SELECT 1 FROM images i WHERE i.content_id = $3 AND i.status NOT IN ('generated', 'failed'))")
+            .bind(now_ms()).bind(account.get()).bind(content.get()).execute(c).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}
+
+impl Db {
+    /// pending -> generating, counting the attempt. One statement guarded on the old status, so
+    /// it needs no write transaction; returns false if the image was not pending.
+    pub async fn start_image(&self, account: AccountId, id: ImageId) -> Result<bool> {
+        ImageStatus::Pending.check_move(ImageStatus::Generating)?;
+        let n = on_db!(self, p => sqlx::query(
+            "UPDATE images SET status = 'generating', attempts = attempts + 1, error = NULL, updated_at = $1
+             WHERE account_id = $2 AND id = $3 AND status = 'pending'")
+            .bind(now_ms()).bind(account.get()).bind(id.get()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
     }
 }

@@ -29,7 +29,7 @@ fn json(out: &Output) -> serde_json::Value {
 }
 
 #[test]
-fn run_twice_keeps_the_same_keyword_count() {
+fn run_produces_reviewable_articles_and_a_second_run_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let first = pressroom(dir.path(), &["run", &example(), "--json"]);
     assert_eq!(
@@ -39,13 +39,49 @@ fn run_twice_keeps_the_same_keyword_count() {
         String::from_utf8_lossy(&first.stderr)
     );
     let first = json(&first);
-    let n = first["counts"]["keywords"].as_i64().unwrap();
-    assert_eq!(n, 131);
-    assert_eq!(first["import"]["inserted"], 131);
+    assert_eq!(first["status"], "awaiting_review");
+    assert_eq!(first["providers"]["text"], "offline");
+    assert_eq!(first["providers"]["image"], "offline");
+    let stages = first["stages"].as_array().unwrap();
+    assert_eq!(stages.len(), 7);
+    for (i, s) in stages.iter().enumerate() {
+        assert_eq!(s["stage"], i + 1);
+        for key in [
+            "name",
+            "processed",
+            "created",
+            "failed",
+            "skipped",
+            "credits",
+        ] {
+            assert!(!s[key].is_null(), "stage {} lacks {key}", i + 1);
+        }
+    }
+    let counts = &first["counts"];
+    assert_eq!(counts["keywords"], 131);
+    let articles = counts["content"].as_i64().unwrap();
+    assert!(articles >= 20, "{counts}");
+    assert_eq!(counts["images_generated"].as_i64().unwrap(), articles * 3);
+    assert_eq!(counts["images_failed"], 0);
+    assert_eq!(first["credits_used"], 0, "offline providers cost nothing");
+    let pngs = walk(&dir.path().join("media"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .count();
+    assert_eq!(pngs as i64, articles * 3);
+
     let second = json(&pressroom(dir.path(), &["run", &example(), "--json"]));
-    assert_eq!(second["counts"]["keywords"].as_i64().unwrap(), n);
     assert_eq!(second["import"]["inserted"], 0);
-    assert!(dir.path().join("pressroom.db").exists());
+    assert_eq!(second["counts"], first["counts"], "nothing new");
+    assert_eq!(second["credits_used"], 0);
+    assert!(
+        second["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(6)
+            .all(|s| s["created"] == 0)
+    );
 
     let listed = json(&pressroom(
         dir.path(),
@@ -54,7 +90,35 @@ fn run_twice_keeps_the_same_keyword_count() {
     assert_eq!(listed["keywords"].as_array().unwrap().len(), 18);
     let credits = json(&pressroom(dir.path(), &["credits", "--json"]));
     assert_eq!(credits["balance"], 10_000);
-    assert_eq!(credits["entries"][0]["reason"], "starting credits");
+    let review = json(&pressroom(dir.path(), &["review", "list", "--json"]));
+    let first_id = review["content"][0]["id"].as_i64().unwrap();
+    let approved = pressroom(dir.path(), &["review", "approve", &first_id.to_string()]);
+    assert_eq!(
+        approved.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&approved.stderr)
+    );
+    let again = pressroom(dir.path(), &["review", "approve", &first_id.to_string()]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "approved content cannot be approved again"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("could not be moved"));
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }
 
 #[test]
@@ -89,22 +153,20 @@ fn a_file_without_keyword_column_fails_and_writes_nothing() {
 }
 
 #[test]
-fn unbuilt_commands_say_so_and_usage_errors_exit_2() {
+fn bad_input_and_unbuilt_commands_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    for args in [
-        &["serve"][..],
-        &["worker"],
-        &["images", "generate", "--ids", "1"],
-        &["runs", "start"],
-        &["review", "list"],
-    ] {
-        let out = pressroom(dir.path(), args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains("not built yet"),
-            "{args:?}"
-        );
-    }
+    let out = pressroom(dir.path(), &["serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
+    let unknown = json(&pressroom(
+        dir.path(),
+        &["images", "generate", "--ids", "41,42", "--json"],
+    ));
+    assert_eq!(unknown["requests"][0]["outcome"], "not_found");
+    assert_eq!(unknown["requests"][1]["image"], 42);
+    let bad_ids = pressroom(dir.path(), &["images", "generate", "--ids", "1,x"]);
+    assert_eq!(bad_ids.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad_ids.stderr).contains("invalid image id"));
     assert_eq!(
         pressroom(dir.path(), &["frobnicate"]).status.code(),
         Some(2)

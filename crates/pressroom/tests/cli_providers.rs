@@ -1,0 +1,161 @@
+//! `pressroom run` against the mock provider server: the OpenAI protocol end to end, and a run
+//! killed with SIGKILL in the middle of Stage 6 that, run again, charges each image once.
+
+use pressroom_mock_ai::{ImageMode, MockConfig};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+fn example() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/keywords.csv").to_string()
+}
+
+fn command(data_dir: &Path, v1: &str, args: &[&str]) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_pressroom"));
+    c.arg("--data-dir").arg(data_dir).args(args);
+    c.env("OPENAI_API_KEY", "sk-test")
+        .env("OPENAI_BASE_URL", v1)
+        .env("PRESSROOM_ALLOW_LOOPBACK_DOWNLOADS", "1");
+    for var in [
+        "DATABASE_URL",
+        "PRESSROOM_CONFIG",
+        "RUNWARE_API_KEY",
+        "RUNWARE_BASE_URL",
+        "PRESSROOM_TEXT_MODEL",
+        "PRESSROOM_IMAGE_MODEL",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_uses_the_openai_protocol_end_to_end() {
+    let (_, mock) = pressroom_mock_ai::spawn(MockConfig {
+        image_mode: ImageMode::Url,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["providers"]["text"], "openai");
+    assert_eq!(v["providers"]["image"], "openai");
+    assert_eq!(v["status"], "awaiting_review");
+    let images = v["counts"]["images_generated"].as_i64().unwrap();
+    assert!(images > 0);
+    assert_eq!(mock.requests("images_generations") as i64, images);
+    assert_eq!(
+        mock.requests("images_get") as i64,
+        images,
+        "every URL downloaded through the guarded client"
+    );
+    assert!(mock.requests("chat_completions") > 0);
+    let used = v["credits_used"].as_i64().unwrap();
+    assert!(used > 0);
+    let total: i64 = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["credits"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, used);
+    let credits = command(
+        dir.path(),
+        &mock.v1(),
+        &["credits", "--json", "--limit", "1000"],
+    )
+    .output()
+    .await
+    .unwrap();
+    let credits: serde_json::Value = serde_json::from_slice(&credits.stdout).unwrap();
+    assert_eq!(
+        credits["balance"].as_i64().unwrap(),
+        10_000 - used,
+        "the ledger matches the run's credits"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_killed_mid_stage6_and_run_again_charges_each_image_once() {
+    let (_, mock) = pressroom_mock_ai::spawn(MockConfig {
+        image_mode: ImageMode::B64,
+        latency: Duration::from_millis(40),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command(dir.path(), &mock.v1(), &["run", &example()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // SIGKILL once some images are generated.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while mock.requests("images_generations") < 20 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stage 6 never started"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it could be killed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().await.unwrap();
+    let out = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "awaiting_review");
+    assert_eq!(v["run_id"], 1, "the killed run was resumed, not replaced");
+    let generated = v["counts"]["images_generated"].as_i64().unwrap();
+    assert_eq!(v["counts"]["images_failed"], 0);
+    let credits = command(
+        dir.path(),
+        &mock.v1(),
+        &["credits", "--json", "--limit", "1000"],
+    )
+    .output()
+    .await
+    .unwrap();
+    let credits: serde_json::Value = serde_json::from_slice(&credits.stdout).unwrap();
+    let image_charges: Vec<&serde_json::Value> = credits["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["idempotency_key"].as_str().unwrap().starts_with("image:"))
+        .collect();
+    assert_eq!(
+        image_charges.len() as i64,
+        generated,
+        "one charge per image"
+    );
+    let mut keys: Vec<&str> = image_charges
+        .iter()
+        .map(|e| e["idempotency_key"].as_str().unwrap())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len() as i64, generated);
+    assert!(mock.requests("images_generations") as i64 >= generated);
+}
