@@ -56,36 +56,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         }
     }
     let bytes = std::fs::metadata(&file)?.len();
-    let db = match args.engine.as_str() {
-        "postgres" => {
-            let base = args
-                .database_url
-                .or_else(|| std::env::var("PRESSROOM_TEST_POSTGRES_URL").ok())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--database-url or PRESSROOM_TEST_POSTGRES_URL is required for postgres"
-                    )
-                })?;
-            let schema = format!("bench_import_{}", std::process::id());
-            let admin = Db::connect(&base).await?;
-            if let Db::Postgres(p) = &admin {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP SCHEMA IF EXISTS {schema} CASCADE"
-                )))
-                .execute(p)
-                .await?;
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                    .execute(p)
-                    .await?;
-            }
-            let opts =
-                std::str::FromStr::from_str(&base).map(|o: sqlx::postgres::PgConnectOptions| {
-                    o.options([("search_path", schema.as_str())])
-                })?;
-            Db::connect_postgres(opts).await?
-        }
-        _ => Db::open_sqlite(&dir.path().join("bench.db")).await?,
-    };
+    let db = open_db(&args.engine, args.database_url, dir.path()).await?;
     db.migrate().await?;
     let (account, site) = db.local_default().await?;
     let rss_before = peak_rss_kib();
@@ -110,4 +81,36 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
         })
     );
     Ok(())
+}
+
+/// A fresh database: SQLite in `dir`, or a new schema on the PostgreSQL server.
+pub async fn open_db(
+    engine: &str,
+    url: Option<String>,
+    dir: &std::path::Path,
+) -> anyhow::Result<Db> {
+    if engine != "postgres" {
+        return Ok(Db::open_sqlite(&dir.join("bench.db")).await?);
+    }
+    let base = url
+        .or_else(|| std::env::var("PRESSROOM_TEST_POSTGRES_URL").ok())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--database-url or PRESSROOM_TEST_POSTGRES_URL is required for postgres"
+            )
+        })?;
+    let schema = format!("bench_{}", std::process::id());
+    let admin = Db::connect(&base).await?;
+    if let Db::Postgres(p) = &admin {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE"
+        )))
+        .execute(p)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(p)
+            .await?;
+    }
+    let opts: sqlx::postgres::PgConnectOptions = std::str::FromStr::from_str(&base)?;
+    Ok(Db::connect_postgres(opts.options([("search_path", schema.as_str())])).await?)
 }

@@ -34,6 +34,11 @@ pub struct Stage6Args {
     /// `url` exercises the guarded downloader too; `b64` returns the bytes inline.
     #[arg(long, default_value = "url", value_parser = ["url", "b64"])]
     image_mode: String,
+    #[arg(long, default_value = "sqlite", value_parser = ["sqlite", "postgres"])]
+    engine: String,
+    /// PostgreSQL URL (default: PRESSROOM_TEST_POSTGRES_URL); a fresh schema is used.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
@@ -52,7 +57,7 @@ pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
     })
     .await?;
     let dir = tempfile::tempdir()?;
-    let db = Db::open_sqlite(&dir.path().join("bench.db")).await?;
+    let db = crate::import::open_db(&args.engine, args.database_url.clone(), dir.path()).await?;
     db.migrate().await?;
     let vars: HashMap<&str, String> = [
         ("OPENAI_API_KEY", "sk-bench".to_string()),
@@ -123,7 +128,7 @@ pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
         "{}",
         serde_json::json!({
             "images": args.images, "latency_ms": args.latency_ms, "concurrency": args.concurrency, "rpm": args.rpm,
-            "image_mode": args.image_mode, "generated": generated, "failed": failed,
+            "engine": args.engine, "image_mode": args.image_mode, "generated": generated, "failed": failed,
             "provider_calls": mock.requests("images_generations"),
             "makespan_ms": (makespan_ms * 10.0).round() / 10.0, "bound_ms": bound_ms,
             "ratio": ((makespan_ms / bound_ms) * 1000.0).round() / 1000.0,
