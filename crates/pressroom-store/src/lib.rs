@@ -10,6 +10,7 @@
 //! for and puts it in the `WHERE` clause: there is no query that reads another account's rows.
 
 mod accounts;
+mod auth;
 mod error;
 mod keywords;
 mod ledger;
@@ -22,6 +23,9 @@ pub mod testing;
 mod work;
 
 pub use accounts::{LOCAL_ACCOUNT_NAME, LOCAL_SITE_NAME, LOCAL_STARTING_CREDITS};
+pub use auth::{
+    CreatedToken, MIN_PASSWORD_CHARS, NewSession, SessionUser, TOKEN_PREFIX, hash_password,
+};
 pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert};
 pub use ledger::Charge;

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::progress::{RunWatch, watch_run};
 use crate::{
     Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand,
+    TokensCommand, UsersCommand,
 };
 use anyhow::{Context, bail};
 use pressroom_domain::ids::parse_id_list;
@@ -225,10 +226,141 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Runs(cmd) => runs_command(&config, &out, cmd).await,
         Command::Review(cmd) => review_command(&config, &out, cmd).await,
-        Command::Serve { .. } => bail!(
-            "`pressroom serve` is not built yet: the web UI and REST API will arrive with a later release; nothing was done"
-        ),
+        Command::Serve {
+            addr,
+            image_concurrency,
+        } => serve(&config, &addr, image_concurrency).await,
+        Command::Users(cmd) => users_command(&config, &out, cmd).await,
+        Command::Tokens(cmd) => tokens_command(&config, &out, cmd).await,
     }
+}
+
+/// The web UI, the REST API and an embedded worker in one process, until Ctrl-C or SIGTERM.
+async fn serve(config: &Config, addr: &str, image_concurrency: usize) -> anyhow::Result<()> {
+    let (p, account) = pipeline(config).await?;
+    if p.db().users(account).await?.is_empty() {
+        eprintln!(
+            "no users in the local account yet: create the first owner with\n  pressroom users create --email you@example.com"
+        );
+    }
+    pressroom_web::serve(p, addr, image_concurrency, shutdown_on_signal(), |bound| {
+        eprintln!("Pressroom is serving on http://{bound} (web UI, /api/v1, embedded worker); stop with Ctrl-C");
+    })
+    .await?;
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// A password from PRESSROOM_PASSWORD, else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("PRESSROOM_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!(
+        "password (at least {} characters): ",
+        pressroom_store::MIN_PASSWORD_CHARS
+    );
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn users_command(config: &Config, out: &Out, cmd: UsersCommand) -> anyhow::Result<()> {
+    let (db, local) = open(config).await?;
+    match cmd {
+        UsersCommand::Create {
+            email,
+            role,
+            new_account,
+        } => {
+            let role = Role::parse(&role)?;
+            let account = match new_account {
+                Some(name) => {
+                    db.create_account(&name, pressroom_store::LOCAL_STARTING_CREDITS)
+                        .await?
+                        .id
+                }
+                None => local,
+            };
+            let password = read_password()?;
+            let user = db.create_user(account, &email, &password, role).await?;
+            out.emit(
+                || {
+                    format!(
+                        "user {} ({}) created in account {}; sign in with `pressroom serve`",
+                        user.email, user.role, user.account_id
+                    )
+                },
+                json!({"user": user}),
+            );
+        }
+        UsersCommand::List { email } => {
+            let account = match email {
+                Some(e) => db.user_by_email(&e).await?.account_id,
+                None => local,
+            };
+            let users = db.users(account).await?;
+            out.emit(
+                || {
+                    users
+                        .iter()
+                        .map(|u| format!("{:>6}  {:<7} {:<8} {}", u.id, u.role, u.status, u.email))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+                json!({"users": users}),
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn tokens_command(config: &Config, out: &Out, cmd: TokensCommand) -> anyhow::Result<()> {
+    let (db, _) = open(config).await?;
+    match cmd {
+        TokensCommand::Create { email, name } => {
+            let user = db.user_by_email(&email).await?;
+            let created = db.create_api_token(user.account_id, user.id, &name).await?;
+            out.emit(
+                || {
+                    format!(
+                        "token {} created for {}; copy it now, it is not shown again:\n{}",
+                        created.token.id, user.email, created.secret
+                    )
+                },
+                json!({"token": created.token, "secret": created.secret}),
+            );
+        }
+        TokensCommand::List { email } => {
+            let user = db.user_by_email(&email).await?;
+            let tokens = db.api_tokens(user.account_id).await?;
+            out.emit(
+                || {
+                    tokens
+                        .iter()
+                        .map(|t| {
+                            format!("{:>6}  {:<14} {:<8} {}", t.id, t.prefix, t.status, t.name)
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                },
+                json!({"tokens": tokens}),
+            );
+        }
+        TokensCommand::Revoke { email, id } => {
+            let user = db.user_by_email(&email).await?;
+            let token = db
+                .revoke_api_token(user.account_id, id.parse::<ApiTokenId>()?)
+                .await?;
+            out.emit(
+                || format!("token {} ({}) revoked", token.id, token.prefix),
+                json!({"token": token}),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Opens the database, applies migrations and returns the local default account.

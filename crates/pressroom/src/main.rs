@@ -47,9 +47,18 @@ pub enum Command {
     },
     /// Serve the web UI and REST API with embedded workers.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "PRESSROOM_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        /// Image generations at once in this process's embedded worker.
+        #[arg(long, default_value_t = pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY)]
+        image_concurrency: usize,
     },
+    /// Manage web users (sign-in accounts).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
     /// Run background workers only (several processes may share a PostgreSQL database).
     Worker {
         /// Image generations at once in this process.
@@ -82,6 +91,49 @@ pub enum Command {
     Usage {
         #[arg(long, default_value = "function", value_parser = ["function", "provider", "day"])]
         by: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersCommand {
+    /// Create a user. The password is read from PRESSROOM_PASSWORD, else from the first line
+    /// of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// owner, editor or viewer.
+        #[arg(long, default_value = "owner", value_parser = ["owner", "editor", "viewer"])]
+        role: String,
+        /// Put the user in a new account of this name (default: the local account).
+        #[arg(long)]
+        new_account: Option<String>,
+    },
+    /// List the users of the account of --email (default: the local account).
+    List {
+        #[arg(long)]
+        email: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokensCommand {
+    /// Create an API token for the user; the token is printed once and only its hash is kept.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// List the API tokens of the user's account.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token of the user's account by id.
+    Revoke {
+        #[arg(long)]
+        email: String,
+        id: String,
     },
 }
 

@@ -1,0 +1,595 @@
+//! The API's request and response bodies. They mirror the domain entities but live here, so
+//! the OpenAPI document is generated from the code without the lower crates knowing about it.
+
+use pressroom_domain::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteDto {
+    pub id: i64,
+    pub name: String,
+    pub domain: Option<String>,
+    pub language: String,
+    pub status: String,
+    /// Site settings (providers, models, sizes, batch sizes, review mode, caps, templates).
+    #[schema(value_type = Object)]
+    pub settings: serde_json::Value,
+    pub created_at: i64,
+}
+
+impl From<Site> for SiteDto {
+    fn from(s: Site) -> SiteDto {
+        SiteDto {
+            id: s.id.get(),
+            settings: serde_json::to_value(&s.settings).unwrap_or_default(),
+            name: s.name,
+            domain: s.domain,
+            language: s.language,
+            status: s.status.to_string(),
+            created_at: s.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSiteBody {
+    /// 1-100 characters, unique in the account.
+    pub name: String,
+    pub domain: Option<String>,
+    /// Default `en`.
+    pub language: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeywordDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub phrase: String,
+    pub volume: Option<i64>,
+    pub difficulty: Option<i16>,
+    /// Cost per click in micro-dollars.
+    pub cpc_micros: Option<i64>,
+    pub intent: Option<String>,
+    pub country: Option<String>,
+    pub source: String,
+    pub cluster_id: Option<i64>,
+    pub status: String,
+}
+
+impl From<Keyword> for KeywordDto {
+    fn from(k: Keyword) -> KeywordDto {
+        KeywordDto {
+            id: k.id.get(),
+            site_id: k.site_id.get(),
+            phrase: k.phrase,
+            volume: k.volume,
+            difficulty: k.difficulty,
+            cpc_micros: k.cpc.map(|c| c.0),
+            intent: k.intent.map(|i| i.as_str().to_string()),
+            country: k.country,
+            source: k.source,
+            cluster_id: k.cluster_id.map(|c| c.get()),
+            status: k.status.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KeywordPage {
+    /// Keywords matching the status filter, across all pages.
+    pub total: i64,
+    pub limit: u32,
+    pub offset: u64,
+    pub items: Vec<KeywordDto>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeywordQuery {
+    /// new, mapped or archived.
+    pub status: Option<String>,
+    /// Only keywords containing this text.
+    pub search: Option<String>,
+    pub min_volume: Option<i64>,
+    /// 1-1000, default 50.
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReportDto {
+    pub rows: u64,
+    pub inserted: u64,
+    pub merged: u64,
+    pub skipped: u64,
+    /// The first bad rows, with line numbers.
+    pub errors: Vec<RowErrorDto>,
+    pub encoding: String,
+    pub delimiter: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RowErrorDto {
+    pub line: u64,
+    pub message: String,
+}
+
+impl From<pressroom_pipeline::import::ImportReport> for ImportReportDto {
+    fn from(r: pressroom_pipeline::import::ImportReport) -> ImportReportDto {
+        ImportReportDto {
+            rows: r.rows,
+            inserted: r.inserted,
+            merged: r.merged,
+            skipped: r.skipped,
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| RowErrorDto {
+                    line: e.line,
+                    message: e.message,
+                })
+                .collect(),
+            encoding: r.encoding,
+            delimiter: r.delimiter,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Filter by status (the entity's own statuses).
+    pub status: Option<String>,
+    /// 1-1000, default 200.
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClusterDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub name: String,
+    pub description: String,
+    pub keyword_count: i64,
+    pub total_volume: i64,
+    pub method: String,
+    pub status: String,
+}
+
+impl From<Cluster> for ClusterDto {
+    fn from(c: Cluster) -> ClusterDto {
+        ClusterDto {
+            id: c.id.get(),
+            site_id: c.site_id.get(),
+            name: c.name,
+            description: c.description,
+            keyword_count: c.keyword_count,
+            total_volume: c.total_volume,
+            method: c.method.to_string(),
+            status: c.status.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IdeaDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub cluster_id: i64,
+    pub title: String,
+    pub description: String,
+    pub outline: Vec<String>,
+    pub primary_keyword: String,
+    pub secondary_keywords: Vec<String>,
+    pub content_structure: String,
+    pub target_words: i64,
+    pub status: String,
+}
+
+impl From<Idea> for IdeaDto {
+    fn from(i: Idea) -> IdeaDto {
+        IdeaDto {
+            id: i.id.get(),
+            site_id: i.site_id.get(),
+            cluster_id: i.cluster_id.get(),
+            title: i.title,
+            description: i.description,
+            outline: i.outline,
+            primary_keyword: i.primary_keyword,
+            secondary_keywords: i.secondary_keywords,
+            content_structure: i.content_structure.to_string(),
+            target_words: i.target_words,
+            status: i.status.to_string(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TaskDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub idea_id: i64,
+    pub title: String,
+    pub target_words: i64,
+    pub status: String,
+    pub error: Option<String>,
+}
+
+impl From<Task> for TaskDto {
+    fn from(t: Task) -> TaskDto {
+        TaskDto {
+            id: t.id.get(),
+            site_id: t.site_id.get(),
+            idea_id: t.idea_id.get(),
+            title: t.title,
+            target_words: t.target_words,
+            status: t.status.to_string(),
+            error: t.error,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContentDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub task_id: i64,
+    pub title: String,
+    pub slug: String,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub excerpt: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    pub body_markdown: String,
+    pub word_count: i64,
+    pub primary_keyword: String,
+    pub secondary_keywords: Vec<String>,
+    pub status: String,
+    pub updated_at: i64,
+}
+
+impl From<Content> for ContentDto {
+    fn from(c: Content) -> ContentDto {
+        ContentDto {
+            id: c.id.get(),
+            site_id: c.site_id.get(),
+            task_id: c.task_id.get(),
+            title: c.title,
+            slug: c.slug,
+            meta_title: c.meta_title,
+            meta_description: c.meta_description,
+            excerpt: c.excerpt,
+            body_html: c.body_html,
+            body_markdown: c.body_markdown,
+            word_count: c.word_count,
+            primary_keyword: c.primary_keyword,
+            secondary_keywords: c.secondary_keywords,
+            status: c.status.to_string(),
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContentEditBody {
+    /// 1-300 characters.
+    pub title: Option<String>,
+    /// Markdown; re-rendered and sanitised on save.
+    pub body_markdown: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImageDto {
+    pub id: i64,
+    pub content_id: i64,
+    /// featured or in-article.
+    pub image_type: String,
+    pub position: i64,
+    pub prompt: String,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub size: String,
+    /// Where the signed-in user can fetch the file, once generated.
+    pub url: Option<String>,
+    pub bytes: Option<i64>,
+    pub error: Option<String>,
+    pub attempts: i64,
+    pub status: String,
+}
+
+impl From<Image> for ImageDto {
+    fn from(i: Image) -> ImageDto {
+        ImageDto {
+            id: i.id.get(),
+            content_id: i.content_id.get(),
+            image_type: i.image_type.to_string(),
+            position: i.position,
+            prompt: i.prompt,
+            provider: i.provider,
+            model: i.model,
+            size: i.size,
+            url: i.file_path.map(|p| format!("/media/{p}")),
+            bytes: i.bytes,
+            error: i.error,
+            attempts: i.attempts,
+            status: i.status.to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GenerateImagesBody {
+    /// Image ids (1-500). Failed images are queued again; generated ones are skipped.
+    pub ids: Vec<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImageOutcomeDto {
+    pub image: i64,
+    /// queued, already_generated or not_found.
+    pub outcome: String,
+}
+
+impl From<pressroom_pipeline::images::ImageRequestOutcome> for ImageOutcomeDto {
+    fn from(o: pressroom_pipeline::images::ImageRequestOutcome) -> ImageOutcomeDto {
+        use pressroom_pipeline::images::ImageRequestOutcome as O;
+        let (image, outcome) = match o {
+            O::Queued { image } => (image, "queued"),
+            O::AlreadyGenerated { image } => (image, "already_generated"),
+            O::NotFound { image } => (image, "not_found"),
+        };
+        ImageOutcomeDto {
+            image: image.get(),
+            outcome: outcome.into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StageResultDto {
+    pub stage: u8,
+    pub name: String,
+    pub processed: i64,
+    pub created: i64,
+    pub failed: i64,
+    pub skipped: i64,
+    pub credits: i64,
+    pub elapsed_ms: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RunDto {
+    pub id: i64,
+    pub site_id: i64,
+    pub trigger: String,
+    pub status: String,
+    pub current_stage: u8,
+    pub stages: Vec<StageResultDto>,
+    pub credits_used: i64,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+}
+
+impl From<AutomationRun> for RunDto {
+    fn from(r: AutomationRun) -> RunDto {
+        let stages = Stage::ALL
+            .iter()
+            .zip(r.stage_results.iter())
+            .map(|(s, res)| StageResultDto {
+                stage: s.number(),
+                name: s.name().to_string(),
+                processed: res.processed,
+                created: res.created,
+                failed: res.failed,
+                skipped: res.skipped,
+                credits: res.credits.0,
+                elapsed_ms: res.elapsed_ms,
+            })
+            .collect();
+        RunDto {
+            id: r.id.get(),
+            site_id: r.site_id.get(),
+            trigger: r.trigger.to_string(),
+            status: r.status.to_string(),
+            current_stage: r.current_stage.number(),
+            stages,
+            credits_used: r.credits_used.0,
+            error: r.error,
+            created_at: r.created_at,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EstimateDto {
+    pub credits: i64,
+    pub balance: i64,
+    pub clusters: i64,
+    pub ideas: i64,
+    pub articles: i64,
+    pub images: i64,
+    /// Whether the balance and the per-run cap cover the estimate.
+    pub enough: bool,
+}
+
+impl From<pressroom_pipeline::runs::Estimate> for EstimateDto {
+    fn from(e: pressroom_pipeline::runs::Estimate) -> EstimateDto {
+        EstimateDto {
+            credits: e.credits.0,
+            balance: e.balance.0,
+            clusters: e.clusters,
+            ideas: e.ideas,
+            articles: e.articles,
+            images: e.images,
+            enough: e.enough,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StartedRun {
+    pub run: RunDto,
+    pub estimate: EstimateDto,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RunEventDto {
+    pub id: i64,
+    pub run_id: i64,
+    pub stage: Option<u8>,
+    pub level: String,
+    pub message: String,
+    /// Structured counts (processed, created, failed…) and the item, if any.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
+    pub created_at: i64,
+}
+
+impl From<RunEvent> for RunEventDto {
+    fn from(e: RunEvent) -> RunEventDto {
+        RunEventDto {
+            id: e.id.get(),
+            run_id: e.run_id.get(),
+            stage: e.stage.map(|s| s.number()),
+            level: e.level.to_string(),
+            message: e.message,
+            fields: e.fields,
+            created_at: e.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events after this event id.
+    pub after: Option<i64>,
+    /// 1-1000, default 200.
+    pub limit: Option<u32>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UsageQuery {
+    /// function (default), provider or day.
+    pub by: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsageRowDto {
+    /// The group: a function, a provider, or a day number since the epoch.
+    pub key: String,
+    pub calls: i64,
+    pub failures: i64,
+    pub tokens: i64,
+    pub images: i64,
+    pub cost_micros: i64,
+    pub credits: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreditEntryDto {
+    pub id: i64,
+    pub delta: i64,
+    pub reason: String,
+    pub balance_after: i64,
+    pub created_at: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreditsDto {
+    pub balance: i64,
+    pub entries: Vec<CreditEntryDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeDto {
+    pub user_id: i64,
+    pub account_id: i64,
+    pub email: String,
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenDto {
+    pub id: i64,
+    pub name: String,
+    /// The visible start of the token.
+    pub prefix: String,
+    pub status: String,
+    pub last_used_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl From<ApiToken> for TokenDto {
+    fn from(t: ApiToken) -> TokenDto {
+        TokenDto {
+            id: t.id.get(),
+            name: t.name,
+            prefix: t.prefix,
+            status: t.status.to_string(),
+            last_used_at: t.last_used_at,
+            created_at: t.created_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedTokenDto {
+    pub token: TokenDto,
+    /// The whole token. Shown this once; only its hash is stored.
+    pub secret: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenBody {
+    /// 1-100 characters.
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PipelineCountsDto {
+    pub keywords: i64,
+    pub keywords_new: i64,
+    pub clusters: i64,
+    pub ideas: i64,
+    pub tasks: i64,
+    pub tasks_failed: i64,
+    pub content: i64,
+    pub content_review: i64,
+    pub content_approved: i64,
+    pub images: i64,
+    pub images_pending: i64,
+    pub images_generated: i64,
+    pub images_failed: i64,
+}
+
+impl From<pressroom_store::PipelineCounts> for PipelineCountsDto {
+    fn from(c: pressroom_store::PipelineCounts) -> PipelineCountsDto {
+        PipelineCountsDto {
+            keywords: c.keywords,
+            keywords_new: c.keywords_new,
+            clusters: c.clusters,
+            ideas: c.ideas,
+            tasks: c.tasks,
+            tasks_failed: c.tasks_failed,
+            content: c.content,
+            content_review: c.content_review,
+            content_approved: c.content_approved,
+            images: c.images,
+            images_pending: c.images_pending,
+            images_generated: c.images_generated,
+            images_failed: c.images_failed,
+        }
+    }
+}

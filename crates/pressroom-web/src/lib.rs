@@ -1,0 +1,198 @@
+//! Pressroom's web app and REST API (`pressroom serve`): axum routes for `/api/v1` (with an
+//! OpenAPI document generated from the code), server-rendered pages, Server-Sent Events for
+//! run progress, health and Prometheus metrics. Handlers authenticate, check the caller's
+//! role and call the same store and pipeline functions the CLI calls.
+
+pub mod api;
+pub mod auth;
+pub mod dto;
+pub mod error;
+mod metrics;
+pub mod pages;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use pressroom_pipeline::Pipeline;
+use pressroom_queue::{CancellationToken, WorkerConfig, WorkerMetrics};
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use thiserror::Error;
+
+pub use metrics::HttpMetrics;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pipeline: Pipeline,
+    pub http_metrics: Arc<HttpMetrics>,
+    /// The embedded worker's counters, once it runs.
+    pub worker_metrics: Arc<OnceLock<Arc<WorkerMetrics>>>,
+    /// Mark cookies `Secure` (when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// Cancelled at shutdown, so long-lived event streams end and the server can stop.
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn new(pipeline: Pipeline) -> AppState {
+        AppState {
+            pipeline,
+            http_metrics: Arc::new(HttpMetrics::default()),
+            worker_metrics: Arc::new(OnceLock::new()),
+            secure_cookies: false,
+            shutdown: CancellationToken::new(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the embedded worker failed: {0}")]
+    Worker(String),
+}
+
+/// The whole app: API, pages, media, health and metrics.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
+        .route("/media/{*path}", get(media))
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> impl IntoResponse {
+    match s.pipeline.db().ping().await {
+        Ok(_) => (axum::http::StatusCode::OK, "ok\n"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n",
+            )
+        }
+    }
+}
+
+/// A generated image file, for its own account only. The path is looked up as stored by the
+/// pipeline before it touches the file system, so request text never names a file by itself.
+async fn media(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    caller: auth::Caller,
+    axum::extract::Path(path): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let not_found = || error::ApiError::not_found("no such image").into_response();
+    match s
+        .pipeline
+        .db()
+        .image_by_file_path(caller.account(), &path)
+        .await
+    {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(),
+        Err(e) => return error::ApiError::from(e).into_response(),
+    }
+    let content_type = match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("jpg") | Some("jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("gif") => "image/gif",
+        _ => "application/octet-stream",
+    };
+    match tokio::fs::read(s.pipeline.media().root().join(&path)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "private, max-age=86400"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, path, "image file missing");
+            not_found()
+        }
+    }
+}
+
+/// No inline scripts, no framing, no plugins, on every answer.
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
+}
+
+/// Binds `addr`, then serves the app until `shutdown`, with an embedded worker running the
+/// same jobs `pressroom worker` runs. Returns the bound address through `on_bound` (useful
+/// with port 0).
+pub async fn serve(
+    pipeline: Pipeline,
+    addr: &str,
+    image_concurrency: usize,
+    shutdown: CancellationToken,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    on_bound(listener.local_addr()?);
+    let mut state = AppState::new(pipeline.clone());
+    state.shutdown = shutdown.clone();
+    let worker = pressroom_pipeline::workers::worker(
+        &pipeline,
+        image_concurrency,
+        WorkerConfig {
+            poll_interval: Duration::from_millis(250),
+            ..WorkerConfig::default()
+        },
+    );
+    // Set once, before any request can read it.
+    let _ = state.worker_metrics.set(worker.metrics());
+    let worker = tokio::spawn(worker.run(shutdown.clone()));
+    let stop = shutdown.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await?;
+    shutdown.cancel();
+    match worker.await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(ServeError::Worker(e.to_string())),
+        Err(e) => Err(ServeError::Worker(e.to_string())),
+    }
+}

@@ -1,0 +1,210 @@
+//! A running app on 127.0.0.1:0 over a fresh database with offline providers, two accounts
+//! (A with an owner and a viewer, B with an owner) and their API tokens.
+
+#![allow(dead_code)]
+
+use pressroom_domain::*;
+use pressroom_pipeline::Pipeline;
+use pressroom_providers::{DownloadConfig, Limits, ModelRegistry, ProviderEnv, Providers};
+use pressroom_queue::CancellationToken;
+use pressroom_store::Db;
+use serde_json::Value;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const KEYWORDS: &str = "Keyword,Volume\n\
+    trail running shoes,900\nbest trail running shoes,700\ntrail running shoes for women,300\nwaterproof trail running shoes,200\n\
+    cold brew coffee,800\ncold brew coffee ratio,400\nhow to make cold brew coffee,600\ncold brew coffee maker,350\n";
+
+pub struct App {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub p: Pipeline,
+    pub account: AccountId,
+    pub site: SiteId,
+    pub owner: User,
+    pub token: String,
+    pub viewer_token: String,
+    pub other_account: AccountId,
+    pub other_site: SiteId,
+    pub other_token: String,
+    pub stop: CancellationToken,
+    pub server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+    _db: Option<pressroom_store::testing::TestDb>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+pub fn offline_pipeline(db: &Db, dir: &std::path::Path) -> Pipeline {
+    let env = ProviderEnv::from_lookup(|_| None);
+    let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
+    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default())
+}
+
+pub async fn start(db: Db) -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let p = offline_pipeline(&db, dir.path());
+    let a = db
+        .create_account("agency a", Credits(100_000))
+        .await
+        .unwrap();
+    let b = db
+        .create_account("agency b", Credits(100_000))
+        .await
+        .unwrap();
+    let site = db
+        .create_site(a.id, "blog", None, "en", &SiteSettings::default())
+        .await
+        .unwrap();
+    let other_site = db
+        .create_site(b.id, "rival", None, "en", &SiteSettings::default())
+        .await
+        .unwrap();
+    let owner = db
+        .create_user(a.id, "owner@a.example", PASSWORD, Role::Owner)
+        .await
+        .unwrap();
+    let viewer = db
+        .create_user(a.id, "viewer@a.example", PASSWORD, Role::Viewer)
+        .await
+        .unwrap();
+    let other = db
+        .create_user(b.id, "owner@b.example", PASSWORD, Role::Owner)
+        .await
+        .unwrap();
+    let token = db
+        .create_api_token(a.id, owner.id, "t")
+        .await
+        .unwrap()
+        .secret;
+    let viewer_token = db
+        .create_api_token(a.id, viewer.id, "t")
+        .await
+        .unwrap()
+        .secret;
+    let other_token = db
+        .create_api_token(b.id, other.id, "t")
+        .await
+        .unwrap()
+        .secret;
+
+    let stop = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let server = {
+        let (p, stop) = (p.clone(), stop.clone());
+        tokio::spawn(async move {
+            pressroom_web::serve(p, "127.0.0.1:0", 4, stop, |addr| {
+                let _ = tx.send(addr);
+            })
+            .await
+            .unwrap();
+        })
+    };
+    let addr = rx.await.unwrap();
+    App {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        p,
+        account: a.id,
+        site: site.id,
+        owner,
+        token,
+        viewer_token,
+        other_account: b.id,
+        other_site: other_site.id,
+        other_token,
+        stop,
+        server,
+        _dir: dir,
+        _db: None,
+    }
+}
+
+/// An app on its own SQLite database, kept alive as long as the app.
+pub async fn start_sqlite() -> App {
+    let t = pressroom_store::testing::TestDb::sqlite().await;
+    let mut app = start(t.db.clone()).await;
+    app._db = Some(t);
+    app
+}
+
+impl App {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, self.url(path)).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, v)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, &self.token, None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, &self.token, Some(body))
+            .await
+    }
+
+    pub async fn import(&self) {
+        let res = self
+            .http
+            .post(self.url(&format!("/api/v1/sites/{}/keywords/import", self.site)))
+            .bearer_auth(&self.token)
+            .header("content-type", "text/csv")
+            .body(KEYWORDS)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    /// Polls the run until `done` says so (30 s at most).
+    pub async fn wait_run(&self, run: i64, done: impl Fn(&str) -> bool) -> Value {
+        for _ in 0..300 {
+            let (st, v) = self.get(&format!("/api/v1/runs/{run}")).await;
+            assert_eq!(st, 200, "{v}");
+            if done(v["status"].as_str().unwrap()) {
+                return v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("run {run} did not finish");
+    }
+}
+
+/// Asserts an error answer's status and shape.
+pub fn assert_error(got: &(u16, Value), status: u16, code: &str) {
+    assert_eq!(got.0, status, "{}", got.1);
+    assert_eq!(got.1["error"]["code"], code, "{}", got.1);
+    assert!(
+        got.1["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        got.1
+    );
+}

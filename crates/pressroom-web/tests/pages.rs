@@ -1,0 +1,304 @@
+//! The pages over HTTP: sign-in with a session cookie, CSRF on every form post, each page
+//! rendering for its account only, the run's event stream, media, sign-out.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[at..at + 64].to_string()
+}
+
+async fn sign_in(app: &App, email: &str) -> String {
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .form(&[("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &App, cookie: &str, path: &str) -> (u16, String) {
+    let res = app
+        .http
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let st = res.status().as_u16();
+    if st == 200 {
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    }
+    (st, res.text().await.unwrap())
+}
+
+async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = app
+        .http
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let st = res.status().as_u16();
+    (st, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn sign_in_csrf_and_every_page() {
+    let app = start_sqlite().await;
+    let site = app.site;
+    // Signed out: pages send the browser to the sign-in page.
+    let res = app.http.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    let (st, html) = page(&app, "", "/login").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("Sign in"));
+    // A wrong password is refused without a cookie.
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .form(&[("email", "owner@a.example"), ("password", "nope nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.headers().get("set-cookie").is_none());
+
+    let cookie = sign_in(&app, "owner@a.example").await;
+    let (st, html) = page(&app, &cookie, "/").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("blog") && !html.contains("rival"), "{html}");
+    let token = csrf_of(&html);
+
+    // Form posts need the session's CSRF token.
+    let (st, _) = post_form(&app, &cookie, "/sites", &[("name", "shop")]).await;
+    assert_eq!(st, 403);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        "/sites",
+        &[("name", "shop"), ("csrf", "0".repeat(64).as_str())],
+    )
+    .await;
+    assert_eq!(st, 403);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        "/sites",
+        &[("name", "shop"), ("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    // The API with a cookie needs the token in a header for writes.
+    let res = app
+        .http
+        .post(app.url("/api/v1/sites"))
+        .header("cookie", &cookie)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .http
+        .post(app.url("/api/v1/sites"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &token)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+
+    // Upload through the page (multipart with the CSRF field).
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(KEYWORDS.as_bytes().to_vec()).file_name("keywords.csv"),
+        );
+    let res = app
+        .http
+        .post(app.url(&format!("/sites/{site}/keywords/upload")))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<strong>8</strong> new"), "{html}");
+
+    // Start a run from the automation page and stream it to the end.
+    let (st, html) = page(&app, &cookie, &format!("/sites/{site}/automation")).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("Estimated cost"));
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/sites/{site}/runs"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, runs) = app.get(&format!("/api/v1/sites/{site}/runs")).await;
+    let run = runs[0]["id"].as_i64().unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!("/runs/{run}/stream")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let body = tokio::time::timeout(std::time::Duration::from_secs(60), res.text())
+        .await
+        .expect("stream ends with the run")
+        .unwrap();
+    assert!(body.contains("event: event"), "{body}");
+    assert!(body.contains("event: run"));
+    assert!(body.contains("event: end\ndata: awaiting_review"), "{body}");
+
+    for path in [
+        format!("/sites/{site}/keywords?search=coffee&status=mapped"),
+        format!("/sites/{site}/clusters"),
+        format!("/sites/{site}/ideas"),
+        format!("/sites/{site}/tasks"),
+        format!("/sites/{site}/content?status=review"),
+        format!("/sites/{site}/images"),
+        format!("/sites/{site}/automation"),
+        "/usage".to_string(),
+        "/tokens".to_string(),
+    ] {
+        let (st, html) = page(&app, &cookie, &path).await;
+        assert_eq!(st, 200, "{path}: {html}");
+        assert!(!html.contains("<script>"), "{path} has an inline script");
+    }
+    // Another account's site is a 404 page.
+    let (st, _) = page(
+        &app,
+        &cookie,
+        &format!("/sites/{}/keywords", app.other_site),
+    )
+    .await;
+    assert_eq!(st, 404);
+
+    // Read an article with its images, approve it, then reject it.
+    let (_, content) = app.get(&format!("/api/v1/sites/{site}/content")).await;
+    let id = content[0]["id"].as_i64().unwrap();
+    let (st, html) = page(&app, &cookie, &format!("/content/{id}")).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("<img src=\"/media/"), "{html}");
+    let at = html.find("<img src=\"").unwrap() + 10;
+    let src = &html[at..at + html[at..].find('"').unwrap()];
+    let (st, _) = page(&app, &cookie, src).await;
+    assert_eq!(st, 200);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{id}/approve"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, c) = app.get(&format!("/api/v1/content/{id}")).await;
+    assert_eq!(c["status"], "approved");
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{id}/edit"),
+        &[
+            ("csrf", &token),
+            ("title", "Edited <b>title</b>"),
+            ("body_markdown", "Hello *there*"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, html) = page(&app, &cookie, &format!("/content/{id}")).await;
+    assert!(
+        html.contains("Edited &#60;b&#62;title&#60;/b&#62;")
+            || html.contains("Edited &lt;b&gt;title&lt;/b&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("<em>there</em>"));
+
+    // Images: select and generate (generated ones are skipped), retry failed.
+    let (_, imgs) = app.get(&format!("/api/v1/content/{id}/images")).await;
+    let img = imgs[0]["id"].as_i64().unwrap().to_string();
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/sites/{site}/images/generate"),
+        &[("csrf", &token), ("ids", &img), ("ids", &img)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/sites/{site}/images/generate"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 422);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/sites/{site}/images/retry-failed"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+
+    // Tokens: created on the page, shown once.
+    let (st, html) = post_form(
+        &app,
+        &cookie,
+        "/tokens",
+        &[("csrf", &token), ("name", "laptop")],
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(html.contains("prs_"));
+    let (_, html) = page(&app, &cookie, "/tokens").await;
+    assert!(html.contains("laptop") && !html.contains("id=\"secret\""));
+
+    // A viewer sees pages but cannot act.
+    let viewer = sign_in(&app, "viewer@a.example").await;
+    let (_, html) = page(&app, &viewer, "/").await;
+    let vtoken = csrf_of(&html);
+    let (st, _) = post_form(
+        &app,
+        &viewer,
+        &format!("/content/{id}/reject"),
+        &[("csrf", &vtoken)],
+    )
+    .await;
+    assert_eq!(st, 403);
+
+    // Sign out ends the session.
+    let (st, _) = post_form(&app, &cookie, "/logout", &[("csrf", &token)]).await;
+    assert_eq!(st, 303);
+    let res = app
+        .http
+        .get(app.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
