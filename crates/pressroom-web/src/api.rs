@@ -56,7 +56,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/credits", get(credits))
         .route("/api/v1/tokens", get(list_tokens).post(create_token))
         .route("/api/v1/tokens/{id}", axum::routing::delete(revoke_token))
-        .fallback(|| async { ApiError::not_found("no such API route; see /api/v1/openapi.json") })
 }
 
 #[derive(OpenApi)]

@@ -69,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .route("/media/{*path}", get(media))
         .merge(api::routes())
         .merge(pages::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -87,6 +88,15 @@ async fn healthz(axum::extract::State(s): axum::extract::State<AppState>) -> imp
                 "database unavailable\n",
             )
         }
+    }
+}
+
+/// Unknown paths: JSON under /api, an error page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        error::ApiError::not_found("no such API route; see /api/v1/openapi.json").into_response()
+    } else {
+        pages::error_page(error::ApiError::not_found("There is no page here."))
     }
 }
 

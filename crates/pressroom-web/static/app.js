@@ -12,6 +12,11 @@ function liveRun(box) {
     const r = JSON.parse(m.data);
     box.dataset.status = r.status;
     if (status) { status.textContent = r.status; status.className = "tag " + r.status; }
+    const enable = { pause: ["queued", "running"], resume: ["paused"], cancel: ["queued", "running", "paused"] };
+    for (const [id, states] of Object.entries(enable)) {
+      const b = document.getElementById(id);
+      if (b) b.disabled = !states.includes(r.status);
+    }
     for (const s of r.stages) {
       const row = box.querySelector('tr[data-stage="' + s.stage + '"]');
       if (!row) continue;

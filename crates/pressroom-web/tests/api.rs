@@ -143,8 +143,11 @@ async fn authentication_and_roles() {
         422,
         "invalid_value",
     );
-    // Unknown API routes answer JSON too.
+    // Unknown API routes answer JSON too; other unknown paths a page.
     assert_error(&app.get("/api/v1/nope").await, 404, "not_found");
+    let res = app.http.get(app.url("/nope")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(res.text().await.unwrap().contains("no page here"));
 }
 
 #[tokio::test]

@@ -296,6 +296,20 @@ async fn from_sign_in_to_an_approved_article() {
     .await;
     d.shot("09-images-generated").await;
 
+    // The same pages on a phone-sized window.
+    d.cmd(
+        reqwest::Method::POST,
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    )
+    .await;
+    d.goto(&app.url(&format!("/sites/{site}/automation"))).await;
+    d.find("#live").await;
+    d.shot("10-phone-automation").await;
+    d.goto(&app.url("/")).await;
+    d.find(".card").await;
+    d.shot("11-phone-dashboard").await;
+
     let (_, failed) = app
         .get(&format!("/api/v1/sites/{site}/images?status=failed"))
         .await;
