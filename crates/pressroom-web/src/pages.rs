@@ -201,6 +201,35 @@ struct LoginTpl {
     flash: Option<String>,
     error: Option<String>,
     email: String,
+    csrf: String,
+}
+
+/// Before a session exists the sign-in form is protected by a double-submit token: a random
+/// value in a SameSite=Strict cookie that the form must repeat.
+const LOGIN_COOKIE: &str = "pressroom_login";
+
+fn login_form(
+    s: &AppState,
+    error: Option<String>,
+    email: String,
+    status: StatusCode,
+) -> PageResult {
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let mut res = render(&LoginTpl {
+        nav: None,
+        flash: None,
+        error,
+        email,
+        csrf: token.clone(),
+    })?;
+    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
+    )) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    *res.status_mut() = status;
+    Ok(res)
 }
 
 async fn login_page(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
@@ -209,18 +238,14 @@ async fn login_page(State(s): State<AppState>, headers: HeaderMap) -> PageResult
     {
         return Ok(Redirect::to("/").into_response());
     }
-    render(&LoginTpl {
-        nav: None,
-        flash: None,
-        error: None,
-        email: String::new(),
-    })
+    login_form(&s, None, String::new(), StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     email: String,
     password: String,
+    csrf: String,
 }
 
 fn session_cookie(s: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
@@ -232,7 +257,20 @@ fn session_cookie(s: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("pressroom_session=; Path=/; Max-Age=0"))
 }
 
-async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> PageResult {
+async fn login(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !crate::auth::same_secret(expected, &f.csrf) {
+        return login_form(
+            &s,
+            Some("The sign-in form expired; please try again.".into()),
+            f.email,
+            StatusCode::FORBIDDEN,
+        );
+    }
     let db = s.pipeline.db();
     match db.verify_password(&f.email, &f.password).await? {
         Some(user) => {
@@ -244,16 +282,12 @@ async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> PageResul
             );
             Ok(res)
         }
-        None => {
-            let mut res = render(&LoginTpl {
-                nav: None,
-                flash: None,
-                error: Some("That email and password do not match an active user.".into()),
-                email: f.email,
-            })?;
-            *res.status_mut() = StatusCode::UNAUTHORIZED;
-            Ok(res)
-        }
+        None => login_form(
+            &s,
+            Some("That email and password do not match an active user.".into()),
+            f.email,
+            StatusCode::UNAUTHORIZED,
+        ),
     }
 }
 

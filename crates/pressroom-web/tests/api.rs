@@ -697,3 +697,41 @@ async fn pause_resume_cancel() {
         .await;
     assert_error(&app.get("/api/v1/runs/0").await, 404, "not_found");
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_event_streams_and_the_worker() {
+    let mut app = start_sqlite().await;
+    // A queued run with no driver stays active, so its stream would stay open forever.
+    let run = app
+        .p
+        .db()
+        .create_run(app.account, app.site, pressroom_domain::RunTrigger::Manual)
+        .await
+        .unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!("/runs/{}/stream", run.id)))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let other = app
+        .http
+        .get(app.url(&format!("/runs/{}/stream", run.id)))
+        .bearer_auth(&app.other_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+    let body = tokio::spawn(res.text());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.stop.cancel();
+    let server = &mut app.server;
+    tokio::time::timeout(std::time::Duration::from_secs(10), server)
+        .await
+        .expect("the server stops with a stream open")
+        .unwrap();
+    let text = body.await.unwrap().unwrap_or_default();
+    assert!(text.contains("event: run"), "{text}");
+}

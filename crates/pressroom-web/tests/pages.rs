@@ -11,11 +11,24 @@ fn csrf_of(html: &str) -> String {
     html[at..at + 64].to_string()
 }
 
+/// The sign-in form's token and its cookie.
+async fn login_form(app: &App) -> (String, String) {
+    let res = app.http.get(app.url("/login")).send().await.unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let html = res.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    (html[at..at + 32].to_string(), cookie)
+}
+
 async fn sign_in(app: &App, email: &str) -> String {
+    let (token, login_cookie) = login_form(app).await;
     let res = app
         .http
         .post(app.url("/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
+        .header("cookie", login_cookie)
+        .form(&[("email", email), ("password", PASSWORD), ("csrf", &token)])
         .send()
         .await
         .unwrap();
@@ -66,16 +79,49 @@ async fn sign_in_csrf_and_every_page() {
     let (st, html) = page(&app, "", "/login").await;
     assert_eq!(st, 200);
     assert!(html.contains("Sign in"));
-    // A wrong password is refused without a cookie.
+    // A wrong password is refused without a session cookie.
+    let (token, login_cookie) = login_form(&app).await;
     let res = app
         .http
         .post(app.url("/login"))
-        .form(&[("email", "owner@a.example"), ("password", "nope nope")])
+        .header("cookie", &login_cookie)
+        .form(&[
+            ("email", "owner@a.example"),
+            ("password", "nope nope"),
+            ("csrf", &token),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 401);
-    assert!(res.headers().get("set-cookie").is_none());
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(!set.contains("pressroom_session"), "{set}");
+    // A sign-in posted from elsewhere (no login cookie, or a wrong token) is refused.
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "owner@a.example"),
+            ("password", PASSWORD),
+            ("csrf", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", &login_cookie)
+        .form(&[
+            ("email", "owner@a.example"),
+            ("password", PASSWORD),
+            ("csrf", "0"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
 
     let cookie = sign_in(&app, "owner@a.example").await;
     let (st, html) = page(&app, &cookie, "/").await;
