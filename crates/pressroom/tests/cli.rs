@@ -153,11 +153,15 @@ fn a_file_without_keyword_column_fails_and_writes_nothing() {
 }
 
 #[test]
-fn bad_input_and_unbuilt_commands_fail_clearly() {
+fn bad_input_fails_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let out = pressroom(dir.path(), &["serve"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not built yet"));
+    let bad_addr = pressroom(dir.path(), &["serve", "--addr", "256.0.0.1:1"]);
+    assert_eq!(
+        bad_addr.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&bad_addr.stderr)
+    );
     let unknown = json(&pressroom(
         dir.path(),
         &["images", "generate", "--ids", "41,42", "--json"],

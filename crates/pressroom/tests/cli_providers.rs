@@ -12,6 +12,9 @@ fn example() -> String {
 
 fn command(data_dir: &Path, v1: &str, args: &[&str]) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_pressroom"));
+    // OpenAI's default image limit is 50 a minute, as on a new real account; the mock has none.
+    c.env("PRESSROOM_LIMIT_OPENAI_IMAGES", "0:16");
+    c.env("PRESSROOM_LIMIT_OPENAI_CHAT", "0:16");
     c.arg("--data-dir").arg(data_dir).args(args);
     c.env("OPENAI_API_KEY", "sk-test")
         .env("OPENAI_BASE_URL", v1)
