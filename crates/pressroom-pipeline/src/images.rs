@@ -275,3 +275,62 @@ impl From<PipelineError> for JobError {
         }
     }
 }
+
+/// Fails the images of `run` whose generation job is dead (its last attempt's worker died, or
+/// it could not run at all) while the image is still pending or generating: no job will ever
+/// settle them, and Stage 6 waits for every image to settle. Returns how many were failed.
+pub async fn fail_orphaned_images(p: &Pipeline, account: AccountId, run: RunId) -> Result<u64> {
+    let jobs = p.queue().jobs_of_run(run).await?;
+    let live: std::collections::HashSet<ImageId> = jobs
+        .iter()
+        .filter(|j| {
+            j.kind == IMAGE_JOB && matches!(j.state, JobState::Available | JobState::Running)
+        })
+        .filter_map(|j| {
+            serde_json::from_str::<ImageJob>(&j.payload)
+                .ok()
+                .map(|i| i.image)
+        })
+        .collect();
+    let mut failed = 0;
+    for job in jobs
+        .iter()
+        .filter(|j| j.kind == IMAGE_JOB && j.state == JobState::Dead)
+    {
+        let Ok(payload) = serde_json::from_str::<ImageJob>(&job.payload) else {
+            continue;
+        };
+        if payload.account != account || live.contains(&payload.image) {
+            continue;
+        }
+        let mut tx = p.db().begin().await?;
+        let image = tx.image_for_update(account, payload.image).await?;
+        if image.status.is_settled() {
+            continue;
+        }
+        if image.status == ImageStatus::Pending {
+            tx.move_status(account, image.id, ImageStatus::Generating)
+                .await?;
+        }
+        let reason = format!(
+            "generation stopped: {}",
+            job.last_error.as_deref().unwrap_or("its job died")
+        );
+        tx.fail_image(account, image.id, ImageStatus::Failed, &reason)
+            .await?;
+        tx.review_if_images_settled(account, image.content_id)
+            .await?;
+        tx.add_run_event(
+            account,
+            run,
+            Some(Stage::ImagePromptsToImages),
+            EventLevel::Warn,
+            &format!("image {} failed: {reason}", image.id),
+            serde_json::json!({"image": image.id, "status": "failed"}),
+        )
+        .await?;
+        tx.commit().await?;
+        failed += 1;
+    }
+    Ok(failed)
+}

@@ -732,6 +732,7 @@ async fn stage_images(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>
     )
     .await?;
     let mut last = (0i64, 0i64);
+    let mut polls = 0u64;
     loop {
         let now: Vec<Image> = p.db().images_by_ids(account, &ids).await?;
         let generated = now
@@ -774,6 +775,10 @@ async fn stage_images(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>
                 RunStatus::Cancelled => Some(Halt::Cancelled),
                 _ => None,
             });
+        }
+        polls += 1;
+        if polls % 20 == 0 {
+            images::fail_orphaned_images(p, account, sr.run.id).await?;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

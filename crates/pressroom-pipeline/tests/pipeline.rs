@@ -658,3 +658,58 @@ engine_test!(
             .unwrap();
     }
 );
+
+engine_test!(
+    an_image_whose_job_died_is_failed_not_waited_for,
+    |db: Db| async move {
+        let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        let (content, images) = content_with_pending_images(&h).await;
+        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+            .await
+            .unwrap();
+        generate_images(&h.p, h.account, &images[..1], Some(run.id))
+            .await
+            .unwrap();
+        // A worker takes the job and dies on its last attempt: the job is dead, the image generating.
+        let owner: std::sync::Arc<str> = std::sync::Arc::from("doomed-worker");
+        let claimed =
+            h.p.queue()
+                .claim(
+                    pressroom_pipeline::images::IMAGES_QUEUE,
+                    &owner,
+                    10,
+                    Duration::from_secs(30),
+                )
+                .await
+                .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert!(db.start_image(h.account, images[0]).await.unwrap());
+        h.p.queue()
+            .bury(&claimed[0].lease, "worker killed")
+            .await
+            .unwrap();
+        let failed = pressroom_pipeline::images::fail_orphaned_images(&h.p, h.account, run.id)
+            .await
+            .unwrap();
+        assert_eq!(failed, 1);
+        let img = db.image(h.account, images[0]).await.unwrap();
+        assert_eq!(img.status, ImageStatus::Failed);
+        assert!(img.error.unwrap().contains("worker killed"));
+        assert_eq!(
+            db.image(h.account, images[1]).await.unwrap().status,
+            ImageStatus::Pending,
+            "images without a dead job are left alone"
+        );
+        assert_eq!(
+            db.content(h.account, content).await.unwrap().status,
+            ContentStatus::Draft
+        );
+        assert_eq!(
+            pressroom_pipeline::images::fail_orphaned_images(&h.p, h.account, run.id)
+                .await
+                .unwrap(),
+            0,
+            "idempotent"
+        );
+    }
+);
