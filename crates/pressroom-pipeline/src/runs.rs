@@ -777,7 +777,7 @@ async fn stage_images(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>
             });
         }
         polls += 1;
-        if polls % 20 == 0 {
+        if polls.is_multiple_of(20) {
             images::fail_orphaned_images(p, account, sr.run.id).await?;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
