@@ -532,22 +532,14 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                     .find(|c| c.id.get() > after);
                 let Some(cluster) = next else { return Ok(None) };
                 after = cluster.id.get();
-                let halt = match functions::generate_ideas(p, account, cluster.id, run_id).await {
-                    Ok((ideas, credits)) => {
-                        let n = ideas.len() as i64;
-                        sr.item(
-                            EventLevel::Info,
-                            format!("{n} ideas for cluster {:?}", cluster.name),
-                            |r| {
-                                r.processed += 1;
-                                r.created += n;
-                                r.credits = Credits(r.credits.0 + credits.0);
-                            },
-                        )
-                        .await?
-                    }
-                    Err(e) => item_error(sr, e, format!("cluster {:?}", cluster.name)).await?,
-                };
+                let outcome = functions::generate_ideas(p, account, cluster.id, run_id).await;
+                let halt = record_made(
+                    sr,
+                    outcome.map(|(ideas, c)| (ideas.len(), c)),
+                    |n| format!("{n} ideas for cluster {:?}", cluster.name),
+                    format!("cluster {:?}", cluster.name),
+                )
+                .await?;
                 if halt.is_some() {
                     return Ok(halt);
                 }
@@ -599,22 +591,18 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                     return Ok(None);
                 };
                 after = task.id.get();
-                let halt = match functions::generate_content(p, account, task.id, run_id).await {
-                    Ok((content, credits)) => {
-                        written += 1;
-                        sr.item(
-                            EventLevel::Info,
-                            format!("article {content} written for {:?}", task.title),
-                            |r| {
-                                r.processed += 1;
-                                r.created += 1;
-                                r.credits = Credits(r.credits.0 + credits.0);
-                            },
-                        )
-                        .await?
-                    }
-                    Err(e) => item_error(sr, e, format!("task {:?}", task.title)).await?,
-                };
+                let outcome = functions::generate_content(p, account, task.id, run_id).await;
+                if outcome.is_ok() {
+                    written += 1;
+                }
+                let title = &task.title;
+                let halt = record_made(
+                    sr,
+                    outcome.map(|(_, c)| (1, c)),
+                    |_| format!("article written for {title:?}"),
+                    format!("task {title:?}"),
+                )
+                .await?;
                 if halt.is_some() {
                     return Ok(halt);
                 }
@@ -634,23 +622,15 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                     .find(|c| c.id.get() > after);
                 let Some(content) = next else { return Ok(None) };
                 after = content.id.get();
-                let halt =
-                    match functions::generate_image_prompts(p, account, content.id, run_id).await {
-                        Ok((images, credits)) => {
-                            let n = images.len() as i64;
-                            sr.item(
-                                EventLevel::Info,
-                                format!("{n} image prompts for {:?}", content.title),
-                                |r| {
-                                    r.processed += 1;
-                                    r.created += n;
-                                    r.credits = Credits(r.credits.0 + credits.0);
-                                },
-                            )
-                            .await?
-                        }
-                        Err(e) => item_error(sr, e, format!("content {:?}", content.title)).await?,
-                    };
+                let outcome =
+                    functions::generate_image_prompts(p, account, content.id, run_id).await;
+                let halt = record_made(
+                    sr,
+                    outcome.map(|(images, c)| (images.len(), c)),
+                    |n| format!("{n} image prompts for {:?}", content.title),
+                    format!("content {:?}", content.title),
+                )
+                .await?;
                 if halt.is_some() {
                     return Ok(halt);
                 }
@@ -781,6 +761,26 @@ async fn stage_images(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>
             images::fail_orphaned_images(p, account, sr.run.id).await?;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Records an item that made `n` things for `credits`, or its failure (see [`item_error`]).
+async fn record_made(
+    sr: &mut StageRun<'_>,
+    outcome: Result<(usize, Credits)>,
+    message: impl FnOnce(usize) -> String,
+    what: String,
+) -> Result<Option<Halt>> {
+    match outcome {
+        Ok((n, credits)) => {
+            sr.item(EventLevel::Info, message(n), |r| {
+                r.processed += 1;
+                r.created += n as i64;
+                r.credits = Credits(r.credits.0 + credits.0);
+            })
+            .await
+        }
+        Err(e) => item_error(sr, e, what).await,
     }
 }
 
