@@ -168,6 +168,23 @@ async fn security_headers(
 /// Binds `addr`, then serves the app until `shutdown`, with an embedded worker running the
 /// same jobs `pressroom worker` runs. Returns the bound address through `on_bound` (useful
 /// with port 0).
+/// Finished jobs are kept a week for inspection, then deleted, hourly; nothing else removes them.
+async fn purge_finished_jobs(pipeline: Pipeline, shutdown: CancellationToken) {
+    const KEEP_MS: i64 = 7 * 24 * 3600 * 1000;
+    loop {
+        let before = pressroom_store::now_ms() - KEEP_MS;
+        match pipeline.queue().purge_finished(before).await {
+            Ok(n) if n > 0 => tracing::info!(purged = n, "finished jobs purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purging finished jobs failed; will try again"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}
+
 pub async fn serve(
     pipeline: Pipeline,
     addr: &str,
@@ -195,6 +212,7 @@ pub async fn serve(
     // Set once, before any request can read it.
     let _ = state.worker_metrics.set(worker.metrics());
     let worker = tokio::spawn(worker.run(shutdown.clone()));
+    tokio::spawn(purge_finished_jobs(pipeline.clone(), shutdown.clone()));
     let stop = shutdown.clone();
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async move { stop.cancelled().await })
