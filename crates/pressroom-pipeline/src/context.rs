@@ -1,7 +1,8 @@
 //! The services every use case needs, built once per process and shared.
 
 use pressroom_providers::{
-    DownloadConfig, DownloadError, MediaStore, ProviderError, Providers, SafeDownloader,
+    DownloadConfig, DownloadError, MediaStore, ModelKind, ModelSpec, ProviderError, ProviderKind,
+    Providers, SafeDownloader,
 };
 use pressroom_queue::{Queue, QueueError};
 use pressroom_store::{Db, StoreError};
@@ -93,5 +94,20 @@ impl Pipeline {
     }
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// The registry's entry for `model` as served by the provider named `provider` (a chosen
+    /// provider's `name()`); unknown models get the registry's cautious defaults.
+    pub fn model_spec(&self, provider: &str, kind: ModelKind, model: &str) -> ModelSpec {
+        let registry = self
+            .providers()
+            .registry()
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        registry.resolve(
+            ProviderKind::parse(provider).unwrap_or(ProviderKind::Offline),
+            kind,
+            model,
+        )
     }
 }

@@ -113,23 +113,12 @@ async fn ask<T: DeserializeOwned>(
     let account = site.account_id;
     let choice = p.providers().text(account.get(), &site.settings)?;
     let user = site.settings.template(function).render(&values);
-    let estimate = {
-        let registry = p
-            .providers()
-            .registry()
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let spec = registry.resolve(
-            pressroom_providers::ProviderKind::parse(choice.provider.name())
-                .unwrap_or(pressroom_providers::ProviderKind::Offline),
-            ModelKind::Text,
-            &choice.model,
-        );
-        spec.text_credits(
+    let estimate = p
+        .model_spec(choice.provider.name(), ModelKind::Text, &choice.model)
+        .text_credits(
             pressroom_providers::types::estimate_tokens(&user) + 50,
             EXPECTED_OUTPUT_TOKENS,
-        )
-    };
+        );
     ensure_credits(p, account, estimate).await?;
     let request =
         TextRequest::for_function(function, choice.model.clone(), SYSTEM_PROMPT, user, input);

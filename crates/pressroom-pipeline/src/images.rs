@@ -8,7 +8,7 @@ use pressroom_domain::ai::ImageSubject;
 use pressroom_domain::settings::parse_size;
 use pressroom_domain::*;
 use pressroom_providers::download::verify_image;
-use pressroom_providers::{ImageData, ImageRequest, ModelKind, ProviderKind};
+use pressroom_providers::{ImageData, ImageRequest, ModelKind};
 use pressroom_queue::{JobContext, JobError, NewJob};
 use pressroom_store::{GeneratedImage, StoreError};
 use serde::{Deserialize, Serialize};
@@ -173,17 +173,9 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         ("image_prompt", image.prompt.clone()),
     ]);
     let (width, height) = parse_size(&image.size)?;
-    let credits = {
-        let registry = p
-            .providers()
-            .registry()
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let kind = ProviderKind::parse(choice.provider.name()).unwrap_or(ProviderKind::Offline);
-        registry
-            .resolve(kind, ModelKind::Image, &choice.model)
-            .image_credits(1)
-    };
+    let credits = p
+        .model_spec(choice.provider.name(), ModelKind::Image, &choice.model)
+        .image_credits(1);
     ensure_credits(p, account, credits).await?;
     let request = ImageRequest {
         model: choice.model.clone(),

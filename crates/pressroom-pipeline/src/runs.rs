@@ -8,7 +8,7 @@ use crate::context::{Pipeline, PipelineError, Result};
 use crate::functions;
 use crate::images::{self, ImageRequestOutcome};
 use pressroom_domain::*;
-use pressroom_providers::{ModelKind, ProviderKind};
+use pressroom_providers::ModelKind;
 use pressroom_queue::{JobContext, JobError, NewJob};
 use pressroom_store::{StoreError, Tx, now_ms};
 use serde::{Deserialize, Serialize};
@@ -74,16 +74,10 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
     let (text_rate, image_rate) = {
         let text = p.providers().text(account.get(), s)?;
         let image = p.providers().image(account.get(), s)?;
-        let r = p
-            .providers()
-            .registry()
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let kind = |n: &str| ProviderKind::parse(n).unwrap_or(ProviderKind::Offline);
         (
-            r.resolve(kind(text.provider.name()), ModelKind::Text, &text.model)
+            p.model_spec(text.provider.name(), ModelKind::Text, &text.model)
                 .text_credits(EST_TOKENS_PER_CALL, 0),
-            r.resolve(kind(image.provider.name()), ModelKind::Image, &image.model)
+            p.model_spec(image.provider.name(), ModelKind::Image, &image.model)
                 .image_credits(1),
         )
     };
