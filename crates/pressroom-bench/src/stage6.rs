@@ -25,9 +25,14 @@ pub struct Stage6Args {
     /// Provider latency per image (the mock's delay).
     #[arg(long, default_value_t = 100)]
     latency_ms: u64,
-    /// Images in flight at once (worker slots and the provider limiter).
+    /// Provider calls in flight at once (the provider limiter, as a provider's limit sets it).
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// Image jobs the worker runs at once (default: twice --concurrency). Jobs beyond the
+    /// provider's limit wait for the limiter, so their database and file work overlaps other
+    /// images' provider calls instead of holding a provider slot.
+    #[arg(long)]
+    worker_slots: Option<usize>,
     /// Provider requests per minute (client-side limiter); none when absent.
     #[arg(long)]
     rpm: Option<u32>,
@@ -97,7 +102,10 @@ pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
         poll_interval: Duration::from_millis(50),
         ..WorkerConfig::default()
     };
-    let worker = tokio::spawn(workers::worker(&p, args.concurrency, config).run(stop.clone()));
+    let worker_slots = args
+        .worker_slots
+        .unwrap_or_else(|| workers::image_slots_for(args.concurrency));
+    let worker = tokio::spawn(workers::worker(&p, worker_slots, config).run(stop.clone()));
     let started = Instant::now();
     generate_images(&p, account.id, &ids, None).await?;
     let (generated, failed) = loop {
@@ -129,7 +137,8 @@ pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
         serde_json::json!({
             "images": args.images, "latency_ms": args.latency_ms, "concurrency": args.concurrency, "rpm": args.rpm,
             "engine": args.engine, "image_mode": args.image_mode, "generated": generated, "failed": failed,
-            "provider_calls": mock.requests("images_generations"),
+            "worker_slots": worker_slots, "provider_calls": mock.requests("images_generations"),
+            "provider_max_in_flight": mock.stats().get("images_generations").map_or(0, |s| s.max_in_flight),
             "makespan_ms": (makespan_ms * 10.0).round() / 10.0, "bound_ms": bound_ms,
             "ratio": ((makespan_ms / bound_ms) * 1000.0).round() / 1000.0,
             "one_at_a_time_ms": n * l,

@@ -9,7 +9,17 @@ use pressroom_queue::{JobContext, Worker, WorkerConfig};
 /// Runs drivers at once per process; each drives one site's run.
 pub const RUN_CONCURRENCY: usize = 4;
 /// Image jobs at once per process unless configured; the provider's own limiter caps calls.
+/// Twice the largest default provider limit (Runware's 8 in flight), see [`image_slots_for`].
 pub const DEFAULT_IMAGE_CONCURRENCY: usize = 16;
+
+/// Worker slots that keep a provider allowing `provider_in_flight` calls busy. Each image spends
+/// a few milliseconds on database and file work around its call; with twice as many jobs as
+/// calls, the next image is loaded, marked `generating` and waiting on the limiter when a call
+/// returns, and the finished image is saved while the next call is out. The limiter, not the
+/// slot count, decides how many calls the provider sees.
+pub fn image_slots_for(provider_in_flight: usize) -> usize {
+    provider_in_flight.max(1) * 2
+}
 
 pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> Worker {
     let (runs, images) = (p.clone(), p.clone());

@@ -7,7 +7,9 @@ use pressroom_domain::*;
 use pressroom_mock_ai::{ImageMode, MockConfig, MockHandle};
 use pressroom_pipeline::images::{ImageRequestOutcome, generate_images};
 use pressroom_pipeline::{Pipeline, functions, runs, workers};
-use pressroom_providers::{DownloadConfig, Limits, ModelRegistry, ProviderEnv, Providers};
+use pressroom_providers::{
+    DownloadConfig, LimitConfig, Limits, ModelRegistry, ProviderEnv, Providers,
+};
 use pressroom_queue::{CancellationToken, WorkerConfig};
 use pressroom_store::{Db, engine_test};
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ const KEYWORDS: &str = "Keyword,Volume\n\
 struct Harness {
     p: Pipeline,
     mock: MockHandle,
+    limits: std::sync::Arc<Limits>,
     account: AccountId,
     site: Site,
     _dir: tempfile::TempDir,
@@ -39,7 +42,8 @@ async fn harness(db: Db, mock: MockConfig, text: &str, image: &str) -> Harness {
         vars.insert("RUNWARE_BASE_URL".into(), mock.v1());
     }
     let env = ProviderEnv::from_lookup(|k| vars.get(k).cloned());
-    let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
+    let limits = Limits::new();
+    let providers = Providers::new(env, ModelRegistry::seeded().shared(), limits.clone());
     let dir = tempfile::tempdir().unwrap();
     let download = DownloadConfig {
         allow_loopback: true,
@@ -69,6 +73,7 @@ async fn harness(db: Db, mock: MockConfig, text: &str, image: &str) -> Harness {
     Harness {
         p,
         mock,
+        limits,
         account: account.id,
         site,
         _dir: dir,
@@ -86,8 +91,13 @@ fn test_worker_config() -> WorkerConfig {
 
 /// Runs a worker until `done` holds (bounded: panics after 120 s rather than hanging CI).
 async fn work_until<F: AsyncFn() -> bool>(p: &Pipeline, done: F) {
+    work_until_with_slots(p, 8, done).await
+}
+
+async fn work_until_with_slots<F: AsyncFn() -> bool>(p: &Pipeline, image_slots: usize, done: F) {
     let stop = CancellationToken::new();
-    let handle = tokio::spawn(workers::worker(p, 8, test_worker_config()).run(stop.clone()));
+    let handle =
+        tokio::spawn(workers::worker(p, image_slots, test_worker_config()).run(stop.clone()));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     while !done().await {
         assert!(
@@ -242,6 +252,51 @@ engine_test!(
             h.p.db().content(h.account, content).await.unwrap().status,
             ContentStatus::Draft,
             "not all images settled yet"
+        );
+    }
+);
+
+engine_test!(
+    more_image_jobs_than_provider_slots_never_exceed_the_provider_limit,
+    |db: Db| async move {
+        // Latency long enough that calls overlap whenever the limiter lets them.
+        let mock = MockConfig {
+            latency: Duration::from_millis(150),
+            ..Default::default()
+        };
+        let mut h = harness(db, mock, "offline", "openai").await;
+        h.site.settings.in_article_images = 8;
+        h.site =
+            h.p.db()
+                .update_site_settings(h.account, h.site.id, &h.site.settings)
+                .await
+                .unwrap();
+        let provider_limit = 2;
+        h.limits.set(
+            "openai-images",
+            h.account.get(),
+            LimitConfig::new(None, provider_limit),
+        );
+        let (content, images) = content_with_pending_images(&h).await;
+        assert_eq!(images.len(), 9);
+        generate_images(&h.p, h.account, &images, None)
+            .await
+            .unwrap();
+        let slots = workers::image_slots_for(provider_limit);
+        assert!(slots > provider_limit);
+        work_until_with_slots(&h.p, slots, async || {
+            h.p.db().content(h.account, content).await.unwrap().status == ContentStatus::Review
+        })
+        .await;
+        for id in &images {
+            let img = h.p.db().image(h.account, *id).await.unwrap();
+            assert_eq!(img.status, ImageStatus::Generated, "{:?}", img.error);
+        }
+        let stats = &h.mock.stats()["images_generations"];
+        assert_eq!(stats.requests, 9);
+        assert_eq!(
+            stats.max_in_flight, provider_limit as u64,
+            "the worker ran {slots} jobs but the provider saw at most its limit, and used all of it"
         );
     }
 );
