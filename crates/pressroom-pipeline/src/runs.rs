@@ -7,6 +7,8 @@
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::functions;
 use crate::images::{self, ImageRequestOutcome};
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
 use pressroom_domain::*;
 use pressroom_providers::ModelKind;
 use pressroom_queue::{JobContext, JobError, NewJob};
@@ -513,31 +515,34 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             Ok(None)
         }
         Stage::ClustersToIdeas => {
-            let mut after = 0i64;
-            loop {
-                if sr.over_credit_cap(s) {
-                    return Ok(None);
-                }
-                let next = p
-                    .db()
-                    .clusters(account, site.id, Some(ClusterStatus::New), 1000)
-                    .await?
-                    .into_iter()
-                    .find(|c| c.id.get() > after);
-                let Some(cluster) = next else { return Ok(None) };
-                after = cluster.id.get();
-                let outcome = functions::generate_ideas(p, account, cluster.id, run_id).await;
-                let halt = record_made(
-                    sr,
-                    outcome.map(|(ideas, c)| (ideas.len(), c)),
-                    |n| format!("{n} ideas for cluster {:?}", cluster.name),
-                    format!("cluster {:?}", cluster.name),
-                )
-                .await?;
-                if halt.is_some() {
-                    return Ok(halt);
-                }
-            }
+            let window = text_window(p, account, site);
+            run_items(sr, s, window, i64::MAX, |after| {
+                Box::pin(async move {
+                    let next = p
+                        .db()
+                        .clusters(account, site.id, Some(ClusterStatus::New), 1000)
+                        .await?
+                        .into_iter()
+                        .find(|c| c.id.get() > after);
+                    Ok(next.map(|cluster| {
+                        let id = cluster.id.get();
+                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                            let outcome =
+                                functions::generate_ideas(p, account, cluster.id, run_id).await;
+                            let name = cluster.name;
+                            ItemDone {
+                                outcome: outcome.map(|(ideas, c)| (ideas.len(), c)),
+                                what: format!("cluster {name:?}"),
+                                message: Box::new(move |n| {
+                                    format!("{n} ideas for cluster {name:?}")
+                                }),
+                            }
+                        });
+                        (id, work)
+                    }))
+                })
+            })
+            .await
         }
         Stage::IdeasToTasks => loop {
             let ideas = p
@@ -562,73 +567,73 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
         },
         Stage::TasksToContent => {
             let cap = s.caps.content.map_or(i64::MAX, i64::from);
-            let mut after = 0i64;
-            let mut written = 0i64;
-            loop {
-                if written >= cap || sr.over_credit_cap(s) {
-                    return Ok(None);
-                }
-                let mut waiting = p
-                    .db()
-                    .tasks(account, site.id, Some(TaskStatus::Queued), 1000)
-                    .await?;
-                waiting.extend(
-                    p.db()
-                        .tasks(account, site.id, Some(TaskStatus::InProgress), 1000)
-                        .await?,
-                );
-                let Some(task) = waiting
-                    .into_iter()
-                    .filter(|t| t.id.get() > after)
-                    .min_by_key(|t| t.id)
-                else {
-                    return Ok(None);
-                };
-                after = task.id.get();
-                let outcome = functions::generate_content(p, account, task.id, run_id).await;
-                if outcome.is_ok() {
-                    written += 1;
-                }
-                let title = &task.title;
-                let halt = record_made(
-                    sr,
-                    outcome.map(|(_, c)| (1, c)),
-                    |_| format!("article written for {title:?}"),
-                    format!("task {title:?}"),
-                )
-                .await?;
-                if halt.is_some() {
-                    return Ok(halt);
-                }
-            }
+            let window = text_window(p, account, site);
+            run_items(sr, s, window, cap, |after| {
+                Box::pin(async move {
+                    // In-progress tasks too: a run that stopped mid-article left one there.
+                    let mut waiting = p
+                        .db()
+                        .tasks(account, site.id, Some(TaskStatus::Queued), 1000)
+                        .await?;
+                    waiting.extend(
+                        p.db()
+                            .tasks(account, site.id, Some(TaskStatus::InProgress), 1000)
+                            .await?,
+                    );
+                    let next = waiting
+                        .into_iter()
+                        .filter(|t| t.id.get() > after)
+                        .min_by_key(|t| t.id);
+                    Ok(next.map(|task| {
+                        let id = task.id.get();
+                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                            let outcome =
+                                functions::generate_content(p, account, task.id, run_id).await;
+                            let title = task.title;
+                            ItemDone {
+                                outcome: outcome.map(|(_, c)| (1, c)),
+                                what: format!("task {title:?}"),
+                                message: Box::new(move |_| {
+                                    format!("article written for {title:?}")
+                                }),
+                            }
+                        });
+                        (id, work)
+                    }))
+                })
+            })
+            .await
         }
         Stage::ContentToImagePrompts => {
-            let mut after = 0i64;
-            loop {
-                if sr.over_credit_cap(s) {
-                    return Ok(None);
-                }
-                let next = p
-                    .db()
-                    .drafts_without_images(account, site.id, 1000)
-                    .await?
-                    .into_iter()
-                    .find(|c| c.id.get() > after);
-                let Some(content) = next else { return Ok(None) };
-                after = content.id.get();
-                let outcome =
-                    functions::generate_image_prompts(p, account, content.id, run_id).await;
-                let halt = record_made(
-                    sr,
-                    outcome.map(|(images, c)| (images.len(), c)),
-                    |n| format!("{n} image prompts for {:?}", content.title),
-                    format!("content {:?}", content.title),
-                )
-                .await?;
-                if halt.is_some() {
-                    return Ok(halt);
-                }
-            }
+            let window = text_window(p, account, site);
+            run_items(sr, s, window, i64::MAX, |after| {
+                Box::pin(async move {
+                    let next = p
+                        .db()
+                        .drafts_without_images(account, site.id, 1000)
+                        .await?
+                        .into_iter()
+                        .find(|c| c.id.get() > after);
+                    Ok(next.map(|content| {
+                        let id = content.id.get();
+                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                            let outcome =
+                                functions::generate_image_prompts(p, account, content.id, run_id)
+                                    .await;
+                            let title = content.title;
+                            ItemDone {
+                                outcome: outcome.map(|(images, c)| (images.len(), c)),
+                                what: format!("content {title:?}"),
+                                message: Box::new(move |n| {
+                                    format!("{n} image prompts for {title:?}")
+                                }),
+                            }
+                        });
+                        (id, work)
+                    }))
+                })
+            })
+            .await
         }
         Stage::ImagePromptsToImages => stage_images(sr, site).await,
         Stage::ReviewGate => {
@@ -775,6 +780,77 @@ async fn record_made(
             .await
         }
         Err(e) => item_error(sr, e, what).await,
+    }
+}
+
+/// An item of stages 2, 4 and 5 whose AI function has returned: what it made (how many things,
+/// for how many credits) or its error, and how to describe it in the run's events.
+struct ItemDone {
+    outcome: Result<(usize, Credits)>,
+    message: Box<dyn FnOnce(usize) -> String + Send>,
+    what: String,
+}
+
+/// The next item after a cursor: its id (the new cursor) and the work on it; `None` when the
+/// stage's input is exhausted.
+type NextItem<'f> = Option<(i64, BoxFuture<'f, ItemDone>)>;
+
+/// How many items of a text stage to have out at once: as many calls as the site's text
+/// provider takes at once (its limiter still caps the calls themselves).
+fn text_window(p: &Pipeline, account: AccountId, site: &Site) -> usize {
+    p.providers()
+        .text(account.get(), &site.settings)
+        .map_or(1, |choice| choice.provider.max_in_flight())
+}
+
+/// Works through the items `next` hands out, up to `window` at once, recording each outcome as
+/// it arrives. A pause or cancel, the credit cap, `cap` successful items (the content cap) or
+/// a fatal error stops new items from starting; the ones already out finish and are recorded,
+/// so every saved output is in the stage's counts. With a window above one the credit cap can
+/// be passed by what the items already out cost.
+async fn run_items<'f>(
+    sr: &mut StageRun<'_>,
+    settings: &SiteSettings,
+    window: usize,
+    cap: i64,
+    mut next: impl FnMut(i64) -> BoxFuture<'f, Result<NextItem<'f>>>,
+) -> Result<Option<Halt>> {
+    let mut out = FuturesUnordered::new();
+    let (mut after, mut succeeded) = (0i64, 0i64);
+    let mut drained = false;
+    let mut halt = None;
+    let mut fatal = None;
+    loop {
+        while !drained
+            && halt.is_none()
+            && fatal.is_none()
+            && out.len() < window.max(1)
+            && succeeded + (out.len() as i64) < cap
+            && !sr.over_credit_cap(settings)
+        {
+            match next(after).await {
+                Ok(Some((id, work))) => {
+                    after = id;
+                    out.push(work);
+                }
+                Ok(None) => drained = true,
+                Err(e) => fatal = Some(e),
+            }
+        }
+        let Some(done) = out.next().await else { break };
+        if done.outcome.is_ok() {
+            succeeded += 1;
+        }
+        match record_made(sr, done.outcome, done.message, done.what).await {
+            Ok(h) => halt = halt.or(h),
+            Err(e) => {
+                fatal.get_or_insert(e);
+            }
+        }
+    }
+    match fatal {
+        Some(e) => Err(e),
+        None => Ok(halt),
     }
 }
 

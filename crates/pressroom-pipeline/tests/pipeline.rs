@@ -663,6 +663,51 @@ engine_test!(
 );
 
 engine_test!(
+    text_stages_work_up_to_the_providers_limit_and_keep_the_content_cap,
+    |db: Db| async move {
+        let mock = MockConfig {
+            latency: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let mut h = harness(db.clone(), mock, "openai", "offline").await;
+        let chat_limit = 3;
+        h.limits.set(
+            "openai-chat",
+            h.account.get(),
+            LimitConfig::new(None, chat_limit),
+        );
+        h.site.settings.caps.content = Some(4);
+        h.site = db
+            .update_site_settings(h.account, h.site.id, &h.site.settings)
+            .await
+            .unwrap();
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        let r = &run.stage_results;
+        assert!(r[2].created > 4, "more tasks than the cap: {:?}", r[2]);
+        assert_eq!(
+            r[3].created, 4,
+            "the content cap holds with items in parallel"
+        );
+        assert_eq!(r[3].processed, 4);
+        let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+        assert_eq!(counts.content_review, 4);
+        // Every saved article is in the stage's credits, whatever order the items finished in.
+        let charged: i64 = ledger_charges(&db, h.account)
+            .await
+            .iter()
+            .map(|e| -e.delta.0)
+            .sum();
+        assert_eq!(charged, run.credits_used.0);
+        let chat = &h.mock.stats()["chat_completions"];
+        assert_eq!(
+            chat.max_in_flight, chat_limit as u64,
+            "text items ran {chat_limit} at once, never more"
+        );
+    }
+);
+
+engine_test!(
     pause_and_cancel_take_effect_at_item_boundaries,
     |db: Db| async move {
         let h = harness(

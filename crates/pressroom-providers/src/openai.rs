@@ -187,6 +187,10 @@ fn schema_unsupported(err: &ProviderError) -> bool {
 }
 
 impl TextProvider for OpenAiChat {
+    fn max_in_flight(&self) -> usize {
+        self.limiter.config().max_in_flight.max(1)
+    }
+
     fn name(&self) -> &'static str {
         PROVIDER
     }

@@ -180,6 +180,11 @@ pub trait TextProvider: Send + Sync {
     /// `openai`, `offline` ... as shown to users and stored in usage rows.
     fn name(&self) -> &'static str;
     fn complete<'a>(&'a self, request: &'a TextRequest) -> BoxFuture<'a, Outcome<TextResponse>>;
+    /// Calls worth having out at once: the provider's in-flight limit for a remote service.
+    /// Local providers answer in microseconds, so more than one would only add contention.
+    fn max_in_flight(&self) -> usize {
+        1
+    }
 }
 
 /// Image generation.
