@@ -332,13 +332,20 @@ pub async fn create_tasks(
     account: AccountId,
     ideas: &[IdeaId],
 ) -> Result<Vec<TaskId>> {
-    let mut tx = p.db().begin().await?;
-    let mut tasks = Vec::new();
+    // Read before the transaction: a read through the pool while the transaction holds a
+    // connection needs a second one, and enough callers doing that at once exhaust the pool.
+    // The writes are guarded by status, so a stale read cannot make a second task.
+    let mut new_ideas = Vec::with_capacity(ideas.len());
     for id in ideas {
         let idea = p.db().idea(account, *id).await?;
         if idea.status == IdeaStatus::New {
-            tasks.push(tx.create_task_for_idea(&idea).await?);
+            new_ideas.push(idea);
         }
+    }
+    let mut tx = p.db().begin().await?;
+    let mut tasks = Vec::new();
+    for idea in &new_ideas {
+        tasks.push(tx.create_task_for_idea(idea).await?);
     }
     tx.commit().await?;
     Ok(tasks)
@@ -377,8 +384,8 @@ pub async fn generate_content(
                 PipelineError::Store(StoreError::InsufficientCredits { .. })
             )
         {
-            let mut tx = p.db().begin().await?;
             let task = p.db().task(account, task.id).await?;
+            let mut tx = p.db().begin().await?;
             tx.fail_task(&task, &e.to_string()).await?;
             tx.commit().await?;
         }
@@ -461,8 +468,8 @@ async fn write_article(
             task.id, content.word_count
         )));
     }
-    let mut tx = p.db().begin().await?;
     let task = p.db().task(account, task.id).await?;
+    let mut tx = p.db().begin().await?;
     let id = tx.insert_content(&task, &content).await?;
     settle(
         &mut tx,

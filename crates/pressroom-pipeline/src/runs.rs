@@ -8,7 +8,6 @@ use crate::context::{Pipeline, PipelineError, Result};
 use crate::functions;
 use crate::images::{self, ImageRequestOutcome};
 use futures::future::BoxFuture;
-use futures::stream::{FuturesUnordered, StreamExt};
 use pressroom_domain::*;
 use pressroom_providers::ModelKind;
 use pressroom_queue::{JobContext, JobError, NewJob};
@@ -16,6 +15,7 @@ use pressroom_store::{StoreError, Tx, now_ms};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
 
 pub const RUN_JOB: &str = "automation.run";
 pub const RUNS_QUEUE: &str = "runs";
@@ -526,9 +526,10 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                         .find(|c| c.id.get() > after);
                     Ok(next.map(|cluster| {
                         let id = cluster.id.get();
-                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                        let p = p.clone();
+                        let work: BoxFuture<'static, ItemDone> = Box::pin(async move {
                             let outcome =
-                                functions::generate_ideas(p, account, cluster.id, run_id).await;
+                                functions::generate_ideas(&p, account, cluster.id, run_id).await;
                             let name = cluster.name;
                             ItemDone {
                                 outcome: outcome.map(|(ideas, c)| (ideas.len(), c)),
@@ -586,9 +587,10 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                         .min_by_key(|t| t.id);
                     Ok(next.map(|task| {
                         let id = task.id.get();
-                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                        let p = p.clone();
+                        let work: BoxFuture<'static, ItemDone> = Box::pin(async move {
                             let outcome =
-                                functions::generate_content(p, account, task.id, run_id).await;
+                                functions::generate_content(&p, account, task.id, run_id).await;
                             let title = task.title;
                             ItemDone {
                                 outcome: outcome.map(|(_, c)| (1, c)),
@@ -616,9 +618,10 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
                         .find(|c| c.id.get() > after);
                     Ok(next.map(|content| {
                         let id = content.id.get();
-                        let work: BoxFuture<'_, ItemDone> = Box::pin(async move {
+                        let p = p.clone();
+                        let work: BoxFuture<'static, ItemDone> = Box::pin(async move {
                             let outcome =
-                                functions::generate_image_prompts(p, account, content.id, run_id)
+                                functions::generate_image_prompts(&p, account, content.id, run_id)
                                     .await;
                             let title = content.title;
                             ItemDone {
@@ -792,8 +795,8 @@ struct ItemDone {
 }
 
 /// The next item after a cursor: its id (the new cursor) and the work on it; `None` when the
-/// stage's input is exhausted.
-type NextItem<'f> = Option<(i64, BoxFuture<'f, ItemDone>)>;
+/// stage's input is exhausted. The work owns what it needs because it runs as its own task.
+type NextItem = Option<(i64, BoxFuture<'static, ItemDone>)>;
 
 /// How many items of a text stage to have out at once: as many calls as the site's text
 /// provider takes at once (its limiter still caps the calls themselves).
@@ -808,14 +811,18 @@ fn text_window(p: &Pipeline, account: AccountId, site: &Site) -> usize {
 /// a fatal error stops new items from starting; the ones already out finish and are recorded,
 /// so every saved output is in the stage's counts. With a window above one the credit cap can
 /// be passed by what the items already out cost.
+///
+/// Each item runs as its own task. Futures polled only from this loop would stall while it
+/// records an outcome, and on SQLite a stalled item holding the write lock would make this
+/// loop's own write wait on it until the busy timeout.
 async fn run_items<'f>(
     sr: &mut StageRun<'_>,
     settings: &SiteSettings,
     window: usize,
     cap: i64,
-    mut next: impl FnMut(i64) -> BoxFuture<'f, Result<NextItem<'f>>>,
+    mut next: impl FnMut(i64) -> BoxFuture<'f, Result<NextItem>>,
 ) -> Result<Option<Halt>> {
-    let mut out = FuturesUnordered::new();
+    let mut out: JoinSet<ItemDone> = JoinSet::new();
     let (mut after, mut succeeded) = (0i64, 0i64);
     let mut drained = false;
     let mut halt = None;
@@ -831,13 +838,22 @@ async fn run_items<'f>(
             match next(after).await {
                 Ok(Some((id, work))) => {
                     after = id;
-                    out.push(work);
+                    out.spawn(work);
                 }
                 Ok(None) => drained = true,
                 Err(e) => fatal = Some(e),
             }
         }
-        let Some(done) = out.next().await else { break };
+        let done = match out.join_next().await {
+            None => break,
+            Some(Ok(done)) => done,
+            Some(Err(e)) => {
+                fatal.get_or_insert(PipelineError::Refused(format!(
+                    "an item's task failed: {e}"
+                )));
+                continue;
+            }
+        };
         if done.outcome.is_ok() {
             succeeded += 1;
         }

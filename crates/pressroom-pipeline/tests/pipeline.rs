@@ -708,6 +708,37 @@ engine_test!(
 );
 
 engine_test!(
+    many_text_items_finishing_together_do_not_exhaust_the_pool,
+    |db: Db| async move {
+        // More items at once than SQLite's pool has connections. Two bugs stalled this for the
+        // 30 s busy timeout: a function that read through the pool while holding a transaction
+        // (all connections held by writers queued behind it), and items polled only by the
+        // driver's loop (one holding the write lock sat unpolled while the loop wrote).
+        let mock = MockConfig {
+            latency: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let h = harness(db.clone(), mock, "openai", "offline").await;
+        h.limits
+            .set("openai-chat", h.account.get(), LimitConfig::new(None, 32));
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        let tasks = run.stage_results[2].created;
+        assert!(tasks >= 8, "enough articles to fill the pool: {tasks}");
+        assert_eq!(run.stage_results[3].created, tasks);
+        let events = db
+            .run_events(h.account, run.id, None, 10_000)
+            .await
+            .unwrap();
+        assert!(
+            !events.iter().any(|e| e.message.contains("resumed")),
+            "the driver never failed and was never taken over"
+        );
+        assert!(h.mock.stats()["chat_completions"].max_in_flight >= 8);
+    }
+);
+
+engine_test!(
     pause_and_cancel_take_effect_at_item_boundaries,
     |db: Db| async move {
         let h = harness(
