@@ -2,6 +2,7 @@
 
 mod import;
 mod queue;
+mod run;
 mod stage6;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ enum Command {
     Stage6(stage6::Stage6Args),
     /// Keyword import: a generated CSV of N rows, time and peak memory.
     Import(import::ImportArgs),
+    /// A whole run, stages 1-7, over the OpenAI protocol against the mock server.
+    Run(run::RunArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -39,5 +42,6 @@ fn main() -> anyhow::Result<()> {
         Command::Queue(args) => rt.block_on(queue::run(args)),
         Command::Stage6(args) => rt.block_on(stage6::run(args)),
         Command::Import(args) => rt.block_on(import::run(args)),
+        Command::Run(args) => rt.block_on(run::run(args)),
     }
 }
