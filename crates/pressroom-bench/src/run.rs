@@ -62,7 +62,14 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     let limits = Limits::new();
     let providers = Providers::new(env, ModelRegistry::seeded().shared(), limits.clone());
     let p = Pipeline::new(db.clone(), providers, dir.path(), DownloadConfig::default());
-    let (account, site) = db.local_default().await?;
+    let (account, mut site) = db.local_default().await?;
+    // The stages' batch sizes as large as the limit, so the limiter is what is measured.
+    let batch = u32::try_from(args.text_in_flight).unwrap_or(u32::MAX);
+    let b = &mut site.settings.batch_sizes;
+    (b.clusters, b.tasks, b.content) = (batch, batch, batch);
+    let site = db
+        .update_site_settings(account.id, site.id, &site.settings)
+        .await?;
     limits.set(
         "openai-chat",
         account.id.get(),

@@ -26,12 +26,20 @@ pub struct SiteSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+/// How many of a stage's input items are worked on together.
 pub struct BatchSizes {
+    /// Stage 1: keywords per clustering call.
     pub keywords: u32,
+    /// Stage 2: clusters whose ideas are being written at once.
     pub clusters: u32,
+    /// Stage 3: ideas made into tasks per transaction.
     pub ideas: u32,
+    /// Stage 4: tasks whose articles are being written at once.
     pub tasks: u32,
+    /// Stage 5: articles whose image prompts are being written at once.
     pub content: u32,
+    /// Not used by a stage: Stage 6 hands every pending image to the image queue, whose
+    /// workers and the provider's limiter set how many are generated at once.
     pub images: u32,
 }
 
@@ -49,10 +57,10 @@ impl Default for BatchSizes {
     fn default() -> Self {
         BatchSizes {
             keywords: 20,
-            clusters: 5,
+            clusters: 8,
             ideas: 20,
-            tasks: 5,
-            content: 10,
+            tasks: 8,
+            content: 8,
             images: 50,
         }
     }

@@ -515,7 +515,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             Ok(None)
         }
         Stage::ClustersToIdeas => {
-            let window = text_window(p, account, site);
+            let window = text_window(p, account, site, s.batch_sizes.clusters);
             run_items(sr, s, window, i64::MAX, |after| {
                 Box::pin(async move {
                     let next = p
@@ -568,7 +568,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
         },
         Stage::TasksToContent => {
             let cap = s.caps.content.map_or(i64::MAX, i64::from);
-            let window = text_window(p, account, site);
+            let window = text_window(p, account, site, s.batch_sizes.tasks);
             run_items(sr, s, window, cap, |after| {
                 Box::pin(async move {
                     // In-progress tasks too: a run that stopped mid-article left one there.
@@ -607,7 +607,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             .await
         }
         Stage::ContentToImagePrompts => {
-            let window = text_window(p, account, site);
+            let window = text_window(p, account, site, s.batch_sizes.content);
             run_items(sr, s, window, i64::MAX, |after| {
                 Box::pin(async move {
                     let next = p
@@ -798,12 +798,14 @@ struct ItemDone {
 /// stage's input is exhausted. The work owns what it needs because it runs as its own task.
 type NextItem = Option<(i64, BoxFuture<'static, ItemDone>)>;
 
-/// How many items of a text stage to have out at once: as many calls as the site's text
-/// provider takes at once (its limiter still caps the calls themselves).
-fn text_window(p: &Pipeline, account: AccountId, site: &Site) -> usize {
-    p.providers()
+/// How many items of a text stage to have out at once: the stage's batch size, but no more
+/// than the site's text provider takes calls at once (its limiter caps the calls themselves).
+fn text_window(p: &Pipeline, account: AccountId, site: &Site, batch: u32) -> usize {
+    let provider = p
+        .providers()
         .text(account.get(), &site.settings)
-        .map_or(1, |choice| choice.provider.max_in_flight())
+        .map_or(1, |choice| choice.provider.max_in_flight());
+    provider.min(batch.max(1) as usize)
 }
 
 /// Works through the items `next` hands out, up to `window` at once, recording each outcome as

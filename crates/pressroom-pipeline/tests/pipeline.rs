@@ -708,6 +708,30 @@ engine_test!(
 );
 
 engine_test!(
+    a_stage_batch_size_below_the_provider_limit_bounds_the_items_at_once,
+    |db: Db| async move {
+        let mock = MockConfig {
+            latency: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let mut h = harness(db.clone(), mock, "openai", "offline").await;
+        let b = &mut h.site.settings.batch_sizes;
+        (b.clusters, b.tasks, b.content) = (2, 2, 2);
+        db.update_site_settings(h.account, h.site.id, &h.site.settings)
+            .await
+            .unwrap();
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        assert_eq!(run.stage_results[3].created, run.stage_results[2].created);
+        assert_eq!(
+            h.mock.stats()["chat_completions"].max_in_flight,
+            2,
+            "two items at once under a chat limit of 8"
+        );
+    }
+);
+
+engine_test!(
     many_text_items_finishing_together_do_not_exhaust_the_pool,
     |db: Db| async move {
         // More items at once than SQLite's pool has connections. Two bugs stalled this for the
@@ -718,9 +742,14 @@ engine_test!(
             latency: Duration::from_millis(100),
             ..Default::default()
         };
-        let h = harness(db.clone(), mock, "openai", "offline").await;
+        let mut h = harness(db.clone(), mock, "openai", "offline").await;
         h.limits
             .set("openai-chat", h.account.get(), LimitConfig::new(None, 32));
+        let b = &mut h.site.settings.batch_sizes;
+        (b.clusters, b.tasks, b.content) = (32, 32, 32);
+        db.update_site_settings(h.account, h.site.id, &h.site.settings)
+            .await
+            .unwrap();
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let tasks = run.stage_results[2].created;
