@@ -1,6 +1,7 @@
 //! `pressroom-bench SUBCOMMAND`: benchmarks that print one JSON line of results.
 
 mod import;
+mod mock_pipeline;
 mod queue;
 mod run;
 mod stage6;

@@ -7,12 +7,9 @@ use anyhow::Context;
 use clap::Args;
 use pressroom_domain::*;
 use pressroom_mock_ai::{ImageMode, MockConfig};
-use pressroom_pipeline::{Pipeline, import::import_keywords, runs, workers};
-use pressroom_providers::{
-    DownloadConfig, LimitConfig, Limits, ModelRegistry, ProviderEnv, Providers,
-};
+use pressroom_pipeline::{import::import_keywords, runs, workers};
+use pressroom_providers::{DownloadConfig, LimitConfig};
 use pressroom_queue::{CancellationToken, WorkerConfig};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -44,24 +41,24 @@ pub async fn run(args: RunArgs) -> anyhow::Result<()> {
     );
     let file = std::fs::File::open(&args.keywords)
         .with_context(|| format!("cannot open {}", args.keywords.display()))?;
-    let (_, mock) = pressroom_mock_ai::spawn(MockConfig {
-        latency: Duration::from_millis(args.latency_ms),
-        image_mode: ImageMode::B64,
-        ..Default::default()
-    })
+    // `_dir` is bound, not dropped: it holds the database and media files.
+    let crate::mock_pipeline::MockPipeline {
+        p,
+        db,
+        limits,
+        mock,
+        dir: _dir,
+    } = crate::mock_pipeline::start(
+        MockConfig {
+            latency: Duration::from_millis(args.latency_ms),
+            image_mode: ImageMode::B64,
+            ..Default::default()
+        },
+        &args.engine,
+        args.database_url.clone(),
+        DownloadConfig::default(),
+    )
     .await?;
-    let dir = tempfile::tempdir()?;
-    let db = crate::import::open_db(&args.engine, args.database_url.clone(), dir.path()).await?;
-    db.migrate().await?;
-    let vars: HashMap<&str, String> = [
-        ("OPENAI_API_KEY", "sk-bench".to_string()),
-        ("OPENAI_BASE_URL", mock.v1()),
-    ]
-    .into();
-    let env = ProviderEnv::from_lookup(|k| vars.get(k).cloned());
-    let limits = Limits::new();
-    let providers = Providers::new(env, ModelRegistry::seeded().shared(), limits.clone());
-    let p = Pipeline::new(db.clone(), providers, dir.path(), DownloadConfig::default());
     let (account, mut site) = db.local_default().await?;
     // The stages' batch sizes as large as the limit, so the limiter is what is measured.
     let batch = u32::try_from(args.text_in_flight).unwrap_or(u32::MAX);

@@ -9,13 +9,10 @@ use pressroom_domain::ai::{ClusterItem, IdeaItem};
 use pressroom_domain::*;
 use pressroom_mock_ai::{ImageMode, MockConfig};
 use pressroom_pipeline::images::generate_images;
-use pressroom_pipeline::{Pipeline, workers};
-use pressroom_providers::{
-    DownloadConfig, LimitConfig, Limits, ModelRegistry, ProviderEnv, Providers,
-};
+use pressroom_pipeline::workers;
+use pressroom_providers::{DownloadConfig, LimitConfig};
 use pressroom_queue::{CancellationToken, WorkerConfig};
 use pressroom_store::{Db, NewContent, NewImage};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 #[derive(Args, Debug)]
@@ -51,36 +48,31 @@ pub async fn run(args: Stage6Args) -> anyhow::Result<()> {
         args.images > 0 && args.concurrency > 0,
         "--images and --concurrency must be positive"
     );
-    let (_, mock) = pressroom_mock_ai::spawn(MockConfig {
-        latency: Duration::from_millis(args.latency_ms),
-        image_mode: if args.image_mode == "url" {
-            ImageMode::Url
-        } else {
-            ImageMode::B64
+    // `_dir` is bound, not dropped: it holds the database and media files.
+    let crate::mock_pipeline::MockPipeline {
+        p,
+        db,
+        limits,
+        mock,
+        dir: _dir,
+    } = crate::mock_pipeline::start(
+        MockConfig {
+            latency: Duration::from_millis(args.latency_ms),
+            image_mode: if args.image_mode == "url" {
+                ImageMode::Url
+            } else {
+                ImageMode::B64
+            },
+            ..Default::default()
         },
-        ..Default::default()
-    })
-    .await?;
-    let dir = tempfile::tempdir()?;
-    let db = crate::import::open_db(&args.engine, args.database_url.clone(), dir.path()).await?;
-    db.migrate().await?;
-    let vars: HashMap<&str, String> = [
-        ("OPENAI_API_KEY", "sk-bench".to_string()),
-        ("OPENAI_BASE_URL", mock.v1()),
-    ]
-    .into();
-    let env = ProviderEnv::from_lookup(|k| vars.get(k).cloned());
-    let limits = Limits::new();
-    let providers = Providers::new(env, ModelRegistry::seeded().shared(), limits.clone());
-    let p = Pipeline::new(
-        db.clone(),
-        providers,
-        dir.path(),
+        &args.engine,
+        args.database_url.clone(),
         DownloadConfig {
             allow_loopback: true,
             ..Default::default()
         },
-    );
+    )
+    .await?;
     let (account, mut site) = db.local_default().await?;
     site.settings.text_provider = Some("offline".into());
     site.settings.image_provider = Some("openai".into());
