@@ -334,7 +334,6 @@ pub async fn create_tasks(
 ) -> Result<Vec<TaskId>> {
     // Read before the transaction: a read through the pool while the transaction holds a
     // connection needs a second one, and enough callers doing that at once exhaust the pool.
-    // The writes are guarded by status, so a stale read cannot make a second task.
     let mut new_ideas = Vec::with_capacity(ideas.len());
     for id in ideas {
         let idea = p.db().idea(account, *id).await?;
@@ -345,7 +344,14 @@ pub async fn create_tasks(
     let mut tx = p.db().begin().await?;
     let mut tasks = Vec::new();
     for idea in &new_ideas {
-        tasks.push(tx.create_task_for_idea(idea).await?);
+        match tx.create_task_for_idea(idea).await {
+            Ok(task) => tasks.push(task),
+            // Made into a task since it was read (by another run or a person): the guarded
+            // move wrote nothing, so skip it rather than make a second task.
+            Err(StoreError::Domain(DomainError::IllegalTransition { .. }))
+            | Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     tx.commit().await?;
     Ok(tasks)

@@ -11,7 +11,7 @@ use pressroom_providers::{
     DownloadConfig, LimitConfig, Limits, ModelRegistry, ProviderEnv, Providers,
 };
 use pressroom_queue::{CancellationToken, WorkerConfig};
-use pressroom_store::{Db, engine_test};
+use pressroom_store::{Db, StoreError, engine_test};
 use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::Duration;
@@ -298,6 +298,48 @@ engine_test!(
             stats.max_in_flight, provider_limit as u64,
             "the worker ran {slots} jobs but the provider saw at most its limit, and used all of it"
         );
+    }
+);
+
+engine_test!(
+    an_idea_read_before_it_became_a_task_makes_no_second_task,
+    |db: Db| async move {
+        let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        let kws = db
+            .keywords_by_status(h.account, h.site.id, KeywordStatus::New, 100)
+            .await
+            .unwrap();
+        let ids: Vec<KeywordId> = kws.iter().map(|k| k.id).collect();
+        let report = functions::auto_cluster(&h.p, h.account, h.site.id, &ids, None)
+            .await
+            .unwrap();
+        let (ideas, _) = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
+            .await
+            .unwrap();
+        assert!(ideas.len() >= 2);
+        let stale = db.idea(h.account, ideas[0]).await.unwrap();
+        assert_eq!(stale.status, IdeaStatus::New);
+        let made = functions::create_tasks(&h.p, h.account, &ideas[..1])
+            .await
+            .unwrap();
+        assert_eq!(made.len(), 1);
+        // A writer still holding the idea as it was read: refused before writing anything, and
+        // its transaction goes on to make the other idea's task.
+        let other = db.idea(h.account, ideas[1]).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let err = tx.create_task_for_idea(&stale).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::Domain(DomainError::IllegalTransition { .. })
+            ),
+            "{err:?}"
+        );
+        tx.create_task_for_idea(&other).await.unwrap();
+        tx.commit().await.unwrap();
+        let tasks = db.tasks(h.account, h.site.id, None, 1000).await.unwrap();
+        assert_eq!(tasks.len(), 2, "one task per idea");
+        assert_eq!(tasks.iter().filter(|t| t.idea_id == ideas[0]).count(), 1);
     }
 );
 

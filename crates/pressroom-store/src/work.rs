@@ -385,13 +385,15 @@ impl Tx {
         );
         let mut keywords = vec![idea.primary_keyword.clone()];
         keywords.extend(idea.secondary_keywords.iter().cloned());
+        // The idea's move comes first: when it is no longer `new` nothing has been written, so
+        // the caller can skip it and keep the transaction.
+        self.move_status(idea.account_id, idea.id, IdeaStatus::Queued)
+            .await?;
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
             "INSERT INTO tasks (account_id, site_id, idea_id, cluster_id, title, brief, keywords, target_words, status, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9) RETURNING id")
             .bind(idea.account_id.get()).bind(idea.site_id.get()).bind(idea.id.get()).bind(idea.cluster_id.get())
             .bind(&idea.title).bind(brief).bind(to_json(&keywords)).bind(idea.target_words).bind(now_ms()).fetch_one(c).await)?;
-        self.move_status(idea.account_id, idea.id, IdeaStatus::Queued)
-            .await?;
         Ok(TaskId::new(id))
     }
 
