@@ -24,9 +24,9 @@ pub struct SiteSettings {
     pub min_keywords_to_cluster: u32,
 }
 
+/// How many of a stage's input items are worked on together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-/// How many of a stage's input items are worked on together.
 pub struct BatchSizes {
     /// Stage 1: keywords per clustering call.
     pub keywords: u32,
