@@ -515,8 +515,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             Ok(None)
         }
         Stage::ClustersToIdeas => {
-            let window = text_window(p, account, site, s.batch_sizes.clusters);
-            run_items(sr, s, window, i64::MAX, |after| {
+            run_items(sr, site, s.batch_sizes.clusters, i64::MAX, |after| {
                 Box::pin(async move {
                     let next = p
                         .db()
@@ -568,8 +567,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
         },
         Stage::TasksToContent => {
             let cap = s.caps.content.map_or(i64::MAX, i64::from);
-            let window = text_window(p, account, site, s.batch_sizes.tasks);
-            run_items(sr, s, window, cap, |after| {
+            run_items(sr, site, s.batch_sizes.tasks, cap, |after| {
                 Box::pin(async move {
                     // In-progress tasks too: a run that stopped mid-article left one there.
                     let mut waiting = p
@@ -607,8 +605,7 @@ async fn run_stage(sr: &mut StageRun<'_>, site: &Site) -> Result<Option<Halt>> {
             .await
         }
         Stage::ContentToImagePrompts => {
-            let window = text_window(p, account, site, s.batch_sizes.content);
-            run_items(sr, s, window, i64::MAX, |after| {
+            run_items(sr, site, s.batch_sizes.content, i64::MAX, |after| {
                 Box::pin(async move {
                     let next = p
                         .db()
@@ -798,32 +795,29 @@ struct ItemDone {
 /// stage's input is exhausted. The work owns what it needs because it runs as its own task.
 type NextItem = Option<(i64, BoxFuture<'static, ItemDone>)>;
 
-/// How many items of a text stage to have out at once: the stage's batch size, but no more
-/// than the site's text provider takes calls at once (its limiter caps the calls themselves).
-fn text_window(p: &Pipeline, account: AccountId, site: &Site, batch: u32) -> usize {
-    let provider = p
-        .providers()
-        .text(account.get(), &site.settings)
-        .map_or(1, |choice| choice.provider.max_in_flight());
-    provider.min(batch.max(1) as usize)
-}
-
-/// Works through the items `next` hands out, up to `window` at once, recording each outcome as
-/// it arrives. A pause or cancel, the credit cap, `cap` successful items (the content cap) or
-/// a fatal error stops new items from starting; the ones already out finish and are recorded,
-/// so every saved output is in the stage's counts. With a window above one the credit cap can
-/// be passed by what the items already out cost.
+/// Works through the items `next` hands out, recording each outcome as it arrives. As many are
+/// out at once as the stage's `batch` size, but no more than the site's text provider takes
+/// calls at once (its limiter caps the calls themselves). A pause or cancel, the credit cap,
+/// `cap` successful items (the content cap) or a fatal error stops new items from starting;
+/// the ones already out finish and are recorded, so every saved output is in the stage's
+/// counts. With more than one item out, the credit cap can be passed by what they cost.
 ///
 /// Each item runs as its own task. Futures polled only from this loop would stall while it
 /// records an outcome, and on SQLite a stalled item holding the write lock would make this
 /// loop's own write wait on it until the busy timeout.
 async fn run_items<'f>(
     sr: &mut StageRun<'_>,
-    settings: &SiteSettings,
-    window: usize,
+    site: &Site,
+    batch: u32,
     cap: i64,
     mut next: impl FnMut(i64) -> BoxFuture<'f, Result<NextItem>>,
 ) -> Result<Option<Halt>> {
+    let settings = &site.settings;
+    let provider_limit =
+        sr.p.providers()
+            .text(sr.account.get(), settings)
+            .map_or(1, |choice| choice.provider.max_in_flight());
+    let window = provider_limit.min(batch.max(1) as usize);
     let mut out: JoinSet<ItemDone> = JoinSet::new();
     let (mut after, mut succeeded) = (0i64, 0i64);
     let mut drained = false;
@@ -833,7 +827,7 @@ async fn run_items<'f>(
         while !drained
             && halt.is_none()
             && fatal.is_none()
-            && out.len() < window.max(1)
+            && out.len() < window
             && succeeded + (out.len() as i64) < cap
             && !sr.over_credit_cap(settings)
         {

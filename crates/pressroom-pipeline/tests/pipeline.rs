@@ -80,6 +80,19 @@ async fn harness(db: Db, mock: MockConfig, text: &str, image: &str) -> Harness {
     }
 }
 
+impl Harness {
+    /// Changes the site's settings and saves them.
+    async fn edit_settings(&mut self, edit: impl FnOnce(&mut SiteSettings)) {
+        edit(&mut self.site.settings);
+        self.site = self
+            .p
+            .db()
+            .update_site_settings(self.account, self.site.id, &self.site.settings)
+            .await
+            .unwrap();
+    }
+}
+
 fn test_worker_config() -> WorkerConfig {
     WorkerConfig {
         poll_interval: Duration::from_millis(50),
@@ -265,12 +278,7 @@ engine_test!(
             ..Default::default()
         };
         let mut h = harness(db, mock, "offline", "openai").await;
-        h.site.settings.in_article_images = 8;
-        h.site =
-            h.p.db()
-                .update_site_settings(h.account, h.site.id, &h.site.settings)
-                .await
-                .unwrap();
+        h.edit_settings(|s| s.in_article_images = 8).await;
         let provider_limit = 2;
         h.limits.set(
             "openai-images",
@@ -718,11 +726,7 @@ engine_test!(
             h.account.get(),
             LimitConfig::new(None, chat_limit),
         );
-        h.site.settings.caps.content = Some(4);
-        h.site = db
-            .update_site_settings(h.account, h.site.id, &h.site.settings)
-            .await
-            .unwrap();
+        h.edit_settings(|s| s.caps.content = Some(4)).await;
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let r = &run.stage_results;
@@ -757,11 +761,11 @@ engine_test!(
             ..Default::default()
         };
         let mut h = harness(db.clone(), mock, "openai", "offline").await;
-        let b = &mut h.site.settings.batch_sizes;
-        (b.clusters, b.tasks, b.content) = (2, 2, 2);
-        db.update_site_settings(h.account, h.site.id, &h.site.settings)
-            .await
-            .unwrap();
+        h.edit_settings(|s| {
+            let b = &mut s.batch_sizes;
+            (b.clusters, b.tasks, b.content) = (2, 2, 2);
+        })
+        .await;
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         assert_eq!(run.stage_results[3].created, run.stage_results[2].created);
@@ -787,11 +791,11 @@ engine_test!(
         let mut h = harness(db.clone(), mock, "openai", "offline").await;
         h.limits
             .set("openai-chat", h.account.get(), LimitConfig::new(None, 32));
-        let b = &mut h.site.settings.batch_sizes;
-        (b.clusters, b.tasks, b.content) = (32, 32, 32);
-        db.update_site_settings(h.account, h.site.id, &h.site.settings)
-            .await
-            .unwrap();
+        h.edit_settings(|s| {
+            let b = &mut s.batch_sizes;
+            (b.clusters, b.tasks, b.content) = (32, 32, 32);
+        })
+        .await;
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let tasks = run.stage_results[2].created;
