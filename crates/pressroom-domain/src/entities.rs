@@ -229,6 +229,25 @@ pub struct AutomationRun {
     pub created_at: TimestampMs,
     pub started_at: Option<TimestampMs>,
     pub finished_at: Option<TimestampMs>,
+    /// The providers and models the run's driver used; `None` before it first started.
+    pub providers: Option<RunProviders>,
+}
+
+impl AutomationRun {
+    /// Items that failed across all stages.
+    pub fn failed_items(&self) -> i64 {
+        self.stage_results.iter().map(|r| r.failed).sum()
+    }
+}
+
+/// Which text and image provider and model a run used (the driving process's, which may differ
+/// from the shell that asks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunProviders {
+    pub text_provider: String,
+    pub text_model: String,
+    pub image_provider: String,
+    pub image_model: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

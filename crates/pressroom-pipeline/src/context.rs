@@ -26,6 +26,9 @@ pub enum PipelineError {
     BadOutput(String),
     #[error("{0}")]
     Refused(String),
+    /// A bug (a panicked task): never an item's fault, never retried.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl PipelineError {
@@ -35,7 +38,7 @@ impl PipelineError {
             PipelineError::Provider(e) => e.is_transient(),
             PipelineError::Download(e) => e.is_transient(),
             PipelineError::Queue(e) => e.is_transient(),
-            PipelineError::Store(StoreError::Database(_)) => true,
+            PipelineError::Store(e) => e.is_transient(),
             _ => false,
         }
     }

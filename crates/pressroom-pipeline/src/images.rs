@@ -9,9 +9,10 @@ use pressroom_domain::settings::parse_size;
 use pressroom_domain::*;
 use pressroom_providers::download::verify_image;
 use pressroom_providers::{ImageData, ImageRequest, ModelKind};
-use pressroom_queue::{JobContext, JobError, NewJob};
+use pressroom_queue::{HELD_AT, JobContext, JobError, NewJob};
 use pressroom_store::{GeneratedImage, StoreError};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 pub const IMAGE_JOB: &str = "image.generate";
 pub const IMAGES_QUEUE: &str = "images";
@@ -43,23 +44,35 @@ pub enum ImageRequestOutcome {
 }
 
 /// Queues generation of `ids` for `account`. Failed images go back to pending (a retry);
-/// generated ones are skipped; unknown or foreign ids are reported as not found.
+/// generated ones are skipped; unknown or foreign ids are reported as not found. Jobs of a
+/// paused run are queued held: they go on when it resumes.
 pub async fn generate_images(
     p: &Pipeline,
     account: AccountId,
     ids: &[ImageId],
     run: Option<RunId>,
 ) -> Result<Vec<ImageRequestOutcome>> {
-    let found = p.db().images_by_ids(account, ids).await?;
+    let found: HashMap<ImageId, ImageStatus> = p
+        .db()
+        .images_by_ids(account, ids)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.status))
+        .collect();
     let mut outcomes = Vec::with_capacity(ids.len());
     let mut jobs = Vec::new();
     let mut tx = p.db().begin().await?;
+    // Read under the run's lock, so a pause cannot commit between this read and the insert.
+    let held = match run {
+        Some(run) => tx.run_for_update(account, run).await?.status == RunStatus::Paused,
+        None => false,
+    };
     for id in ids {
-        let Some(image) = found.iter().find(|i| i.id == *id) else {
+        let Some(status) = found.get(id) else {
             outcomes.push(ImageRequestOutcome::NotFound { image: *id });
             continue;
         };
-        match image.status {
+        match status {
             ImageStatus::Generated => {
                 outcomes.push(ImageRequestOutcome::AlreadyGenerated { image: *id });
                 continue;
@@ -84,6 +97,9 @@ pub async fn generate_images(
         .account(account);
         if let Some(run) = run {
             job = job.run(run);
+        }
+        if held {
+            job = job.run_at(HELD_AT);
         }
         jobs.push(job);
         outcomes.push(ImageRequestOutcome::Queued { image: *id });
@@ -139,8 +155,30 @@ async fn fail_for_good(ctx: &JobContext, job: ImageJob, message: &str) -> Result
     Ok(())
 }
 
+/// True when the job's run is paused and the job was handed back held (nothing spent).
+/// A plain read first, so a running run costs no write; the hold itself re-reads the status
+/// under the run's lock, so it cannot slip in after a resume released the run's jobs.
+async fn held_for_pause(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<bool> {
+    let Some(run) = job.run else {
+        return Ok(false);
+    };
+    if p.db().run(job.account, run).await?.status != RunStatus::Paused {
+        return Ok(false);
+    }
+    let mut tx = ctx.begin().await?;
+    if tx.run_for_update(job.account, run).await?.status != RunStatus::Paused {
+        return Ok(false);
+    }
+    ctx.hold_in(&mut tx).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
 async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<()> {
     let account = job.account;
+    if held_for_pause(p, ctx, job).await? {
+        return Ok(());
+    }
     let image = match p.db().image(account, job.image).await {
         Ok(i) => i,
         Err(StoreError::NotFound { .. }) => return Ok(()),
@@ -269,30 +307,40 @@ impl From<PipelineError> for JobError {
 }
 
 /// Fails the images of `run` whose generation job is dead (its last attempt's worker died, or
-/// it could not run at all) while the image is still pending or generating: no job will ever
-/// settle them, and Stage 6 waits for every image to settle. Returns how many were failed.
+/// it could not run at all) while the image is still pending or generating, and no newer job
+/// for it is live: nothing will ever settle them, and Stage 6 waits for every image to
+/// settle. Returns how many were failed.
 pub async fn fail_orphaned_images(p: &Pipeline, account: AccountId, run: RunId) -> Result<u64> {
-    let jobs = p.queue().jobs_of_run(run).await?;
-    let live: std::collections::HashSet<ImageId> = jobs
+    let dead = p.queue().dead_jobs_of_run(run, IMAGE_JOB).await?;
+    let mut orphans: Vec<(ImageJob, String)> = Vec::new();
+    for job in &dead {
+        let payload: ImageJob = serde_json::from_str(&job.payload).map_err(|e| {
+            PipelineError::Internal(format!(
+                "image job {} has an unreadable payload: {e}",
+                job.id
+            ))
+        })?;
+        if payload.account == account {
+            let reason = format!(
+                "generation stopped: {}",
+                job.last_error.as_deref().unwrap_or("its job died")
+            );
+            orphans.push((payload, reason));
+        }
+    }
+    let keys: Vec<String> = orphans
         .iter()
-        .filter(|j| {
-            j.kind == IMAGE_JOB && matches!(j.state, JobState::Available | JobState::Running)
-        })
-        .filter_map(|j| {
-            serde_json::from_str::<ImageJob>(&j.payload)
-                .ok()
-                .map(|i| i.image)
-        })
+        .map(|(j, _)| format!("image:{}", j.image))
+        .collect();
+    let live: std::collections::HashSet<String> = p
+        .queue()
+        .live_dedupe_keys(&keys)
+        .await?
+        .into_iter()
         .collect();
     let mut failed = 0;
-    for job in jobs
-        .iter()
-        .filter(|j| j.kind == IMAGE_JOB && j.state == JobState::Dead)
-    {
-        let Ok(payload) = serde_json::from_str::<ImageJob>(&job.payload) else {
-            continue;
-        };
-        if payload.account != account || live.contains(&payload.image) {
+    for (payload, reason) in orphans {
+        if live.contains(&format!("image:{}", payload.image)) {
             continue;
         }
         let mut tx = p.db().begin().await?;
@@ -304,10 +352,6 @@ pub async fn fail_orphaned_images(p: &Pipeline, account: AccountId, run: RunId) 
             tx.move_status(account, image.id, ImageStatus::Generating)
                 .await?;
         }
-        let reason = format!(
-            "generation stopped: {}",
-            job.last_error.as_deref().unwrap_or("its job died")
-        );
         tx.fail_image(account, image.id, ImageStatus::Failed, &reason)
             .await?;
         tx.review_if_images_settled(account, image.content_id)

@@ -30,6 +30,7 @@
 //! ```
 
 mod error;
+mod hold;
 mod job;
 mod queue;
 mod signal;
@@ -37,6 +38,7 @@ mod wake;
 mod worker;
 
 pub use error::{QueueError, Result};
+pub use hold::{HELD_AT, RunJobCounts};
 pub use job::{
     ClaimedJob, DEFAULT_MAX_ATTEMPTS, DEFAULT_QUEUE, JobRecord, Lease, NewJob, QueueCount, Rescued,
 };

@@ -118,7 +118,7 @@ const SQLITE_ENQUEUE: &str = "INSERT INTO jobs (kind, payload, queue, priority, 
     ON CONFLICT DO NOTHING
     RETURNING id, dedupe_key";
 
-const JOB_COLUMNS: &str = "SELECT id, kind, payload, queue, priority, run_at, attempts, max_attempts, state,
+pub(crate) const JOB_COLUMNS: &str = "SELECT id, kind, payload, queue, priority, run_at, attempts, max_attempts, state,
     lease_owner, lease_expires_at, dedupe_key, last_error, run_id, account_id, created_at, started_at, finished_at
     FROM jobs";
 

@@ -141,6 +141,14 @@ impl JobContext {
         Ok(())
     }
 
+    /// Gives this job back held inside `tx` (see [`Queue::hold_in`]): for a handler whose run
+    /// is paused. Commit `tx` and return `Ok(())`; the worker then leaves the job alone.
+    pub async fn hold_in(&self, tx: &mut Tx) -> Result<()> {
+        Queue::hold_in(tx, &self.inner.lease).await?;
+        self.inner.completed_in_tx.store(true, Ordering::Release);
+        Ok(())
+    }
+
     /// Resolves when the worker begins to shut down. A long handler may watch it to wrap up
     /// early; one still running when the shutdown grace period ends is aborted and its job
     /// released (not counted as an attempt) for another worker.

@@ -331,6 +331,7 @@ pub(crate) struct RunRow {
     pub created_at: i64,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
+    pub providers: Option<String>,
 }
 
 impl TryFrom<RunRow> for AutomationRun {
@@ -354,6 +355,15 @@ impl TryFrom<RunRow> for AutomationRun {
             created_at: r.created_at,
             started_at: r.started_at,
             finished_at: r.finished_at,
+            providers: r
+                .providers
+                .map(|p| {
+                    serde_json::from_str(&p).map_err(|e| StoreError::Corrupt {
+                        what: "run providers",
+                        detail: e.to_string(),
+                    })
+                })
+                .transpose()?,
         })
     }
 }

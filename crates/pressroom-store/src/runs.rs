@@ -5,7 +5,7 @@ use crate::{Db, Result, StoreError, Tx, now_ms, on_conn, on_db};
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
-const RUN_COLS: &str = "id, account_id, site_id, trigger, status, current_stage, stage_results, credits_used, error, created_at, started_at, finished_at";
+const RUN_COLS: &str = "id, account_id, site_id, trigger, status, current_stage, stage_results, credits_used, error, created_at, started_at, finished_at, providers";
 
 /// An AI call to record (successful or not).
 #[derive(Debug, Clone)]
@@ -194,21 +194,62 @@ impl Db {
 }
 
 impl Tx {
+    /// Reads the run and, on PostgreSQL, locks its row until the transaction ends, so control
+    /// writes (pause, resume, cancel) and the work that depends on the run's status (queueing
+    /// or holding its image jobs) happen one after the other. SQLite's `BEGIN IMMEDIATE`
+    /// already serialises every writer.
     pub async fn run_for_update(&mut self, account: AccountId, id: RunId) -> Result<AutomationRun> {
+        let lock = match self.engine() {
+            crate::Engine::Postgres => " FOR UPDATE",
+            crate::Engine::Sqlite => "",
+        };
         let row: Option<RunRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND id = $2")))
+            "SELECT {RUN_COLS} FROM automation_runs WHERE account_id = $1 AND id = $2{lock}")))
             .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
         row.ok_or_else(|| StoreError::not_found("automation run", id))?
             .try_into()
     }
 
-    /// Saves the run's progress fields (status moves go through `move_status`).
+    /// Saves the driver's progress: stage, per-stage results, credits. Never the status,
+    /// `error` or the start and finish times, which control writes own, so a driver holding a
+    /// stale copy of the run cannot undo a pause, a cancel or a finish.
     pub async fn save_run_progress(&mut self, run: &AutomationRun) -> Result<()> {
         on_conn!(self, c => sqlx::query(
-            "UPDATE automation_runs SET current_stage = $1, stage_results = $2, credits_used = $3, error = $4, started_at = $5, finished_at = $6
-             WHERE account_id = $7 AND id = $8")
+            "UPDATE automation_runs SET current_stage = $1, stage_results = $2, credits_used = $3
+             WHERE account_id = $4 AND id = $5")
             .bind(i64::from(run.current_stage.number())).bind(to_json(&run.stage_results)).bind(run.credits_used.0)
-            .bind(&run.error).bind(run.started_at).bind(run.finished_at).bind(run.account_id.get()).bind(run.id.get())
+            .bind(run.account_id.get()).bind(run.id.get())
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records that a driver started (or took over) the run with these providers; the first
+    /// start time is kept.
+    pub async fn mark_run_started(
+        &mut self,
+        account: AccountId,
+        run: RunId,
+        providers: &RunProviders,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "UPDATE automation_runs SET started_at = COALESCE(started_at, $1), providers = $2
+             WHERE account_id = $3 AND id = $4")
+            .bind(now_ms()).bind(to_json(providers)).bind(account.get()).bind(run.get())
+            .execute(c).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records the end of a run: its finish time and, for a failed run, why.
+    pub async fn mark_run_finished(
+        &mut self,
+        account: AccountId,
+        run: RunId,
+        error: Option<&str>,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "UPDATE automation_runs SET finished_at = $1, error = COALESCE($2, error)
+             WHERE account_id = $3 AND id = $4")
+            .bind(now_ms()).bind(error).bind(account.get()).bind(run.get())
             .execute(c).await.map(|_| ()))?;
         Ok(())
     }

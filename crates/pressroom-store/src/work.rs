@@ -56,8 +56,12 @@ pub struct PipelineCounts {
     pub keywords: i64,
     pub keywords_new: i64,
     pub clusters: i64,
+    pub clusters_new: i64,
     pub ideas: i64,
+    pub ideas_new: i64,
     pub tasks: i64,
+    /// Queued or in progress: waiting for Stage 4.
+    pub tasks_waiting: i64,
     pub tasks_failed: i64,
     pub content: i64,
     pub content_review: i64,
@@ -66,6 +70,26 @@ pub struct PipelineCounts {
     pub images_pending: i64,
     pub images_generated: i64,
     pub images_failed: i64,
+}
+
+/// `AND status IN (...)` for statuses given by their fixed names (never user text); nothing
+/// when there are none.
+fn status_in<'a>(statuses: impl Iterator<Item = &'a str>) -> String {
+    let list: Vec<String> = statuses.map(|s| format!("'{s}'")).collect();
+    if list.is_empty() {
+        String::new()
+    } else {
+        format!("AND status IN ({})", list.join(", "))
+    }
+}
+
+/// A site's images by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImageCounts {
+    pub pending: i64,
+    pub generating: i64,
+    pub generated: i64,
+    pub failed: i64,
 }
 
 fn ids_sql(ids: &[i64]) -> String {
@@ -113,16 +137,23 @@ impl Db {
         status: KeywordStatus,
         limit: u32,
     ) -> Result<Vec<Keyword>> {
-        self.keywords(
-            account,
-            site,
-            &crate::KeywordFilter {
-                status: Some(status),
-                limit,
-                ..Default::default()
-            },
-        )
-        .await
+        self.keywords_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` keywords in `status` after id `after`, in id order.
+    pub async fn keywords_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: KeywordStatus,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Keyword>> {
+        let rows: Vec<KeywordRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {} FROM keywords WHERE account_id = $1 AND site_id = $2 AND status = $3 AND id > $4 ORDER BY id LIMIT $5",
+            crate::keywords::KEYWORD_COLUMNS)))
+            .bind(account.get()).bind(site.get()).bind(status.as_str()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        rows.into_iter().map(Keyword::try_from).collect()
     }
 
     pub async fn clusters(
@@ -132,9 +163,21 @@ impl Db {
         status: Option<ClusterStatus>,
         limit: u32,
     ) -> Result<Vec<Cluster>> {
+        self.clusters_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` clusters after id `after`, in id order.
+    pub async fn clusters_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ClusterStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Cluster>> {
         let rows: Vec<ClusterRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
+            "SELECT {CLUSTER_COLS} FROM clusters WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Cluster::try_from).collect()
     }
 
@@ -156,9 +199,21 @@ impl Db {
         status: Option<IdeaStatus>,
         limit: u32,
     ) -> Result<Vec<Idea>> {
+        self.ideas_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` ideas after id `after`, in id order.
+    pub async fn ideas_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<IdeaStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Idea>> {
         let rows: Vec<IdeaRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {IDEA_COLS} FROM ideas WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
+            "SELECT {IDEA_COLS} FROM ideas WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Idea::try_from).collect()
     }
 
@@ -177,9 +232,24 @@ impl Db {
         status: Option<TaskStatus>,
         limit: u32,
     ) -> Result<Vec<Task>> {
+        let statuses: Vec<TaskStatus> = status.into_iter().collect();
+        self.tasks_after(account, site, &statuses, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` tasks in any of `statuses` (all when empty) after id
+    /// `after`, in id order.
+    pub async fn tasks_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        statuses: &[TaskStatus],
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Task>> {
+        let filter = status_in(statuses.iter().map(|s| s.as_str()));
         let rows: Vec<TaskRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {TASK_COLS} FROM tasks WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
+            "SELECT {TASK_COLS} FROM tasks WHERE account_id = $1 AND site_id = $2 {filter} AND id > $3 ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Task::try_from).collect()
     }
 
@@ -190,24 +260,90 @@ impl Db {
         status: Option<ContentStatus>,
         limit: u32,
     ) -> Result<Vec<Content>> {
+        self.content_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` content after id `after`, in id order.
+    pub async fn content_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ContentStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
         let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Content::try_from).collect()
     }
 
-    /// Draft content that has no image rows yet (Stage 5 input).
+    /// Draft content that has no image rows yet, after id `after` in id order (Stage 5 input).
     pub async fn drafts_without_images(
         &self,
         account: AccountId,
         site: SiteId,
+        after: i64,
         limit: u32,
     ) -> Result<Vec<Content>> {
         let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTENT_COLS} FROM content c WHERE account_id = $1 AND site_id = $2 AND status = 'draft'
-               AND NOT EXISTS (SELECT 1 FROM images i WHERE i.content_id = c.id) ORDER BY id LIMIT $3")))
-            .bind(account.get()).bind(site.get()).bind(i64::from(limit)).fetch_all(p).await)?;
+               AND id > $3 AND NOT EXISTS (SELECT 1 FROM images i WHERE i.content_id = c.id) ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Content::try_from).collect()
+    }
+
+    /// Ids of the site's images in any of `statuses` after id `after`, in id order: Stage 6
+    /// queues its input in pages of these, never loading whole rows.
+    pub async fn image_ids_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        statuses: &[ImageStatus],
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ImageId>> {
+        let filter = status_in(statuses.iter().map(|s| s.as_str()));
+        let ids: Vec<i64> = on_db!(self, p => sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT id FROM images WHERE account_id = $1 AND site_id = $2 {filter} AND id > $3 ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(ImageId::new).collect())
+    }
+
+    /// The highest cluster id of the site (0 when it has none).
+    pub async fn max_cluster_id(&self, account: AccountId, site: SiteId) -> Result<i64> {
+        Ok(on_db!(self, p => sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM clusters WHERE account_id = $1 AND site_id = $2")
+            .bind(account.get()).bind(site.get()).fetch_one(p).await)?)
+    }
+
+    /// The site's content in `status` (all when `None`), counted.
+    pub async fn count_content(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ContentStatus>,
+    ) -> Result<i64> {
+        Ok(on_db!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM content WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3)")
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).fetch_one(p).await)?)
+    }
+
+    /// The site's images counted by status, for Stage 6's progress.
+    pub async fn image_counts(&self, account: AccountId, site: SiteId) -> Result<ImageCounts> {
+        let rows: Vec<(String, i64)> = on_db!(self, p => sqlx::query_as(
+            "SELECT status, COUNT(*) FROM images WHERE account_id = $1 AND site_id = $2 GROUP BY status")
+            .bind(account.get()).bind(site.get()).fetch_all(p).await)?;
+        let mut c = ImageCounts::default();
+        for (status, n) in rows {
+            match ImageStatus::parse(&status)? {
+                ImageStatus::Pending => c.pending += n,
+                ImageStatus::Generating => c.generating += n,
+                ImageStatus::Generated => c.generated += n,
+                ImageStatus::Failed => c.failed += n,
+            }
+        }
+        Ok(c)
     }
 
     pub async fn content(&self, account: AccountId, id: ContentId) -> Result<Content> {
@@ -256,9 +392,21 @@ impl Db {
         status: Option<ImageStatus>,
         limit: u32,
     ) -> Result<Vec<Image>> {
+        self.images_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` images after id `after`, in id order.
+    pub async fn images_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ImageStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Image>> {
         let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) ORDER BY id LIMIT $4")))
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(i64::from(limit)).fetch_all(p).await)?;
+            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Image::try_from).collect()
     }
 
@@ -284,12 +432,24 @@ impl Db {
                         c.keywords_new += n;
                     }
                 }
-                "clusters" => c.clusters += n,
-                "ideas" => c.ideas += n,
+                "clusters" => {
+                    c.clusters += n;
+                    if status == "new" {
+                        c.clusters_new += n;
+                    }
+                }
+                "ideas" => {
+                    c.ideas += n;
+                    if status == "new" {
+                        c.ideas_new += n;
+                    }
+                }
                 "tasks" => {
                     c.tasks += n;
-                    if status == "failed" {
-                        c.tasks_failed += n;
+                    match status.as_str() {
+                        "failed" => c.tasks_failed += n,
+                        "queued" | "in_progress" => c.tasks_waiting += n,
+                        _ => {}
                     }
                 }
                 "content" => {
@@ -491,6 +651,18 @@ impl Tx {
         content: ContentId,
     ) -> Result<bool> {
         ContentStatus::Draft.check_move(ContentStatus::Review)?;
+        // Two images of one article settling at once, each in its own transaction: on
+        // PostgreSQL (read committed) each would see the other's image still unsettled and
+        // neither would move the article. Locking the article first makes the second wait for
+        // the first to commit; its statement then sees both images settled. (SQLite's
+        // `BEGIN IMMEDIATE` already runs them one after the other.)
+        if let Tx::Postgres(t) = self {
+            sqlx::query("SELECT id FROM content WHERE account_id = $1 AND id = $2 FOR UPDATE")
+                .bind(account.get())
+                .bind(content.get())
+                .execute(&mut **t)
+                .await?;
+        }
         let n = on_conn!(self, c => sqlx::query(
             "UPDATE content SET status = 'review', updated_at = $1
              WHERE account_id = $2 AND id = $3 AND status = 'draft'

@@ -1,0 +1,310 @@
+//! The driver: the job handler that walks a run through its stages from the saved one, and
+//! the progress record every stage writes after each item (the item boundary, where pause and
+//! cancel take effect).
+
+use super::RunJob;
+use super::control::fail_run;
+use super::stages::run_stage;
+use crate::context::{Pipeline, PipelineError, Result};
+use pressroom_domain::*;
+use pressroom_queue::{JobContext, JobError};
+use pressroom_store::StoreError;
+use serde_json::json;
+use std::time::Instant;
+
+/// The job handler that drives a run.
+pub async fn run_driver_job(p: Pipeline, _ctx: JobContext, job: RunJob) -> Result<(), JobError> {
+    match drive(&p, job.account, job.run).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_transient() => Err(JobError::retry(e.to_string())),
+        Err(e) => {
+            fail_run(&p, job.account, job.run, &e.to_string())
+                .await
+                .map_err(|e| JobError::retry(e.to_string()))?;
+            Ok(())
+        }
+    }
+}
+
+/// Why a stage stopped early.
+pub(super) enum Halt {
+    Paused,
+    Cancelled,
+}
+
+impl Halt {
+    fn of(status: RunStatus) -> Option<Halt> {
+        match status {
+            RunStatus::Paused => Some(Halt::Paused),
+            RunStatus::Cancelled => Some(Halt::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// Progress of one stage, persisted after every item.
+pub(super) struct StageRun<'a> {
+    pub p: &'a Pipeline,
+    pub account: AccountId,
+    pub site: &'a Site,
+    pub run: AutomationRun,
+    pub stage: Stage,
+    started: Instant,
+}
+
+impl StageRun<'_> {
+    pub fn result(&mut self) -> &mut StageResult {
+        let i = usize::from(self.stage.number() - 1);
+        &mut self.run.stage_results[i]
+    }
+
+    /// Records an item's outcome and reads the run's status: the item boundary. Only the
+    /// progress fields are written, so a pause or cancel written meanwhile stands.
+    pub async fn item(
+        &mut self,
+        level: EventLevel,
+        message: String,
+        update: impl FnOnce(&mut StageResult),
+    ) -> Result<Option<Halt>> {
+        update(self.result());
+        let elapsed = self.started.elapsed().as_millis() as i64;
+        self.result().elapsed_ms = elapsed;
+        self.run.credits_used = self.run.stage_results.iter().map(|r| r.credits).sum();
+        let fields = json!({"stage": self.stage.number(), "counts": self.result().clone()});
+        let mut tx = self.p.db().begin().await?;
+        let status = tx.run_for_update(self.account, self.run.id).await?.status;
+        tx.save_run_progress(&self.run).await?;
+        tx.add_run_event(
+            self.account,
+            self.run.id,
+            Some(self.stage),
+            level,
+            &message,
+            fields,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Halt::of(status))
+    }
+
+    /// An event that changes no count (a stage's note), still an item boundary.
+    pub async fn note(&mut self, level: EventLevel, message: String) -> Result<Option<Halt>> {
+        self.item(level, message, |_| {}).await
+    }
+
+    /// The run's status now, for loops that wait rather than record.
+    pub async fn halted(&self) -> Result<Option<Halt>> {
+        Ok(Halt::of(
+            self.p.db().run(self.account, self.run.id).await?.status,
+        ))
+    }
+
+    pub fn over_credit_cap(&self) -> bool {
+        self.site
+            .settings
+            .caps
+            .credits
+            .is_some_and(|cap| self.run.credits_used.0 >= cap)
+    }
+}
+
+/// Walks the stages from the saved one. Returns when the run finishes, pauses or is cancelled.
+#[tracing::instrument(name = "run", skip(p), fields(account = account.get(), run = run_id.get()))]
+pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()> {
+    let run = p.db().run(account, run_id).await?;
+    if !matches!(run.status, RunStatus::Queued | RunStatus::Running) {
+        // Paused, cancelled or finished: nothing to drive.
+        return Ok(());
+    }
+    let site = p.db().site(account, run.site_id).await?;
+    let providers = run_providers(p, account, &site)?;
+    let mut tx = p.db().begin().await?;
+    let current = tx.run_for_update(account, run_id).await?;
+    let (message, stage) = match current.status {
+        RunStatus::Queued => {
+            tx.move_status(account, run_id, RunStatus::Running).await?;
+            ("run started", None)
+        }
+        RunStatus::Running => ("run resumed by a worker", Some(current.current_stage)),
+        _ => return Ok(()),
+    };
+    tx.mark_run_started(account, run_id, &providers).await?;
+    tx.add_run_event(
+        account,
+        run_id,
+        stage,
+        EventLevel::Info,
+        message,
+        json!({"status": "running", "stage": current.current_stage.number(), "providers": providers}),
+    )
+    .await?;
+    tx.commit().await?;
+
+    let mut stage = current.current_stage;
+    loop {
+        let mut sr = StageRun {
+            p,
+            account,
+            site: &site,
+            run: p.db().run(account, run_id).await?,
+            stage,
+            started: Instant::now(),
+        };
+        sr.run.current_stage = stage;
+        let started = format!("stage {} started: {}", stage.number(), stage.name());
+        let halted = match sr.note(EventLevel::Info, started).await? {
+            Some(h) => Some(h),
+            None => run_stage(&mut sr).await?,
+        };
+        if let Some(halt) = halted {
+            let what = match halt {
+                Halt::Paused => "paused",
+                Halt::Cancelled => "cancelled",
+            };
+            p.db()
+                .add_run_event(
+                    account,
+                    run_id,
+                    Some(stage),
+                    EventLevel::Info,
+                    &format!("run {what} at stage {}", stage.number()),
+                    json!({"status": what}),
+                )
+                .await?;
+            return Ok(());
+        }
+        let r = sr.result().clone();
+        let level = if r.failed > 0 {
+            EventLevel::Warn
+        } else {
+            EventLevel::Info
+        };
+        let summary = format!(
+            "stage {} finished: {} processed, {} created, {} failed, {} skipped",
+            stage.number(),
+            r.processed,
+            r.created,
+            r.failed,
+            r.skipped
+        );
+        sr.note(level, summary).await?;
+        match stage.next() {
+            Some(next) => {
+                stage = next;
+                sr.run.current_stage = next;
+                let mut tx = p.db().begin().await?;
+                tx.save_run_progress(&sr.run).await?;
+                tx.commit().await?;
+            }
+            None => return finish(p, account, run_id, &site).await,
+        }
+    }
+}
+
+fn run_providers(p: &Pipeline, account: AccountId, site: &Site) -> Result<RunProviders> {
+    let text = p.providers().text(account.get(), &site.settings)?;
+    let image = p.providers().image(account.get(), &site.settings)?;
+    Ok(RunProviders {
+        text_provider: text.provider.name().to_string(),
+        text_model: text.model.clone(),
+        image_provider: image.provider.name().to_string(),
+        image_model: image.model.clone(),
+    })
+}
+
+/// Ends the run `awaiting_review` (manual review with articles waiting) or `completed`. A run
+/// with failed items says which stages failed what, and what to do next.
+async fn finish(p: &Pipeline, account: AccountId, run_id: RunId, site: &Site) -> Result<()> {
+    let awaiting = site.settings.review_mode == ReviewMode::Manual
+        && !p
+            .db()
+            .content_list(account, site.id, Some(ContentStatus::Review), 1)
+            .await?
+            .is_empty();
+    let to = if awaiting {
+        RunStatus::AwaitingReview
+    } else {
+        RunStatus::Completed
+    };
+    let mut tx = p.db().begin().await?;
+    let run = tx.run_for_update(account, run_id).await?;
+    match tx.move_status(account, run_id, to).await {
+        Ok(_) => {}
+        // Cancelled (or paused) after the last item: that control write stands.
+        Err(StoreError::Domain(DomainError::IllegalTransition { .. })) => return Ok(()),
+        Err(e) => return Err(PipelineError::from(e)),
+    }
+    tx.mark_run_finished(account, run_id, None).await?;
+    let failures = failures(&run);
+    let mut message = format!("run {}", to.as_str().replace('_', " "));
+    let level = if failures.is_empty() {
+        EventLevel::Info
+    } else {
+        message.push_str(&format!(
+            " with failures: {}; {}",
+            failures
+                .iter()
+                .map(|(_, what)| what.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            next_steps(&run, &site.name)
+        ));
+        EventLevel::Warn
+    };
+    tx.add_run_event(
+        account,
+        run_id,
+        None,
+        level,
+        &message,
+        json!({
+            "status": to.as_str(),
+            "credits_used": run.credits_used,
+            "failed": run.failed_items(),
+            "failures": failures.iter().map(|(stage, what)| json!({"stage": stage, "what": what})).collect::<Vec<_>>(),
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `(stage number, "N things failed")` for each stage with failed items.
+fn failures(run: &AutomationRun) -> Vec<(u8, String)> {
+    Stage::ALL
+        .iter()
+        .zip(&run.stage_results)
+        .filter(|(_, r)| r.failed > 0)
+        .map(|(stage, r)| {
+            let what = match stage {
+                Stage::KeywordsToClusters => "keywords could not be clustered",
+                Stage::ClustersToIdeas => "clusters got no ideas",
+                Stage::IdeasToTasks => "ideas did not become tasks",
+                Stage::TasksToContent => "articles could not be written",
+                Stage::ContentToImagePrompts => "articles got no image prompts",
+                Stage::ImagePromptsToImages => "images failed",
+                Stage::ReviewGate => "articles could not be approved",
+            };
+            (stage.number(), format!("{} {what}", r.failed))
+        })
+        .collect()
+}
+
+/// What a person can do about a run's failures.
+fn next_steps(run: &AutomationRun, site: &str) -> String {
+    let images = run.stage_results[usize::from(Stage::ImagePromptsToImages.number() - 1)].failed;
+    let others = run.failed_items() - images;
+    let mut steps = Vec::new();
+    if images > 0 {
+        steps.push(format!(
+            "see them with `pressroom images list --status failed --site {site}` and retry with `pressroom images retry --failed --site {site}`"
+        ));
+    }
+    if others > 0 {
+        steps.push(
+            "the run's events name each failed item; a new `pressroom run` tries the ones still waiting"
+                .to_string(),
+        );
+    }
+    steps.join("; ")
+}

@@ -1,0 +1,195 @@
+//! What each stage does. Every stage takes its input by status, in id order after a cursor,
+//! a page at a time, so an item left in its input status (left out by the model, failed) is
+//! tried once per run, never in a loop, and no item is skipped however large the site.
+
+use super::driver::{Halt, StageRun};
+use super::stage6::stage_images;
+use super::window::{ItemStage, is_fatal, run_items};
+use crate::context::Result;
+use crate::functions;
+use pressroom_domain::*;
+
+/// Ideas (stage 3) and reviewed articles (stage 7) read per page.
+const PAGE: u32 = 200;
+
+pub(super) async fn run_stage(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
+    match sr.stage {
+        Stage::KeywordsToClusters => keywords_to_clusters(sr).await,
+        Stage::ClustersToIdeas => run_items(sr, ItemStage::Ideas).await,
+        Stage::IdeasToTasks => ideas_to_tasks(sr).await,
+        Stage::TasksToContent => run_items(sr, ItemStage::Content).await,
+        Stage::ContentToImagePrompts => run_items(sr, ItemStage::ImagePrompts).await,
+        Stage::ImagePromptsToImages => stage_images(sr).await,
+        Stage::ReviewGate => review_gate(sr).await,
+    }
+}
+
+/// Stage 1: `new` keywords in batches of the site's clustering batch size. A batch that fails
+/// is recorded (its keywords counted failed, with the error) and the next one goes on; only a
+/// fault that affects every batch stops the stage. Keywords still `new` at the end are counted
+/// in an event that says why.
+async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
+    let (p, account, site) = (sr.p, sr.account, sr.site.id);
+    let s = &sr.site.settings;
+    let waiting = p
+        .db()
+        .count_keywords(account, site, Some(KeywordStatus::New))
+        .await?;
+    if waiting < i64::from(s.min_keywords_to_cluster) {
+        let message = format!(
+            "{waiting} new keywords, fewer than the minimum of {}: clustering skipped",
+            s.min_keywords_to_cluster
+        );
+        return sr
+            .item(EventLevel::Warn, message, |r| r.skipped += waiting)
+            .await;
+    }
+    let cap = s.caps.keywords.map_or(i64::MAX, i64::from);
+    let batch_size = s.batch_sizes.keywords.max(1);
+    let (mut taken, mut after) = (0i64, 0i64);
+    // Clusters made by a batch have ids above every cluster that existed before it.
+    let mut newest_cluster = p.db().max_cluster_id(account, site).await?;
+    let mut stopped = None;
+    while taken < cap {
+        if sr.over_credit_cap() {
+            stopped = Some("the per-run credit cap was reached");
+            break;
+        }
+        let limit = u32::try_from((cap - taken).min(i64::from(batch_size))).unwrap_or(batch_size);
+        let batch = p
+            .db()
+            .keywords_after(account, site, KeywordStatus::New, after, limit)
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = last.id.get();
+        let n = batch.len() as i64;
+        taken += n;
+        let ids: Vec<KeywordId> = batch.iter().map(|k| k.id).collect();
+        let halt = match functions::auto_cluster(p, account, site, &ids, Some(sr.run.id)).await {
+            Ok(rep) => {
+                let made = rep
+                    .clusters
+                    .iter()
+                    .filter(|c| c.get() > newest_cluster)
+                    .count() as i64;
+                newest_cluster = rep
+                    .clusters
+                    .iter()
+                    .map(|c| c.get())
+                    .fold(newest_cluster, i64::max);
+                let mapped = rep.keywords_mapped as i64;
+                let message =
+                    format!("{mapped} of {n} keywords clustered into {made} new clusters");
+                sr.item(EventLevel::Info, message, |r| {
+                    r.processed += n;
+                    r.created += made;
+                    r.skipped += n - mapped;
+                    r.credits = Credits(r.credits.0 + rep.credits.0);
+                })
+                .await?
+            }
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => {
+                let message = format!("clustering {n} keywords failed: {e}");
+                sr.item(EventLevel::Error, message, |r| {
+                    r.processed += n;
+                    r.failed += n;
+                })
+                .await?
+            }
+        };
+        if halt.is_some() {
+            return Ok(halt);
+        }
+    }
+    if taken >= cap {
+        stopped = Some("the per-run keyword cap was reached");
+    }
+    let left = p
+        .db()
+        .count_keywords(account, site, Some(KeywordStatus::New))
+        .await?;
+    if left == 0 {
+        return Ok(None);
+    }
+    let why = match stopped {
+        Some(why) => format!("{why}; they wait for the next run"),
+        None => "the model placed them in no cluster, or their batch failed".to_string(),
+    };
+    sr.note(
+        EventLevel::Warn,
+        format!("{left} keywords remain new: {why}"),
+    )
+    .await
+}
+
+/// Stage 3 (local, no AI): `new` ideas become queued tasks, a page at a time.
+async fn ideas_to_tasks(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
+    let (p, account, site) = (sr.p, sr.account, sr.site.id);
+    let batch = sr.site.settings.batch_sizes.ideas.max(1);
+    let mut after = 0i64;
+    loop {
+        let ideas = p
+            .db()
+            .ideas_after(account, site, Some(IdeaStatus::New), after, batch)
+            .await?;
+        let Some(last) = ideas.last() else {
+            return Ok(None);
+        };
+        after = last.id.get();
+        let ids: Vec<IdeaId> = ideas.iter().map(|i| i.id).collect();
+        let tasks = functions::create_tasks(p, account, &ids).await?;
+        let n = tasks.len() as i64;
+        let halt = sr
+            .item(EventLevel::Info, format!("{n} tasks created"), |r| {
+                r.processed += ids.len() as i64;
+                r.created += n;
+                r.skipped += ids.len() as i64 - n;
+            })
+            .await?;
+        if halt.is_some() {
+            return Ok(halt);
+        }
+    }
+}
+
+/// Stage 7: with manual review the run ends awaiting it; with auto review every article in
+/// review is approved, a page at a time.
+async fn review_gate(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
+    let (p, account, site) = (sr.p, sr.account, sr.site.id);
+    if sr.site.settings.review_mode == ReviewMode::Manual {
+        let n = p
+            .db()
+            .count_content(account, site, Some(ContentStatus::Review))
+            .await?;
+        let message = format!("{n} articles wait for review");
+        return sr.item(EventLevel::Info, message, |r| r.skipped += n).await;
+    }
+    let mut after = 0i64;
+    loop {
+        let page = p
+            .db()
+            .content_after(account, site, Some(ContentStatus::Review), after, PAGE)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
+        after = last.id.get();
+        for content in page {
+            let mut tx = p.db().begin().await?;
+            tx.move_status(account, content.id, ContentStatus::Approved)
+                .await?;
+            tx.commit().await?;
+            let message = format!("approved {:?}", content.title);
+            let halt = sr
+                .item(EventLevel::Info, message, |r| {
+                    r.processed += 1;
+                    r.created += 1;
+                })
+                .await?;
+            if halt.is_some() {
+                return Ok(halt);
+            }
+        }
+    }
+}
