@@ -16,6 +16,11 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::Duration;
 
+#[path = "pipeline/control.rs"]
+mod control;
+#[path = "pipeline/scale.rs"]
+mod scale;
+
 const KEYWORDS: &str = "Keyword,Volume\n\
     trail running shoes,900\nbest trail running shoes,700\ntrail running shoes for women,300\nwaterproof trail running shoes,200\n\
     cold brew coffee,800\ncold brew coffee ratio,400\nhow to make cold brew coffee,600\ncold brew coffee maker,350\n";

@@ -1,0 +1,310 @@
+//! Run control and honest failure: a failed batch does not end stage 1, pause holds provider
+//! calls, a cancel keeps its finish time, rejected articles can be reopened, and two images of
+//! one article settling at once move it to review.
+
+use super::*;
+use pressroom_mock_ai::Step;
+use pressroom_pipeline::images::IMAGE_JOB;
+use pressroom_queue::{HELD_AT, MetricsSnapshot};
+use pressroom_store::GeneratedImage;
+
+/// A worker running in the background until the returned token is cancelled.
+fn background_worker(
+    p: &Pipeline,
+    slots: usize,
+) -> (
+    CancellationToken,
+    tokio::task::JoinHandle<Result<MetricsSnapshot, pressroom_queue::QueueError>>,
+) {
+    let stop = CancellationToken::new();
+    let handle = tokio::spawn(workers::worker(p, slots, test_worker_config()).run(stop.clone()));
+    (stop, handle)
+}
+
+async fn wait_for<F: AsyncFn() -> bool>(what: &str, done: F) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while !done().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+engine_test!(
+    a_failed_clustering_batch_does_not_end_stage_1,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
+        h.edit_settings(|s| s.batch_sizes.keywords = 2).await;
+        // The first clustering call is refused by the model; the three after it are answered.
+        h.mock.script([Step::Named("refusal".into())]);
+        let run = run_to_end(&h).await;
+        let r = &run.stage_results[0];
+        assert_eq!(r.processed, 8, "every batch was tried: {r:?}");
+        assert_eq!(r.failed, 2, "the refused batch's keywords: {r:?}");
+        assert!(r.created > 0, "later batches made clusters: {r:?}");
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        assert!(
+            run.stage_results[3].created > 0,
+            "the run went on to write articles"
+        );
+        assert_eq!(run.failed_items(), 2);
+        let events = db.run_events(h.account, run.id, None, 1000).await.unwrap();
+        assert!(
+            events.iter().any(|e| e.level == EventLevel::Error
+                && e.message.starts_with("clustering 2 keywords failed")),
+            "the failure is recorded with its error"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e.message.starts_with("2 keywords remain new")),
+            "the keywords left new are counted and explained"
+        );
+        let last = events.last().unwrap();
+        assert!(
+            last.message
+                .contains("with failures: 2 keywords could not be clustered"),
+            "the final event names what failed: {}",
+            last.message
+        );
+        assert_eq!(last.fields["failed"], 2);
+        let providers = run.providers.expect("the run records its providers");
+        assert_eq!(providers.text_provider, "openai");
+        assert_eq!(providers.image_provider, "offline");
+    }
+);
+
+engine_test!(
+    pause_holds_the_runs_image_jobs_and_makes_no_provider_calls,
+    |db: Db| async move {
+        let mock = MockConfig {
+            latency: Duration::from_millis(150),
+            ..Default::default()
+        };
+        let h = harness(db.clone(), mock, "offline", "openai").await;
+        h.limits
+            .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
+        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+            .await
+            .unwrap();
+        let (stop, worker) = background_worker(&h.p, 4);
+        wait_for("two images generated", async || {
+            db.pipeline_counts(h.account, h.site.id)
+                .await
+                .unwrap()
+                .images_generated
+                >= 2
+        })
+        .await;
+        runs::pause_run(&h.p, h.account, run.id).await.unwrap();
+        // Calls already under way finish; after that nothing is claimed or called.
+        wait_for("the run's image jobs held or settled", async || {
+            let c = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
+            c.live == c.held
+        })
+        .await;
+        let calls = h.mock.requests("images_generations");
+        let held =
+            h.p.queue()
+                .run_job_counts(run.id, IMAGE_JOB)
+                .await
+                .unwrap()
+                .held;
+        assert!(held > 0, "queued image jobs are held, not drained");
+        let total = db
+            .pipeline_counts(h.account, h.site.id)
+            .await
+            .unwrap()
+            .images;
+        assert!(calls < total as u64, "the pause stopped the run part-way");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(
+            h.mock.requests("images_generations"),
+            calls,
+            "no provider call while paused"
+        );
+        assert_eq!(
+            db.run(h.account, run.id).await.unwrap().status,
+            RunStatus::Paused
+        );
+        let jobs = h.p.queue().jobs_of_run(run.id).await.unwrap();
+        assert!(
+            jobs.iter().any(|j| j.run_at == HELD_AT),
+            "held jobs are kept, not lost"
+        );
+
+        runs::resume_run(&h.p, h.account, run.id).await.unwrap();
+        wait_for("the run finished", async || {
+            !db.run(h.account, run.id).await.unwrap().status.is_active()
+        })
+        .await;
+        stop.cancel();
+        worker.await.unwrap().unwrap();
+        let run = db.run(h.account, run.id).await.unwrap();
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+        assert_eq!(
+            counts.images_generated, total,
+            "every image generated after resume"
+        );
+        assert_eq!(
+            h.mock.requests("images_generations"),
+            total as u64,
+            "each image called once"
+        );
+        let image_charges = ledger_charges(&db, h.account)
+            .await
+            .iter()
+            .filter(|e| e.idempotency_key.starts_with("image:"))
+            .count();
+        assert_eq!(image_charges as i64, total, "each image charged once");
+    }
+);
+
+engine_test!(
+    a_cancel_mid_stage_keeps_its_finish_time,
+    |db: Db| async move {
+        let mock = MockConfig {
+            latency: Duration::from_millis(100),
+            ..Default::default()
+        };
+        let h = harness(db.clone(), mock, "openai", "offline").await;
+        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+            .await
+            .unwrap();
+        let (stop, worker) = background_worker(&h.p, 4);
+        wait_for("stage 4 under way", async || {
+            let r = db.run(h.account, run.id).await.unwrap();
+            r.current_stage == Stage::TasksToContent && r.stage_results[3].processed > 0
+        })
+        .await;
+        let cancelled = runs::cancel_run(&h.p, h.account, run.id).await.unwrap();
+        let finished_at = cancelled
+            .finished_at
+            .expect("cancel records the finish time");
+        // The driver records the items still out, then stops at the boundary.
+        wait_for("the driver stopped", async || {
+            h.p.queue().live_jobs_of_run(run.id).await.unwrap() == 0
+        })
+        .await;
+        stop.cancel();
+        worker.await.unwrap().unwrap();
+        let after = db.run(h.account, run.id).await.unwrap();
+        assert_eq!(after.status, RunStatus::Cancelled);
+        assert_eq!(
+            after.finished_at,
+            Some(finished_at),
+            "the driver did not overwrite it"
+        );
+        assert!(after.stage_results[3].processed > 0);
+    }
+);
+
+engine_test!(
+    a_rejected_article_can_be_reopened_for_review,
+    |db: Db| async move {
+        let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview);
+        let review = db
+            .content_list(h.account, h.site.id, Some(ContentStatus::Review), 2)
+            .await
+            .unwrap();
+        let (a, b) = (review[0].id, review[1].id);
+        let rejected = runs::review(&h.p, h.account, &[a], ContentStatus::Rejected)
+            .await
+            .unwrap();
+        assert!(rejected[0].1.is_ok());
+        let reopened = runs::review(&h.p, h.account, &[a], ContentStatus::Review)
+            .await
+            .unwrap();
+        assert!(reopened[0].1.is_ok(), "{reopened:?}");
+        assert_eq!(
+            db.content(h.account, a).await.unwrap().status,
+            ContentStatus::Review
+        );
+        // Approved is not reopened: the domain refuses the move, nothing changes.
+        runs::review(&h.p, h.account, &[b], ContentStatus::Approved)
+            .await
+            .unwrap();
+        let refused = runs::review(&h.p, h.account, &[b], ContentStatus::Review)
+            .await
+            .unwrap();
+        assert!(refused[0].1.is_err());
+        assert_eq!(
+            db.content(h.account, b).await.unwrap().status,
+            ContentStatus::Approved
+        );
+    }
+);
+
+engine_test!(
+    two_images_of_an_article_settling_at_once_move_it_to_review,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        h.edit_settings(|s| s.in_article_images = 1).await;
+        let (content, images) = content_with_pending_images(&h).await;
+        assert_eq!(images.len(), 2);
+        for id in &images {
+            assert!(db.start_image(h.account, *id).await.unwrap());
+        }
+        let done = |id: ImageId| GeneratedImage {
+            provider: "offline".into(),
+            model: "title-card".into(),
+            file_path: format!("{id}.png"),
+            public_url: None,
+            bytes: 1,
+            sha256: "0".repeat(64),
+        };
+        let mut first = db.begin().await.unwrap();
+        assert!(
+            first
+                .finish_image(h.account, images[0], &done(images[0]))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !first
+                .review_if_images_settled(h.account, content)
+                .await
+                .unwrap()
+        );
+        if db.engine() == pressroom_store::Engine::Postgres {
+            // The second image settles while the first transaction is still open: it must wait
+            // for it rather than decide on a stale view of the article's images.
+            let (db2, account, second) = (db.clone(), h.account, images[1]);
+            let image = done(second);
+            let other = tokio::spawn(async move {
+                let mut tx = db2.begin().await.unwrap();
+                assert!(tx.finish_image(account, second, &image).await.unwrap());
+                let moved = tx.review_if_images_settled(account, content).await.unwrap();
+                tx.commit().await.unwrap();
+                moved
+            });
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            first.commit().await.unwrap();
+            assert!(other.await.unwrap(), "the second settles the article");
+        } else {
+            // SQLite's writers run one after the other.
+            first.commit().await.unwrap();
+            let mut tx = db.begin().await.unwrap();
+            assert!(
+                tx.finish_image(h.account, images[1], &done(images[1]))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                tx.review_if_images_settled(h.account, content)
+                    .await
+                    .unwrap()
+            );
+            tx.commit().await.unwrap();
+        }
+        assert_eq!(
+            db.content(h.account, content).await.unwrap().status,
+            ContentStatus::Review
+        );
+    }
+);
