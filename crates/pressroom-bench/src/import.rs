@@ -20,7 +20,7 @@ pub struct ImportArgs {
     database_url: Option<String>,
 }
 
-fn peak_rss_kib() -> Option<u64> {
+pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()

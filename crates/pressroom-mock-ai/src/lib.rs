@@ -11,6 +11,8 @@
 //! `GET /__huge?mb=N[&chunked=1]`, `GET /__text` and `GET /__redirect?to=URL` serve bodies for
 //! downloader tests.
 
+pub mod keywords;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};

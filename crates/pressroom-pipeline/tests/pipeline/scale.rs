@@ -2,58 +2,6 @@
 
 use super::*;
 
-/// `n` distinct keywords over a spread of topics, as a CSV export.
-pub(crate) fn keyword_csv(n: usize) -> String {
-    const NOUNS: [&str; 24] = [
-        "kayak",
-        "tent",
-        "lantern",
-        "hammock",
-        "compass",
-        "backpack",
-        "stove",
-        "sleeping bag",
-        "water filter",
-        "headlamp",
-        "trekking pole",
-        "rain jacket",
-        "camp chair",
-        "cooler",
-        "fishing rod",
-        "bike helmet",
-        "climbing rope",
-        "ski goggles",
-        "snowshoe",
-        "paddle",
-        "dry bag",
-        "multitool",
-        "binoculars",
-        "trail map",
-    ];
-    const MODIFIERS: [&str; 12] = [
-        "best",
-        "cheap",
-        "lightweight",
-        "waterproof",
-        "for beginners",
-        "for kids",
-        "review",
-        "vs",
-        "how to choose",
-        "repair",
-        "rental",
-        "used",
-    ];
-    let mut csv = String::from("Keyword,Volume\n");
-    for i in 0..n {
-        let noun = NOUNS[i % NOUNS.len()];
-        let modifier = MODIFIERS[(i / NOUNS.len()) % MODIFIERS.len()];
-        let round = i / (NOUNS.len() * MODIFIERS.len());
-        csv.push_str(&format!("{modifier} {noun} {round},{}\n", 10 + i % 500));
-    }
-    csv
-}
-
 engine_test!(
     every_stage_pages_past_a_thousand_items,
     |db: Db| async move {
@@ -64,7 +12,7 @@ engine_test!(
             h.account,
             h.site.id,
             "test",
-            Cursor::new(keyword_csv(1_600).into_bytes()),
+            Cursor::new(pressroom_mock_ai::keywords::csv(1_600).into_bytes()),
         )
         .await
         .unwrap();
