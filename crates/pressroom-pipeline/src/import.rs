@@ -7,7 +7,8 @@
 //! unreadable byte stream, a lost database) rolls the whole import back: nothing half-written.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
-use pressroom_domain::{AccountId, DomainError, Intent, KeywordDraft, SiteId, UsdMicros};
+use pressroom_domain::keyword::NumberStyle;
+use pressroom_domain::{AccountId, DomainError, Intent, KeywordDraft, SiteId};
 use pressroom_store::{Db, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -22,6 +23,11 @@ pub const MAX_REPORTED_ERRORS: usize = 100;
 /// Lines searched for the header row (Google Ads exports put a title and a date range first).
 const HEADER_SEARCH_LINES: u64 = 10;
 const SNIFF_BYTES: usize = 16 * 1024;
+/// Appended after the file's last line. It is a row of its own when every quote in the file is
+/// closed, and lands inside a field when one is not: that is how an unterminated quote is caught,
+/// since the csv crate reads an open quote to the end of the input without complaint. U+FFFF is
+/// a noncharacter, which no keyword export contains.
+const END_MARK: &str = "\u{FFFF}pressroom-end-of-file\u{FFFF}";
 
 #[derive(Debug, Error)]
 pub enum ImportError {
@@ -58,8 +64,14 @@ pub struct ImportReport {
     pub skipped: u64,
     /// The first [`MAX_REPORTED_ERRORS`] bad rows.
     pub errors: Vec<RowError>,
+    /// Rows kept with one or more metrics left empty because their cells could not be read.
+    pub incomplete: u64,
+    /// The first [`MAX_REPORTED_ERRORS`] unreadable cells of those rows, one entry per cell.
+    pub warnings: Vec<RowError>,
     pub encoding: String,
     pub delimiter: String,
+    /// How numbers were read, from the delimiter: `1,234.5` or `1.234,5`.
+    pub numbers: String,
     /// How each recognised column was understood: ("Avg. monthly searches", "volume").
     pub columns: Vec<(String, String)>,
 }
@@ -156,7 +168,13 @@ impl Columns {
         keyword.map(|keyword| (Columns { keyword, others }, described))
     }
 
-    fn parse(&self, record: &csv::StringRecord) -> Result<Option<KeywordDraft>, DomainError> {
+    /// The row's keyword, and the cells that could not be read (their metrics stay empty). A
+    /// row without a usable keyword is an error.
+    fn parse(
+        &self,
+        record: &csv::StringRecord,
+        style: NumberStyle,
+    ) -> Result<Option<(KeywordDraft, Vec<String>)>, DomainError> {
         let phrase = record.get(self.keyword).unwrap_or("");
         if phrase.trim().is_empty() {
             // A row with nothing in any cell is a blank line, not an error.
@@ -169,22 +187,33 @@ impl Columns {
             });
         }
         let mut draft = KeywordDraft::new(phrase)?;
+        let mut unreadable = Vec::new();
         for (field, i) in &self.others {
             let cell = record.get(*i).unwrap_or("").trim();
             // "n/a" and "-" are how several tools write "no data".
             if cell.is_empty() || cell == "-" || cell.eq_ignore_ascii_case("n/a") {
                 continue;
             }
-            match field {
-                Field::Volume => draft.volume = Some(KeywordDraft::parse_volume(cell)?),
-                Field::Difficulty => draft.difficulty = Some(KeywordDraft::parse_difficulty(cell)?),
-                Field::Cpc => draft.cpc = Some(UsdMicros::parse_decimal(cell)?),
-                Field::Intent => draft.intent = Some(Intent::parse(cell)?),
-                Field::Country => draft.country = Some(KeywordDraft::parse_country(cell)?),
-                Field::Keyword => {}
+            let read = match field {
+                Field::Volume => KeywordDraft::parse_volume(cell).map(|v| draft.volume = Some(v)),
+                Field::Difficulty => {
+                    KeywordDraft::parse_difficulty(cell).map(|v| draft.difficulty = Some(v))
+                }
+                Field::Cpc => KeywordDraft::parse_cpc(cell, style).map(|v| draft.cpc = Some(v)),
+                Field::Intent => Intent::parse(cell).map(|v| draft.intent = Some(v)),
+                Field::Country => {
+                    KeywordDraft::parse_country(cell).map(|v| draft.country = Some(v))
+                }
+                Field::Keyword => Ok(()),
+            };
+            if let Err(e) = read {
+                unreadable.push(format!(
+                    "{e}; the keyword is kept with its {} empty",
+                    field.name()
+                ));
             }
         }
-        Ok(Some(draft))
+        Ok(Some((draft, unreadable)))
     }
 }
 
@@ -241,6 +270,7 @@ enum Parsed {
     Header {
         encoding: String,
         delimiter: String,
+        numbers: String,
         columns: Vec<(String, String)>,
     },
     Chunk {
@@ -248,7 +278,34 @@ enum Parsed {
         rows: u64,
         duplicates: u64,
     },
-    RowErrors(Vec<RowError>, u64),
+    Problems(Problems),
+}
+
+/// Skipped rows and unreadable cells, with the first [`MAX_REPORTED_ERRORS`] of each kept.
+#[derive(Default)]
+struct Problems {
+    errors: Vec<RowError>,
+    skipped: u64,
+    warnings: Vec<RowError>,
+    incomplete: u64,
+}
+
+impl Problems {
+    fn skip(&mut self, line: u64, message: String) {
+        self.skipped += 1;
+        if self.errors.len() < MAX_REPORTED_ERRORS {
+            self.errors.push(RowError { line, message });
+        }
+    }
+
+    fn blank(&mut self, line: u64, messages: Vec<String>) {
+        self.incomplete += 1;
+        for message in messages {
+            if self.warnings.len() < MAX_REPORTED_ERRORS {
+                self.warnings.push(RowError { line, message });
+            }
+        }
+    }
 }
 
 /// Parses `reader` on the calling (blocking) thread, sending header info, chunks and row errors.
@@ -268,6 +325,7 @@ fn parse_stream<R: Read>(
     let encoding = sniff_encoding(&sample);
     let decoded_sample = encoding.decode_with_bom_removal(&sample).0.into_owned();
     let delimiter = sniff_delimiter(&decoded_sample);
+    let style = NumberStyle::for_delimiter(delimiter);
     let decoder = encoding_rs_io::DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
         .bom_sniffing(true)
@@ -281,7 +339,7 @@ fn parse_stream<R: Read>(
         .flexible(true)
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(decoder.chain(&b"\n"[..]));
+        .from_reader(decoder.chain(Cursor::new(format!("\n{END_MARK}\n"))));
     let record_line = |csv: &csv::Reader<_>, record: &csv::StringRecord| {
         let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
         csv.position().line().saturating_sub(1 + breaks as u64)
@@ -297,8 +355,7 @@ fn parse_stream<R: Read>(
     let mut chunk: HashMap<String, KeywordDraft> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
     let (mut rows, mut duplicates) = (0u64, 0u64);
-    let mut errors: Vec<RowError> = Vec::new();
-    let mut error_count = 0u64;
+    let mut problems = Problems::default();
 
     loop {
         let more = match csv.read_record(&mut record) {
@@ -309,13 +366,7 @@ fn parse_stream<R: Read>(
                     // Invalid UTF-8 in one row: that row is bad, the rest can still be read.
                     csv::ErrorKind::Utf8 { .. } if columns.is_some() => {
                         rows += 1;
-                        error_count += 1;
-                        if errors.len() < MAX_REPORTED_ERRORS {
-                            errors.push(RowError {
-                                line,
-                                message: "not valid text in the file's encoding".into(),
-                            });
-                        }
+                        problems.skip(line, "not valid text in the file's encoding".into());
                         continue;
                     }
                     csv::ErrorKind::Io(io) => return Err(ImportError::Io(io.to_string())),
@@ -331,7 +382,17 @@ fn parse_stream<R: Read>(
         if !more {
             break;
         }
+        if record.len() == 1 && &record[0] == END_MARK {
+            break;
+        }
         let line = record_line(&csv, &record);
+        if record.iter().any(|f| f.contains(END_MARK)) {
+            return Err(ImportError::Unreadable {
+                // The input ended inside the record: no terminator after it to discount.
+                line: line + 1,
+                message: "a quoted field opened in this row is never closed (a stray \")".into(),
+            });
+        }
         let Some(cols) = &columns else {
             if let Some((cols, described)) = Columns::detect(&record) {
                 send(Ok(Parsed::Header {
@@ -340,6 +401,7 @@ fn parse_stream<R: Read>(
                         b'\t' => "tab".into(),
                         d => (d as char).to_string(),
                     },
+                    numbers: style.example().into(),
                     columns: described,
                 }))?;
                 columns = Some(cols);
@@ -353,10 +415,13 @@ fn parse_stream<R: Read>(
             }
             continue;
         };
-        match cols.parse(&record) {
+        match cols.parse(&record, style) {
             Ok(None) => continue,
-            Ok(Some(draft)) => {
+            Ok(Some((draft, unreadable))) => {
                 rows += 1;
+                if !unreadable.is_empty() {
+                    problems.blank(line, unreadable);
+                }
                 match chunk.get_mut(&draft.normalised) {
                     Some(existing) => {
                         existing.merge(draft);
@@ -370,13 +435,7 @@ fn parse_stream<R: Read>(
             }
             Err(e) => {
                 rows += 1;
-                error_count += 1;
-                if errors.len() < MAX_REPORTED_ERRORS {
-                    errors.push(RowError {
-                        line,
-                        message: e.to_string(),
-                    });
-                }
+                problems.skip(line, e.to_string());
             }
         }
         if chunk.len() >= CHUNK_KEYWORDS {
@@ -407,13 +466,14 @@ fn parse_stream<R: Read>(
         rows,
         duplicates,
     }))?;
-    send(Ok(Parsed::RowErrors(errors, error_count)))?;
+    send(Ok(Parsed::Problems(problems)))?;
     Ok(())
 }
 
-/// Imports keywords from `reader` into `site` of `account`. Bad rows are skipped and reported
-/// with line numbers; a file with no keyword column, or one that cannot be read to the end,
-/// changes nothing.
+/// Imports keywords from `reader` into `site` of `account`. Rows without a usable keyword are
+/// skipped and reported with line numbers; a cell that cannot be read leaves that metric empty
+/// on a keyword that is still imported, and is reported too. A file with no keyword column, an
+/// unterminated quote, or one that cannot be read to the end changes nothing.
 pub async fn import_keywords<R: Read + Send + 'static>(
     db: &Db,
     account: AccountId,
@@ -437,10 +497,12 @@ pub async fn import_keywords<R: Read + Send + 'static>(
             Parsed::Header {
                 encoding,
                 delimiter,
+                numbers,
                 columns,
             } => {
                 report.encoding = encoding;
                 report.delimiter = delimiter;
+                report.numbers = numbers;
                 report.columns = columns;
             }
             Parsed::Chunk {
@@ -463,9 +525,11 @@ pub async fn import_keywords<R: Read + Send + 'static>(
                 report.inserted += done.inserted;
                 report.merged += done.merged;
             }
-            Parsed::RowErrors(errors, count) => {
-                report.errors = errors;
-                report.skipped = count;
+            Parsed::Problems(p) => {
+                report.errors = p.errors;
+                report.skipped = p.skipped;
+                report.warnings = p.warnings;
+                report.incomplete = p.incomplete;
             }
         }
     }

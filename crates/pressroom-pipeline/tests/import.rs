@@ -41,8 +41,22 @@ engine_test!(
     }
 );
 
+async fn stored(db: &Db) -> Vec<Keyword> {
+    let (acct, site) = db.local_default().await.unwrap();
+    db.keywords(
+        acct.id,
+        site.id,
+        &KeywordFilter {
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
 engine_test!(
-    bad_rows_are_reported_by_line_and_skipped,
+    rows_without_keyword_are_skipped_and_unreadable_metrics_left_empty,
     |db: Db| async move {
         let csv = "Keyword,Volume,KD,CPC,Intent\n\
                trail running shoes,1200,34,1.25,commercial\n\
@@ -55,30 +69,40 @@ engine_test!(
                hiking socks,\"2,400\",12,$0.80,I\n";
         let report = import_bytes(&db, csv.as_bytes().to_vec()).await.unwrap();
         let lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 4, 6, 7], "{:?}", report.errors);
-        assert!(
-            report.errors[1].message.contains("volume"),
-            "{}",
-            report.errors[1].message
-        );
-        assert!(report.errors[2].message.contains("difficulty"));
-        assert!(report.errors[3].message.contains("intent"));
+        assert_eq!(lines, vec![3], "only the row without a keyword is skipped");
+        let warned: Vec<(u64, &str)> = report
+            .warnings
+            .iter()
+            .map(|w| (w.line, w.message.as_str()))
+            .collect();
         assert_eq!(
-            (report.inserted, report.merged, report.skipped, report.rows),
-            (2, 1, 4, 7)
+            warned,
+            vec![
+                (
+                    4,
+                    "invalid number for volume: \"lots\"; the keyword is kept with its volume empty"
+                ),
+                (
+                    6,
+                    "invalid number for difficulty: \"140\"; the keyword is kept with its difficulty empty"
+                ),
+                (
+                    7,
+                    "invalid intent: \"curious\"; the keyword is kept with its intent empty"
+                ),
+            ]
         );
-        let (acct, site) = db.local_default().await.unwrap();
-        let kws = db
-            .keywords(
-                acct.id,
-                site.id,
-                &KeywordFilter {
-                    limit: 10,
-                    ..Default::default()
-                },
-            )
-            .await
-            .unwrap();
+        assert_eq!(
+            (
+                report.inserted,
+                report.merged,
+                report.skipped,
+                report.incomplete,
+                report.rows
+            ),
+            (5, 1, 1, 3, 7)
+        );
+        let kws = stored(&db).await;
         let shoes = kws
             .iter()
             .find(|k| k.normalised == "trail running shoes")
@@ -95,6 +119,111 @@ engine_test!(
                 Some(UsdMicros(800_000)),
                 Some(Intent::Informational)
             )
+        );
+        let jacket = kws
+            .iter()
+            .find(|k| k.normalised == "waterproof jacket")
+            .unwrap();
+        assert_eq!(
+            (jacket.volume, jacket.difficulty, jacket.cpc, jacket.intent),
+            (
+                None,
+                Some(10),
+                Some(UsdMicros(500_000)),
+                Some(Intent::Commercial)
+            ),
+            "the other metrics of the row are kept"
+        );
+        let tent = kws.iter().find(|k| k.normalised == "best tent").unwrap();
+        assert_eq!((tent.volume, tent.difficulty), (Some(300), None));
+    }
+);
+
+engine_test!(semicolon_files_read_european_numbers, |db: Db| async move {
+    let csv = "Keyword;Volume;CPC;KD\n\
+                   laufschuhe;1.200;0,45;34\n\
+                   wanderschuhe;12.345;1.234,50;34,0\n\
+                   regenjacke;1.5;1.5;\n\
+                   zelt;2 400;2;\n";
+    let report = import_bytes(&db, csv.as_bytes().to_vec()).await.unwrap();
+    assert_eq!(report.numbers, "1.234,5");
+    assert_eq!(
+        (report.inserted, report.skipped, report.incomplete),
+        (4, 0, 1)
+    );
+    assert_eq!(report.warnings.len(), 1);
+    assert_eq!(report.warnings[0].line, 4);
+    assert!(report.warnings[0].message.contains("volume: \"1.5\""));
+    let kws = stored(&db).await;
+    let get = |n: &str| kws.iter().find(|k| k.normalised == n).unwrap();
+    assert_eq!(
+        (get("laufschuhe").volume, get("laufschuhe").cpc),
+        (Some(1200), Some(UsdMicros(450_000)))
+    );
+    let boots = get("wanderschuhe");
+    assert_eq!(
+        (boots.volume, boots.cpc, boots.difficulty),
+        (Some(12_345), Some(UsdMicros(1_234_500_000)), Some(34))
+    );
+    assert_eq!(
+        (get("regenjacke").volume, get("regenjacke").cpc),
+        (None, Some(UsdMicros(1_500_000))),
+        "a lone point in a CPC is a decimal point"
+    );
+    assert_eq!(get("zelt").volume, Some(2400));
+    // The same cells in a comma file: a CPC with a comma and a point reads US-style.
+    let csv = "Keyword,Volume,CPC\nboots,\"1,200\",\"1,234.50\"\n";
+    let report = import_bytes(&db, csv.as_bytes().to_vec()).await.unwrap();
+    assert_eq!((report.numbers.as_str(), report.incomplete), ("1,234.5", 0));
+    let boots = stored(&db)
+        .await
+        .into_iter()
+        .find(|k| k.normalised == "boots")
+        .unwrap();
+    assert_eq!(
+        (boots.volume, boots.cpc),
+        (Some(1200), Some(UsdMicros(1_234_500_000)))
+    );
+});
+
+engine_test!(
+    an_unterminated_quote_is_refused_with_its_line,
+    |db: Db| async move {
+        let csv = "Keyword,Volume\ngood one,1\n\"broken one,2\nswallowed,3\nlast,4\n";
+        let err = import_bytes(&db, csv.as_bytes().to_vec())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ImportError::Unreadable { line: 3, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().contains("never closed"), "{err}");
+        assert!(err.to_string().contains("nothing was imported"), "{err}");
+        assert_eq!(count(&db).await, 0);
+        // Far down a large file, after chunks were written in the transaction: still nothing.
+        let mut big = String::from("Keyword,Volume\n");
+        for i in 0..5000 {
+            big.push_str(&format!("keyword number {i},{i}\n"));
+        }
+        big.push_str("\"open,1\nafter,2");
+        let err = import_bytes(&db, big.into_bytes()).await.unwrap_err();
+        assert!(
+            matches!(err, ImportError::Unreadable { line: 5002, .. }),
+            "{err}"
+        );
+        assert_eq!(count(&db).await, 0);
+        // A closed multi-line quote at the very end, without a final newline, is fine.
+        let ok = "Keyword,Volume\n\"two\nlines\",5";
+        let report = import_bytes(&db, ok.as_bytes().to_vec()).await.unwrap();
+        assert_eq!((report.inserted, report.skipped), (1, 0));
+        // An open quote in the title lines above the header fails the same way.
+        let title = "\"Report title\nKeyword,Volume\nx,1\n";
+        let err = import_bytes(&db, title.as_bytes().to_vec())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ImportError::Unreadable { line: 1, .. }),
+            "{err}"
         );
     }
 );
@@ -208,8 +337,11 @@ engine_test!(
         let csv =
             "Keyword;Volume\r\n\r\nok one;1\r\n\"multi\r\nline\";2\r\n\r\n\r\nbad;x\r\nlast;y";
         let report = import_bytes(&db, csv.as_bytes().to_vec()).await.unwrap();
-        let lines: Vec<u64> = report.errors.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![8, 9], "{:?}", report.errors);
-        assert_eq!(report.inserted, 2);
+        let lines: Vec<u64> = report.warnings.iter().map(|e| e.line).collect();
+        assert_eq!(lines, vec![8, 9], "{:?}", report.warnings);
+        assert_eq!(
+            report.inserted, 4,
+            "bad volumes leave the keywords without one"
+        );
     }
 );

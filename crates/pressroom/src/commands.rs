@@ -2,6 +2,8 @@
 //! calls. No pipeline logic lives here.
 
 use crate::config::Config;
+use crate::exit::{Exit, Missing};
+use crate::output::{note, print_line};
 use crate::progress::{RunWatch, watch_run};
 use crate::{
     Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand,
@@ -11,6 +13,7 @@ use anyhow::{Context, bail};
 use pressroom_domain::ids::parse_id_list;
 use pressroom_domain::*;
 use pressroom_pipeline::Pipeline;
+use pressroom_pipeline::images::ImageRequestOutcome;
 use pressroom_pipeline::images::generate_images;
 use pressroom_pipeline::import::{ImportReport, import_keywords};
 use pressroom_pipeline::runs;
@@ -18,10 +21,11 @@ use pressroom_providers::{DownloadConfig, Providers};
 use pressroom_queue::{CancellationToken, WorkerConfig, shutdown_on_signal};
 use pressroom_store::{Db, KeywordFilter, redact};
 use serde_json::json;
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-/// Prints human text or one JSON document.
+/// Prints human text or one JSON document; a command calls it once.
 pub struct Out {
     pub json: bool,
 }
@@ -29,14 +33,25 @@ pub struct Out {
 impl Out {
     fn emit(&self, human: impl FnOnce() -> String, value: serde_json::Value) {
         if self.json {
-            println!("{value}");
+            print_line(&value.to_string());
         } else {
-            println!("{}", human());
+            print_line(&human());
         }
     }
 }
 
-pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
+/// The `error` member of a document whose command exits non-zero without failing outright
+/// (items failed, ids not found); `null` when the exit is 0.
+fn outcome_error(exit: Exit, message: impl FnOnce() -> String) -> serde_json::Value {
+    match exit {
+        Exit::Ok => serde_json::Value::Null,
+        Exit::Failures => json!({"code": "finished_with_failures", "message": message()}),
+        Exit::NotFound => json!({"code": "not_found", "message": message()}),
+        Exit::Error | Exit::Usage => json!({"code": "error", "message": message()}),
+    }
+}
+
+pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let out = Out { json: cli.json };
     let config = Config::resolve(cli.data_dir, cli.database_url, cli.config.as_deref())?;
     match cli.command {
@@ -47,8 +62,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let (db, account) = open(&config).await?;
             let site = find_site(&db, account, &site).await?;
             let report = import_file(&db, account, &site, &file).await?;
-            print_import(&out, &site, &report);
-            Ok(())
+            Ok(print_import(&out, &site, &report))
         }
         Command::Keywords(KeywordsCommand::List {
             site,
@@ -94,7 +108,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 },
                 json!({"site": site.name, "total": total, "keywords": keywords}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         Command::Credits { limit } => {
             let (db, account) = open(&config).await?;
@@ -113,7 +127,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 },
                 json!({"balance": balance, "entries": entries}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         Command::Usage { by } => {
             let (db, account) = open(&config).await?;
@@ -140,11 +154,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 },
                 json!({"by": by, "usage": rows}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         Command::Worker { image_concurrency } => {
             let (p, _) = pipeline(&config).await?;
-            eprintln!(
+            note!(
                 "worker started ({}); stop with Ctrl-C",
                 p.db().engine().as_str()
             );
@@ -156,90 +170,111 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 || format!("worker stopped: {metrics:?}"),
                 json!({"stopped": true}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         Command::Images(ImagesCommand::Generate { ids }) => {
-            let (p, account) = pipeline(&config).await?;
-            let ids: Vec<ImageId> = parse_id_list(&ids)?;
-            if ids.is_empty() {
-                bail!("--ids needs at least one image id");
-            }
-            let outcomes = generate_images(&p, account, &ids, None).await?;
-            let queued: Vec<ImageId> = outcomes
-                .iter()
-                .filter_map(|o| match o {
-                    pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => {
-                        Some(*image)
-                    }
-                    _ => None,
-                })
-                .collect();
-            // Work the queued images here, so the command returns with them settled.
-            if !queued.is_empty() {
-                work_until(&p, || {
-                    let p = p.clone();
-                    let queued = queued.clone();
-                    async move {
-                        Ok(p.db()
-                            .images_by_ids(account, &queued)
-                            .await?
-                            .iter()
-                            .all(|i| i.status.is_settled()))
-                    }
-                })
-                .await?;
-            }
-            let images = p.db().images_by_ids(account, &ids).await?;
-            out.emit(
-                || {
-                    outcomes
-                        .iter()
-                        .map(|o| match o {
-                            pressroom_pipeline::images::ImageRequestOutcome::NotFound { image } => {
-                                format!("image {image}: not found")
-                            }
-                            pressroom_pipeline::images::ImageRequestOutcome::AlreadyGenerated {
-                                image,
-                            } => format!("image {image}: already generated, skipped"),
-                            pressroom_pipeline::images::ImageRequestOutcome::Queued { image } => {
-                                let i = images.iter().find(|i| i.id == *image);
-                                match i {
-                                    Some(i) if i.status == ImageStatus::Generated => format!(
-                                        "image {image}: generated ({})",
-                                        i.file_path.as_deref().unwrap_or("")
-                                    ),
-                                    Some(i) => format!(
-                                        "image {image}: {} {}",
-                                        i.status,
-                                        i.error.as_deref().unwrap_or("")
-                                    ),
-                                    None => format!("image {image}: not found"),
-                                }
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                },
-                json!({"requests": outcomes, "images": images}),
-            );
-            Ok(())
+            images_generate(&config, &out, &ids).await
         }
         Command::Runs(cmd) => runs_command(&config, &out, cmd).await,
         Command::Review(cmd) => review_command(&config, &out, cmd).await,
         Command::Serve {
             addr,
             image_concurrency,
-        } => serve(&config, &addr, image_concurrency).await,
+        } => serve(&config, &addr, image_concurrency)
+            .await
+            .map(|()| Exit::Ok),
         Command::Users(cmd) => users_command(&config, &out, cmd).await,
         Command::Tokens(cmd) => tokens_command(&config, &out, cmd).await,
     }
+}
+
+/// Generates images by id and works them here, so the command returns with them settled.
+/// Exits 4 when an id is unknown, 3 when an image failed.
+async fn images_generate(config: &Config, out: &Out, ids: &str) -> anyhow::Result<Exit> {
+    let (p, account) = pipeline(config).await?;
+    let ids: Vec<ImageId> = parse_id_list(ids)?;
+    if ids.is_empty() {
+        bail!("--ids needs at least one image id");
+    }
+    let outcomes = generate_images(&p, account, &ids, None).await?;
+    let queued: Vec<ImageId> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            ImageRequestOutcome::Queued { image } => Some(*image),
+            _ => None,
+        })
+        .collect();
+    if !queued.is_empty() {
+        work_until(&p, || {
+            let p = p.clone();
+            let queued = queued.clone();
+            async move {
+                Ok(p.db()
+                    .images_by_ids(account, &queued)
+                    .await?
+                    .iter()
+                    .all(|i| i.status.is_settled()))
+            }
+        })
+        .await?;
+    }
+    let images = p.db().images_by_ids(account, &ids).await?;
+    let missing = outcomes
+        .iter()
+        .filter(|o| matches!(o, ImageRequestOutcome::NotFound { .. }))
+        .count();
+    let failed = images
+        .iter()
+        .filter(|i| queued.contains(&i.id) && i.status == ImageStatus::Failed)
+        .count();
+    let exit = match (missing, failed) {
+        (0, 0) => Exit::Ok,
+        (0, _) => Exit::Failures,
+        _ => Exit::NotFound,
+    };
+    let error = outcome_error(exit, || {
+        format!(
+            "of {} images, {missing} not found and {failed} failed",
+            ids.len()
+        )
+    });
+    out.emit(
+        || {
+            outcomes
+                .iter()
+                .map(|o| match o {
+                    ImageRequestOutcome::NotFound { image } => format!("image {image}: not found"),
+                    ImageRequestOutcome::AlreadyGenerated { image } => {
+                        format!("image {image}: already generated, skipped")
+                    }
+                    ImageRequestOutcome::Queued { image } => {
+                        match images.iter().find(|i| i.id == *image) {
+                            Some(i) if i.status == ImageStatus::Generated => format!(
+                                "image {image}: generated ({})",
+                                i.file_path.as_deref().unwrap_or("")
+                            ),
+                            Some(i) => format!(
+                                "image {image}: {} {}",
+                                i.status,
+                                i.error.as_deref().unwrap_or("")
+                            ),
+                            None => format!("image {image}: not found"),
+                        }
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        json!({"requests": outcomes, "images": images, "error": error}),
+    );
+    Ok(exit)
 }
 
 /// The web UI, the REST API and an embedded worker in one process, until Ctrl-C or SIGTERM.
 async fn serve(config: &Config, addr: &str, image_concurrency: usize) -> anyhow::Result<()> {
     let (p, account) = pipeline(config).await?;
     if p.db().users(account).await?.is_empty() {
-        eprintln!(
+        note!(
             "no users in the local account yet: create the first owner with\n  pressroom users create --email you@example.com"
         );
     }
@@ -256,7 +291,9 @@ fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("PRESSROOM_PASSWORD") {
         return Ok(p);
     }
-    eprint!(
+    // A prompt without a newline; a closed stderr only loses the prompt.
+    let _ = write!(
+        std::io::stderr(),
         "password (at least {} characters): ",
         pressroom_store::MIN_PASSWORD_CHARS
     );
@@ -267,7 +304,7 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-async fn users_command(config: &Config, out: &Out, cmd: UsersCommand) -> anyhow::Result<()> {
+async fn users_command(config: &Config, out: &Out, cmd: UsersCommand) -> anyhow::Result<Exit> {
     let (db, local) = open(config).await?;
     match cmd {
         UsersCommand::Create {
@@ -314,10 +351,10 @@ async fn users_command(config: &Config, out: &Out, cmd: UsersCommand) -> anyhow:
             );
         }
     }
-    Ok(())
+    Ok(Exit::Ok)
 }
 
-async fn tokens_command(config: &Config, out: &Out, cmd: TokensCommand) -> anyhow::Result<()> {
+async fn tokens_command(config: &Config, out: &Out, cmd: TokensCommand) -> anyhow::Result<Exit> {
     let (db, _) = open(config).await?;
     match cmd {
         TokensCommand::Create { email, name } => {
@@ -360,7 +397,7 @@ async fn tokens_command(config: &Config, out: &Out, cmd: TokensCommand) -> anyho
             );
         }
     }
-    Ok(())
+    Ok(Exit::Ok)
 }
 
 /// Opens the database, applies migrations and returns the local default account.
@@ -434,8 +471,11 @@ async fn find_site(db: &Db, account: AccountId, name: &str) -> anyhow::Result<Si
     if name == pressroom_store::LOCAL_SITE_NAME {
         return Ok(db.ensure_site(account, name).await?);
     }
-    db.site_by_name(account, name).await?.with_context(|| {
-        format!("no site named {name:?}; create it with `pressroom sites create {name:?}`")
+    db.site_by_name(account, name).await?.ok_or_else(|| {
+        Missing(format!(
+            "no site named {name:?}; create it with `pressroom sites create {name:?}`"
+        ))
+        .into()
     })
 }
 
@@ -456,35 +496,64 @@ async fn import_file(
         .with_context(|| format!("importing {}", file.display()))
 }
 
-fn print_import(out: &Out, site: &Site, r: &ImportReport) {
+/// Prints an import's report; exits 3 when rows were skipped or metrics left empty.
+fn print_import(out: &Out, site: &Site, r: &ImportReport) -> Exit {
     print_row_errors(out, r);
+    let exit = import_exit(r);
     out.emit(
         || {
-            format!(
+            let mut s = format!(
                 "site {:?}: {} rows read, {} new keywords, {} merged with existing, {} bad rows skipped",
                 site.name, r.rows, r.inserted, r.merged, r.skipped
-            )
+            );
+            if r.incomplete > 0 {
+                s.push_str(&format!(", {} kept with a metric left empty", r.incomplete));
+            }
+            s
         },
-        json!({"site": site.name, "import": r}),
+        json!({"site": site.name, "import": r, "error": outcome_error(exit, || import_problems(r))}),
     );
+    exit
+}
+
+fn import_exit(r: &ImportReport) -> Exit {
+    if r.skipped > 0 || r.incomplete > 0 {
+        Exit::Failures
+    } else {
+        Exit::Ok
+    }
+}
+
+fn import_problems(r: &ImportReport) -> String {
+    format!(
+        "{} rows skipped, {} kept with a metric left empty",
+        r.skipped, r.incomplete
+    )
 }
 
 fn print_row_errors(out: &Out, r: &ImportReport) {
     if out.json {
         return;
     }
-    for e in &r.errors {
-        eprintln!("line {}: {} (row skipped)", e.line, e.message);
+    let mut lines: Vec<(u64, String)> = r
+        .errors
+        .iter()
+        .map(|e| (e.line, format!("{} (row skipped)", e.message)))
+        .chain(r.warnings.iter().map(|w| (w.line, w.message.clone())))
+        .collect();
+    lines.sort_by_key(|(line, _)| *line);
+    for (line, message) in lines {
+        note!("line {line}: {message}");
     }
     if r.skipped > r.errors.len() as u64 {
-        eprintln!(
+        note!(
             "... and {} more bad rows",
             r.skipped - r.errors.len() as u64
         );
     }
 }
 
-async fn migrate(config: &Config, out: &Out) -> anyhow::Result<()> {
+async fn migrate(config: &Config, out: &Out) -> anyhow::Result<Exit> {
     let db = Db::connect(&config.database_url)
         .await
         .with_context(|| format!("opening database {}", redact(&config.database_url)))?;
@@ -499,29 +568,30 @@ async fn migrate(config: &Config, out: &Out) -> anyhow::Result<()> {
         },
         json!({"engine": db.engine().as_str(), "migrated": true}),
     );
-    Ok(())
+    Ok(Exit::Ok)
 }
 
 /// The main job: import, then run stages 1-7 with embedded workers, then summarise.
-async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Result<()> {
+async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     let site = find_site(p.db(), account, site).await?;
     let report = import_file(p.db(), account, &site, file).await?;
     print_row_errors(out, &report);
     if !out.json {
-        eprintln!(
-            "imported {}: {} new keywords, {} merged, {} bad rows skipped",
+        note!(
+            "imported {}: {} new keywords, {} merged, {} bad rows skipped, {} kept with a metric left empty",
             file.display(),
             report.inserted,
             report.merged,
-            report.skipped
+            report.skipped,
+            report.incomplete
         );
     }
     // A run left active by a killed process is resumed, not duplicated.
     let run = match p.db().active_run(account, site.id).await? {
         Some(active) => {
             if !out.json {
-                eprintln!("resuming run {} ({})", active.id, active.status);
+                note!("resuming run {} ({})", active.id, active.status);
             }
             runs::resume_run(&p, account, active.id).await?
         }
@@ -562,8 +632,22 @@ async fn summarise(
     run: RunId,
     out: &Out,
     import: Option<&ImportReport>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Exit> {
     let run = p.db().run(account, run).await?;
+    let failed_items: i64 = run.stage_results.iter().map(|r| r.failed).sum();
+    let exit = crate::exit::run_exit(&run).worst(import.map(import_exit).unwrap_or(Exit::Ok));
+    let error = match exit {
+        Exit::Error => {
+            json!({"code": "run_failed", "message": format!("run {} failed: {}", run.id, run.error.as_deref().unwrap_or(""))})
+        }
+        _ => outcome_error(exit, || {
+            let mut m = format!("{failed_items} items failed in the run");
+            if let Some(r) = import.filter(|r| import_exit(r) != Exit::Ok) {
+                m.push_str(&format!("; import: {}", import_problems(r)));
+            }
+            m
+        }),
+    };
     let counts = p.db().pipeline_counts(account, site.id).await?;
     let text = p
         .providers()
@@ -592,7 +676,7 @@ async fn summarise(
         },
         "providers": {"text": text, "image": image},
         "import": import,
-        "error": run.error,
+        "error": error,
         "data_dir": p.data_dir(),
     });
     out.emit(
@@ -606,20 +690,25 @@ async fn summarise(
                 "\n{} keywords, {} clusters, {} ideas, {} articles ({} awaiting review), {} images generated, {} failed; {} credits used.\nImages are in {}.",
                 counts.keywords, counts.clusters, counts.ideas, counts.content, counts.content_review, counts.images_generated, counts.images_failed, run.credits_used, p.media().root().display()
             ));
-            if let Some(e) = &run.error {
-                s.push_str(&format!("\nerror: {e}"));
-            }
             s
         },
         value,
     );
-    if run.status == RunStatus::Failed {
-        bail!("run {} failed: {}", run.id, run.error.unwrap_or_default());
+    if !out.json && exit != Exit::Ok {
+        note!(
+            "{}: {}",
+            if exit == Exit::Error {
+                "error"
+            } else {
+                "warning"
+            },
+            error["message"].as_str().unwrap_or("")
+        );
     }
-    Ok(())
+    Ok(exit)
 }
 
-async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::Result<()> {
+async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     let parse = |s: &str| -> anyhow::Result<RunId> { Ok(s.parse::<RunId>()?) };
     match cmd {
@@ -631,7 +720,7 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
                     || format!("run {} queued (estimated {} credits)", run.id, est.credits),
                     json!({"run": run, "estimate": est}),
                 );
-                return Ok(());
+                return Ok(Exit::Ok);
             }
             drive_to_end(&p, account, run.id, out.json).await?;
             summarise(&p, account, &site, run.id, out, None).await
@@ -645,7 +734,7 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
                     .await?
                     .into_iter()
                     .next()
-                    .context("no runs yet")?,
+                    .ok_or_else(|| Missing("no runs yet".into()))?,
             };
             let site = p.db().site(account, run.site_id).await?;
             summarise(&p, account, &site, run.id, out, None).await
@@ -656,7 +745,7 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
                 || format!("run {} {}", run.id, run.status),
                 json!({"run": run}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         RunsCommand::Cancel { id } => {
             let run = runs::cancel_run(&p, account, parse(&id)?).await?;
@@ -664,7 +753,7 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
                 || format!("run {} {}", run.id, run.status),
                 json!({"run": run}),
             );
-            Ok(())
+            Ok(Exit::Ok)
         }
         RunsCommand::Resume { id } => {
             let run = runs::resume_run(&p, account, parse(&id)?).await?;
@@ -675,7 +764,7 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
     }
 }
 
-async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyhow::Result<()> {
+async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     let (ids, to) = match cmd {
         ReviewCommand::List { site } => {
@@ -692,28 +781,60 @@ async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyho
                 },
                 json!({"content": waiting.iter().map(|c| json!({"id": c.id, "title": c.title, "slug": c.slug, "word_count": c.word_count, "excerpt": c.excerpt})).collect::<Vec<_>>()}),
             );
-            return Ok(());
+            return Ok(Exit::Ok);
         }
         ReviewCommand::Approve { ids } => (ids, ContentStatus::Approved),
         ReviewCommand::Reject { ids } => (ids, ContentStatus::Rejected),
     };
     let ids: Vec<ContentId> = parse_id_list(&ids)?;
-    let results = runs::review(&p, account, &ids, to).await?;
-    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
-    out.emit(
-        || results.iter().map(|(id, r)| match r {
-            Ok(()) => format!("content {id}: {to}"),
-            Err(e) => format!("content {id}: {e}"),
-        }).collect::<Vec<_>>().join("\n"),
-        json!({"results": results.iter().map(|(id, r)| json!({"id": id, "ok": r.is_ok(), "error": r.as_ref().err()})).collect::<Vec<_>>()}),
-    );
-    if failed > 0 {
-        bail!("{failed} of {} could not be moved to {to}", results.len());
+    if ids.is_empty() {
+        bail!("give at least one content id, e.g. 12 or 12,13");
     }
-    Ok(())
+    let results = runs::review(&p, account, &ids, to).await?;
+    // The pipeline reports each failure as text; whether the id exists is asked directly.
+    let mut rows = Vec::with_capacity(results.len());
+    for (id, result) in &results {
+        let outcome = match result {
+            Ok(()) => to.as_str(),
+            Err(_) => match p.db().content(account, *id).await {
+                Err(pressroom_store::StoreError::NotFound { .. }) => "not_found",
+                _ => "failed",
+            },
+        };
+        rows.push((*id, outcome, result.as_ref().err()));
+    }
+    let missing = rows.iter().filter(|r| r.1 == "not_found").count();
+    let failed = rows.iter().filter(|r| r.1 == "failed").count();
+    let exit = match (missing, failed) {
+        (0, 0) => Exit::Ok,
+        (0, _) => Exit::Failures,
+        _ => Exit::NotFound,
+    };
+    let message = || {
+        format!(
+            "{} of {} could not be moved to {to}: {missing} not found, {failed} refused",
+            missing + failed,
+            rows.len()
+        )
+    };
+    let error = outcome_error(exit, message);
+    out.emit(
+        || rows.iter().map(|(id, outcome, e)| match e {
+            None => format!("content {id}: {outcome}"),
+            Some(e) => format!("content {id}: {e}"),
+        }).collect::<Vec<_>>().join("\n"),
+        json!({
+            "results": rows.iter().map(|(id, outcome, e)| json!({"id": id, "ok": e.is_none(), "outcome": outcome, "error": e})).collect::<Vec<_>>(),
+            "error": error,
+        }),
+    );
+    if !out.json && exit != Exit::Ok {
+        note!("{}", message());
+    }
+    Ok(exit)
 }
 
-async fn sites(config: &Config, out: &Out, cmd: SitesCommand) -> anyhow::Result<()> {
+async fn sites(config: &Config, out: &Out, cmd: SitesCommand) -> anyhow::Result<Exit> {
     let (db, account) = open(config).await?;
     match cmd {
         SitesCommand::List => {
@@ -763,5 +884,5 @@ async fn sites(config: &Config, out: &Out, cmd: SitesCommand) -> anyhow::Result<
             );
         }
     }
-    Ok(())
+    Ok(Exit::Ok)
 }

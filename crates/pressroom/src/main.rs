@@ -1,11 +1,16 @@
 //! The `pressroom` command. Thin by design: it parses arguments, opens the store, calls the
-//! pipeline and prints. Exit codes: 0 ok, 1 failure, 2 usage error (clap's own).
+//! pipeline and prints. Exit codes: see [`exit::Exit`]; with `--json`, stdout carries exactly
+//! one JSON document whatever happens.
 
 mod commands;
 mod config;
+mod exit;
+mod output;
 mod progress;
 
 use clap::{Parser, Subcommand};
+use exit::Exit;
+use output::{note, print_line};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -228,7 +233,10 @@ pub enum ReviewCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_failure(&e).into(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PRESSROOM_LOG")
@@ -236,28 +244,72 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            return report_error(
+                &anyhow::Error::new(e).context("cannot start the async runtime"),
+                json,
+            )
+            .into();
         }
     };
-    let json = cli.json;
     match runtime.block_on(commands::dispatch(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"error": {"message": format!("{e:#}")}})
-                );
-            }
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+        Ok(exit) => exit.into(),
+        Err(e) => report_error(&e, json).into(),
     }
+}
+
+/// An error as one JSON document on stdout under `--json`, else a line on stderr.
+fn report_error(e: &anyhow::Error, json: bool) -> Exit {
+    let (exit, code) = exit::classify(e);
+    let message = format!("{e:#}");
+    if json {
+        print_line(&error_document(code, &message).to_string());
+    } else {
+        note!("error: {message}");
+    }
+    exit
+}
+
+fn error_document(code: &str, message: &str) -> serde_json::Value {
+    serde_json::json!({"error": {"code": code, "message": message}})
+}
+
+/// What clap could not parse exits 2 (usage); `--help` and `--version` exit 0. Under `--json`
+/// (looked for in the raw arguments, since they did not parse) each is one JSON document.
+fn parse_failure(e: &clap::Error) -> Exit {
+    use clap::error::ErrorKind;
+    let json = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    let text = e.render().to_string();
+    let (exit, document) = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            (Exit::Ok, serde_json::json!({"help": text.trim_end()}))
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => (
+            Exit::Usage,
+            error_document("usage", "a subcommand is required; see --help for the list"),
+        ),
+        _ => {
+            // clap's first paragraph is the error; the rest is a usage hint for people.
+            let first = text.split("\n\n").next().unwrap_or(&text);
+            let message = first.trim().trim_start_matches("error: ");
+            (Exit::Usage, error_document("usage", message))
+        }
+    };
+    if json {
+        print_line(&document.to_string());
+    } else if exit == Exit::Ok {
+        print_line(text.trim_end());
+    } else {
+        note!("{}", text.trim_end());
+    }
+    exit
 }

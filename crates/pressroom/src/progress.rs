@@ -51,7 +51,7 @@ impl RunWatch {
                 .stage
                 .map(|s| format!("[stage {}] ", s.number()))
                 .unwrap_or_default();
-            eprintln!("{stage}{}", event.message);
+            crate::output::note!("{stage}{}", event.message);
             return;
         }
         let Some(stage) = event.stage else {

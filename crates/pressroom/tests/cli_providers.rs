@@ -162,3 +162,46 @@ async fn a_run_killed_mid_stage6_and_run_again_charges_each_image_once() {
     assert_eq!(keys.len() as i64, generated);
     assert!(mock.requests("images_generations") as i64 >= generated);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_items_fail_exits_3_with_one_document() {
+    let (_, mock) = pressroom_mock_ai::spawn(MockConfig::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The mock answers 401 to this key: every AI item fails, the run itself finishes.
+    let out = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
+        .env("OPENAI_API_KEY", "invalid")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(docs.len(), 1, "one document");
+    let v = &docs[0];
+    assert_ne!(v["status"], "failed");
+    let failed: i64 = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["failed"].as_i64().unwrap())
+        .sum();
+    assert!(failed > 0, "{v}");
+    assert_eq!(v["error"]["code"], "finished_with_failures");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{failed} items failed")),
+        "{}",
+        v["error"]
+    );
+}

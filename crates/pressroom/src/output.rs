@@ -1,0 +1,25 @@
+//! Every line the command prints goes through here. `println!` panics when the reader of a pipe
+//! has gone (`pressroom review list | head -1`); these drop the output instead, and the command
+//! ends with the exit code it would have had.
+
+use std::io::Write;
+
+/// Writes `text` and a newline to standard output. A closed pipe, or any other write error,
+/// drops the text: there is nobody left to read it, and nowhere better to say so.
+pub fn print_line(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
+/// Writes `text` and a newline to standard error, ignoring a closed stream like [`print_line`].
+pub fn note_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// `eprintln!` that does not panic on a closed standard error.
+macro_rules! note {
+    ($($arg:tt)*) => {
+        $crate::output::note_line(&format!($($arg)*))
+    };
+}
+pub(crate) use note;
