@@ -114,6 +114,32 @@ pub async fn generate_images(
     Ok(outcomes)
 }
 
+/// Failed images read per page when retrying a site's failures.
+const RETRY_PAGE: u32 = 500;
+
+/// Queues every failed image of `site` again (a page at a time), through [`generate_images`]:
+/// the CLI's `images retry --failed`, the API and the Images page all call this.
+pub async fn retry_failed(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+) -> Result<Vec<ImageRequestOutcome>> {
+    p.db().site(account, site).await?;
+    let mut outcomes = Vec::new();
+    let mut after = 0i64;
+    loop {
+        let ids = p
+            .db()
+            .image_ids_after(account, site, &[ImageStatus::Failed], after, RETRY_PAGE)
+            .await?;
+        let Some(last) = ids.last() else {
+            return Ok(outcomes);
+        };
+        after = last.get();
+        outcomes.extend(generate_images(p, account, &ids, None).await?);
+    }
+}
+
 /// The job handler: one image, start to finish.
 pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Result<(), JobError> {
     match generate_one(&p, &ctx, job).await {

@@ -124,4 +124,32 @@ impl Queue {
             }
         })
     }
+
+    /// The owner of the running job holding `dedupe_key` whose lease has not expired: a live
+    /// worker, in this process or another, is working it. `None` when nobody is.
+    pub async fn live_holder(&self, dedupe_key: &str) -> Result<Option<String>> {
+        let owner: Option<Option<String>> = match self.db() {
+            // Leases on PostgreSQL are stamped with the server's clock; compare with it.
+            Db::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT lease_owner FROM jobs WHERE dedupe_key = $1 AND state = 'running'
+                       AND lease_expires_at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint",
+                )
+                .bind(dedupe_key)
+                .fetch_optional(p)
+                .await?
+            }
+            Db::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT lease_owner FROM jobs WHERE dedupe_key = $1 AND state = 'running'
+                       AND lease_expires_at > $2",
+                )
+                .bind(dedupe_key)
+                .bind(now_ms())
+                .fetch_optional(p)
+                .await?
+            }
+        };
+        Ok(owner.flatten())
+    }
 }

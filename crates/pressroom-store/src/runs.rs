@@ -106,6 +106,19 @@ impl Db {
         rows.into_iter().map(AutomationRun::try_from).collect()
     }
 
+    /// The run's newest event, so a watcher joining a run late starts from now instead of
+    /// replaying its whole log.
+    pub async fn last_run_event(
+        &self,
+        account: AccountId,
+        run: RunId,
+    ) -> Result<Option<RunEventId>> {
+        let id: Option<i64> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT MAX(id) FROM run_events WHERE account_id = $1 AND run_id = $2")
+            .bind(account.get()).bind(run.get()).fetch_one(p).await)?;
+        Ok(id.map(RunEventId::new))
+    }
+
     /// Events of a run after `after` (exclusive), oldest first.
     pub async fn run_events(
         &self,

@@ -6,15 +6,13 @@ use crate::exit::{Exit, Missing};
 use crate::output::{note, print_line};
 use crate::progress::{RunWatch, watch_run};
 use crate::{
-    Cli, Command, ImagesCommand, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand,
-    TokensCommand, UsersCommand,
+    Cli, Command, KeywordsCommand, ReviewCommand, RunsCommand, SitesCommand, TokensCommand,
+    UsersCommand,
 };
 use anyhow::{Context, bail};
 use pressroom_domain::ids::parse_id_list;
 use pressroom_domain::*;
 use pressroom_pipeline::Pipeline;
-use pressroom_pipeline::images::ImageRequestOutcome;
-use pressroom_pipeline::images::generate_images;
 use pressroom_pipeline::import::{ImportReport, import_keywords};
 use pressroom_pipeline::runs;
 use pressroom_providers::{DownloadConfig, Providers};
@@ -31,7 +29,7 @@ pub struct Out {
 }
 
 impl Out {
-    fn emit(&self, human: impl FnOnce() -> String, value: serde_json::Value) {
+    pub(crate) fn emit(&self, human: impl FnOnce() -> String, value: serde_json::Value) {
         if self.json {
             print_line(&value.to_string());
         } else {
@@ -42,7 +40,7 @@ impl Out {
 
 /// The `error` member of a document whose command exits non-zero without failing outright
 /// (items failed, ids not found); `null` when the exit is 0.
-fn outcome_error(exit: Exit, message: impl FnOnce() -> String) -> serde_json::Value {
+pub(crate) fn outcome_error(exit: Exit, message: impl FnOnce() -> String) -> serde_json::Value {
     match exit {
         Exit::Ok => serde_json::Value::Null,
         Exit::Failures => json!({"code": "finished_with_failures", "message": message()}),
@@ -172,9 +170,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
             );
             Ok(Exit::Ok)
         }
-        Command::Images(ImagesCommand::Generate { ids }) => {
-            images_generate(&config, &out, &ids).await
-        }
+        Command::Images(cmd) => crate::images::command(&config, &out, cmd).await,
         Command::Runs(cmd) => runs_command(&config, &out, cmd).await,
         Command::Review(cmd) => review_command(&config, &out, cmd).await,
         Command::Serve {
@@ -186,88 +182,6 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Users(cmd) => users_command(&config, &out, cmd).await,
         Command::Tokens(cmd) => tokens_command(&config, &out, cmd).await,
     }
-}
-
-/// Generates images by id and works them here, so the command returns with them settled.
-/// Exits 4 when an id is unknown, 3 when an image failed.
-async fn images_generate(config: &Config, out: &Out, ids: &str) -> anyhow::Result<Exit> {
-    let (p, account) = pipeline(config).await?;
-    let ids: Vec<ImageId> = parse_id_list(ids)?;
-    if ids.is_empty() {
-        bail!("--ids needs at least one image id");
-    }
-    let outcomes = generate_images(&p, account, &ids, None).await?;
-    let queued: Vec<ImageId> = outcomes
-        .iter()
-        .filter_map(|o| match o {
-            ImageRequestOutcome::Queued { image } => Some(*image),
-            _ => None,
-        })
-        .collect();
-    if !queued.is_empty() {
-        work_until(&p, || {
-            let p = p.clone();
-            let queued = queued.clone();
-            async move {
-                Ok(p.db()
-                    .images_by_ids(account, &queued)
-                    .await?
-                    .iter()
-                    .all(|i| i.status.is_settled()))
-            }
-        })
-        .await?;
-    }
-    let images = p.db().images_by_ids(account, &ids).await?;
-    let missing = outcomes
-        .iter()
-        .filter(|o| matches!(o, ImageRequestOutcome::NotFound { .. }))
-        .count();
-    let failed = images
-        .iter()
-        .filter(|i| queued.contains(&i.id) && i.status == ImageStatus::Failed)
-        .count();
-    let exit = match (missing, failed) {
-        (0, 0) => Exit::Ok,
-        (0, _) => Exit::Failures,
-        _ => Exit::NotFound,
-    };
-    let error = outcome_error(exit, || {
-        format!(
-            "of {} images, {missing} not found and {failed} failed",
-            ids.len()
-        )
-    });
-    out.emit(
-        || {
-            outcomes
-                .iter()
-                .map(|o| match o {
-                    ImageRequestOutcome::NotFound { image } => format!("image {image}: not found"),
-                    ImageRequestOutcome::AlreadyGenerated { image } => {
-                        format!("image {image}: already generated, skipped")
-                    }
-                    ImageRequestOutcome::Queued { image } => {
-                        match images.iter().find(|i| i.id == *image) {
-                            Some(i) if i.status == ImageStatus::Generated => format!(
-                                "image {image}: generated ({})",
-                                i.file_path.as_deref().unwrap_or("")
-                            ),
-                            Some(i) => format!(
-                                "image {image}: {} {}",
-                                i.status,
-                                i.error.as_deref().unwrap_or("")
-                            ),
-                            None => format!("image {image}: not found"),
-                        }
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        },
-        json!({"requests": outcomes, "images": images, "error": error}),
-    );
-    Ok(exit)
 }
 
 /// The web UI, the REST API and an embedded worker in one process, until Ctrl-C or SIGTERM.
@@ -410,7 +324,7 @@ async fn open(config: &Config) -> anyhow::Result<(Db, AccountId)> {
     Ok((db, account.id))
 }
 
-async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, AccountId)> {
+pub(crate) async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, AccountId)> {
     let (db, account) = open(config).await?;
     // Loopback downloads are for local test servers (the mock provider); off unless asked.
     let allow_loopback =
@@ -426,7 +340,7 @@ async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, AccountId)> {
 }
 
 /// Runs an embedded worker until `done` says so (or Ctrl-C).
-async fn work_until<F, Fut>(p: &Pipeline, done: F) -> anyhow::Result<()>
+pub(crate) async fn work_until<F, Fut>(p: &Pipeline, done: F) -> anyhow::Result<()>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<bool>>,
@@ -467,7 +381,7 @@ fn embedded_config() -> WorkerConfig {
 }
 
 /// The named site; the local default site is created on first use, others must exist.
-async fn find_site(db: &Db, account: AccountId, name: &str) -> anyhow::Result<Site> {
+pub(crate) async fn find_site(db: &Db, account: AccountId, name: &str) -> anyhow::Result<Site> {
     if name == pressroom_store::LOCAL_SITE_NAME {
         return Ok(db.ensure_site(account, name).await?);
     }
@@ -587,9 +501,19 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
             report.incomplete
         );
     }
-    // A run left active by a killed process is resumed, not duplicated.
+    // A run another live process drives is watched, read-only; one left active by a killed
+    // process is resumed here, not duplicated.
     let run = match p.db().active_run(account, site.id).await? {
         Some(active) => {
+            if let Some(owner) = runs::driven_by(&p, active.id).await? {
+                note!(
+                    "run {} on site {:?} is being worked by another process ({owner}); watching it read-only from now on (Ctrl-C stops watching, not the run)",
+                    active.id,
+                    site.name
+                );
+                watch_only(&p, account, active.id, out.json).await?;
+                return summarise(&p, account, &site, active.id, out, Some(&report)).await;
+            }
             if !out.json {
                 note!("resuming run {} ({})", active.id, active.status);
             }
@@ -605,13 +529,39 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
     summarise(&p, account, &site, run.id, out, Some(&report)).await
 }
 
+/// Follows a run another process drives, from its newest event, until it stops or pauses;
+/// starts no worker.
+async fn watch_only(
+    p: &Pipeline,
+    account: AccountId,
+    run: RunId,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let watch = RunWatch::after(quiet, p.db().last_run_event(account, run).await?);
+    let signal = shutdown_on_signal();
+    loop {
+        let status = watch_run(p, account, run, &watch).await?;
+        if !status.is_active() || status == RunStatus::Paused {
+            break;
+        }
+        if signal.is_cancelled() {
+            bail!("stopped watching; run {run} goes on in the process that drives it");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    watch.finish();
+    Ok(())
+}
+
+/// Works the run here until it stops or pauses, showing its events from the newest one on
+/// (a resumed run's earlier log is not replayed).
 async fn drive_to_end(
     p: &Pipeline,
     account: AccountId,
     run: RunId,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    let watch = RunWatch::new(quiet);
+    let watch = RunWatch::after(quiet, p.db().last_run_event(account, run).await?);
     let watch_ref = &watch;
     work_until(p, || {
         let p = p.clone();
@@ -649,16 +599,18 @@ async fn summarise(
         }),
     };
     let counts = p.db().pipeline_counts(account, site.id).await?;
-    let text = p
-        .providers()
-        .text(account.get(), &site.settings)
-        .map(|c| c.provider.name())
-        .unwrap_or("unconfigured");
-    let image = p
-        .providers()
-        .image(account.get(), &site.settings)
-        .map(|c| c.provider.name())
-        .unwrap_or("unconfigured");
+    // What the run used, recorded by its driver (which may be another process with other keys);
+    // "not started" before a driver first took it.
+    let not_started = || "not started".to_string();
+    let (text, text_model, image, image_model) = match run.providers.clone() {
+        Some(u) => (
+            u.text_provider,
+            u.text_model,
+            u.image_provider,
+            u.image_model,
+        ),
+        None => (not_started(), not_started(), not_started(), not_started()),
+    };
     let stages: Vec<serde_json::Value> = Stage::ALL
         .iter()
         .zip(&run.stage_results)
@@ -674,14 +626,14 @@ async fn summarise(
             "content": counts.content, "content_in_review": counts.content_review, "images_generated": counts.images_generated,
             "images_failed": counts.images_failed,
         },
-        "providers": {"text": text, "image": image},
+        "providers": {"text": text, "text_model": text_model, "image": image, "image_model": image_model},
         "import": import,
         "error": error,
         "data_dir": p.data_dir(),
     });
     out.emit(
         || {
-            let mut s = format!("\nRun {} on site {:?}: {}   (text: {text}, images: {image})\n", run.id, site.name, run.status.as_str().replace('_', " "));
+            let mut s = format!("\nRun {} on site {:?}: {}   (text: {text} {text_model}, images: {image} {image_model})\n", run.id, site.name, run.status.as_str().replace('_', " "));
             s.push_str(&format!("{:<2} {:<26} {:>9} {:>8} {:>7} {:>8} {:>8} {:>8}\n", "#", "stage", "processed", "created", "failed", "skipped", "credits", "ms"));
             for (st, r) in Stage::ALL.iter().zip(&run.stage_results) {
                 s.push_str(&format!("{:<2} {:<26} {:>9} {:>8} {:>7} {:>8} {:>8} {:>8}\n", st.number(), st.name(), r.processed, r.created, r.failed, r.skipped, r.credits.0, r.elapsed_ms));
@@ -728,15 +680,18 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
         RunsCommand::Status { id } => {
             let run = match id {
                 Some(id) => p.db().run(account, parse(&id)?).await?,
-                None => p
-                    .db()
-                    .runs(account, None, 1)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| Missing("no runs yet".into()))?,
+                None => latest_run(&p, account).await?,
             };
             let site = p.db().site(account, run.site_id).await?;
+            summarise(&p, account, &site, run.id, out, None).await
+        }
+        RunsCommand::Watch { id } => {
+            let run = match id {
+                Some(id) => p.db().run(account, parse(&id)?).await?,
+                None => latest_run(&p, account).await?,
+            };
+            let site = p.db().site(account, run.site_id).await?;
+            watch_only(&p, account, run.id, out.json).await?;
             summarise(&p, account, &site, run.id, out, None).await
         }
         RunsCommand::Pause { id } => {
@@ -764,6 +719,15 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
     }
 }
 
+async fn latest_run(p: &Pipeline, account: AccountId) -> anyhow::Result<AutomationRun> {
+    Ok(p.db()
+        .runs(account, None, 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Missing("no runs yet".into()))?)
+}
+
 async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     let (ids, to) = match cmd {
@@ -785,6 +749,7 @@ async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyho
         }
         ReviewCommand::Approve { ids } => (ids, ContentStatus::Approved),
         ReviewCommand::Reject { ids } => (ids, ContentStatus::Rejected),
+        ReviewCommand::Reopen { ids } => (ids, ContentStatus::Review),
     };
     let ids: Vec<ContentId> = parse_id_list(&ids)?;
     if ids.is_empty() {

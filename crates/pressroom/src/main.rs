@@ -5,6 +5,7 @@
 mod commands;
 mod config;
 mod exit;
+mod images;
 mod output;
 mod progress;
 
@@ -190,6 +191,27 @@ pub enum ImagesCommand {
         #[arg(long)]
         ids: String,
     },
+    /// A site's images, oldest first; `--status failed` shows the failures with their errors.
+    List {
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+        /// pending, generating, generated or failed.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+        /// Only images with an id above this one (the next page).
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+    },
+    /// Queue a site's failed images again and work them here until they settle.
+    Retry {
+        /// Retry every failed image of the site (the only selection for now).
+        #[arg(long, required = true)]
+        failed: bool,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -204,6 +226,10 @@ pub enum RunsCommand {
     },
     /// A run's status and stage results (default: the latest run).
     Status {
+        id: Option<String>,
+    },
+    /// Follow a run's progress read-only, from now on, until it stops (default: the latest).
+    Watch {
         id: Option<String>,
     },
     Pause {
@@ -228,6 +254,10 @@ pub enum ReviewCommand {
         ids: String,
     },
     Reject {
+        ids: String,
+    },
+    /// Send rejected content back to review.
+    Reopen {
         ids: String,
     },
 }

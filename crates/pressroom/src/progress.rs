@@ -20,7 +20,8 @@ struct WatchState {
 }
 
 impl RunWatch {
-    pub fn new(quiet: bool) -> RunWatch {
+    /// Shows the events after `after` (all of them when `None`).
+    pub fn after(quiet: bool, after: Option<RunEventId>) -> RunWatch {
         let terminal = std::io::stderr().is_terminal();
         let multi = MultiProgress::with_draw_target(if terminal && !quiet {
             ProgressDrawTarget::stderr()
@@ -31,7 +32,7 @@ impl RunWatch {
             quiet,
             terminal,
             state: Mutex::new(WatchState {
-                last_event: None,
+                last_event: after,
                 multi,
                 bars: vec![None; 7],
             }),

@@ -64,10 +64,21 @@ pub async fn start_run(
     Ok((run, est))
 }
 
+/// The worker (in this process or another) that is driving `run` right now, if any: its
+/// driver job is held by a lease that has not expired. A second `pressroom run` on the site
+/// watches instead of joining.
+pub async fn driven_by(p: &Pipeline, run: RunId) -> Result<Option<String>> {
+    Ok(p.queue().live_holder(&driver_key(run)).await?)
+}
+
+fn driver_key(run: RunId) -> String {
+    format!("run:{run}")
+}
+
 pub(super) async fn enqueue_driver(p: &Pipeline, account: AccountId, run: RunId) -> Result<()> {
     let job = NewJob::new(RUN_JOB, &RunJob { account, run })?
         .queue(RUNS_QUEUE)
-        .dedupe_key(format!("run:{run}"))
+        .dedupe_key(driver_key(run))
         .account(account)
         .run(run)
         .max_attempts(50);

@@ -18,7 +18,7 @@ mod stage6;
 mod stages;
 mod window;
 
-pub use control::{cancel_run, pause_run, resume_run, review, start_run};
+pub use control::{cancel_run, driven_by, pause_run, resume_run, review, start_run};
 pub use driver::{drive, run_driver_job};
 pub use estimate::{Estimate, estimate};
 

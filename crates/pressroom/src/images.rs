@@ -1,0 +1,215 @@
+//! `pressroom images generate|list|retry`: images by id, a site's images by status, and a
+//! site's failures queued again, all through the pipeline's image generation queue.
+
+use crate::ImagesCommand;
+use crate::commands::{Out, find_site, outcome_error, pipeline, work_until};
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::note;
+use anyhow::bail;
+use pressroom_domain::ids::parse_id_list;
+use pressroom_domain::*;
+use pressroom_pipeline::Pipeline;
+use pressroom_pipeline::images::{self, ImageRequestOutcome, generate_images};
+use serde_json::json;
+
+pub async fn command(config: &Config, out: &Out, cmd: ImagesCommand) -> anyhow::Result<Exit> {
+    match cmd {
+        ImagesCommand::Generate { ids } => generate(config, out, &ids).await,
+        ImagesCommand::List {
+            site,
+            status,
+            limit,
+            after,
+        } => list(config, out, &site, status.as_deref(), limit, after).await,
+        ImagesCommand::Retry { failed: _, site } => retry_failed(config, out, &site).await,
+    }
+}
+
+async fn list(
+    config: &Config,
+    out: &Out,
+    site: &str,
+    status: Option<&str>,
+    limit: u32,
+    after: i64,
+) -> anyhow::Result<Exit> {
+    let status = status
+        .map(|s| {
+            ImageStatus::parse(s).map_err(|_| {
+                anyhow::anyhow!("--status {s:?}: use pending, generating, generated or failed")
+            })
+        })
+        .transpose()?;
+    let (p, account) = pipeline(config).await?;
+    let site = find_site(p.db(), account, site).await?;
+    let rows = p
+        .db()
+        .images_after(account, site.id, status, after, limit.clamp(1, 1000))
+        .await?;
+    out.emit(
+        || {
+            let mut lines: Vec<String> = rows
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{:>7}  content {:>6}  {:<9} {:<10} {}",
+                        i.id,
+                        i.content_id,
+                        i.image_type.as_str(),
+                        i.status.as_str(),
+                        i.error.as_deref().or(i.file_path.as_deref()).unwrap_or("")
+                    )
+                })
+                .collect();
+            lines.push(format!("{} images", rows.len()));
+            if status == Some(ImageStatus::Failed) && !rows.is_empty() {
+                lines.push(format!(
+                    "retry them with `pressroom images retry --failed --site {}`",
+                    site.name
+                ));
+            }
+            lines.join("\n")
+        },
+        json!({"images": rows, "next_after": rows.last().map(|i| i.id)}),
+    );
+    Ok(Exit::Ok)
+}
+
+/// Queues every failed image of the site again and works them here until they settle.
+/// Exits 3 when some fail again.
+async fn retry_failed(config: &Config, out: &Out, site: &str) -> anyhow::Result<Exit> {
+    let (p, account) = pipeline(config).await?;
+    let site = find_site(p.db(), account, site).await?;
+    let outcomes = images::retry_failed(&p, account, site.id).await?;
+    let queued = queued(&outcomes);
+    settle(&p, account, &queued).await?;
+    let again: Vec<Image> = p
+        .db()
+        .images_by_ids(account, &queued)
+        .await?
+        .into_iter()
+        .filter(|i| i.status == ImageStatus::Failed)
+        .collect();
+    let exit = if again.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Failures
+    };
+    let error = outcome_error(exit, || {
+        format!("{} of {} images failed again", again.len(), queued.len())
+    });
+    out.emit(
+        || {
+            let mut lines = vec![format!(
+                "{} failed images queued again: {} generated, {} failed again",
+                queued.len(),
+                queued.len() - again.len(),
+                again.len()
+            )];
+            lines.extend(again.iter().map(|i| format!("image {}: {}", i.id, i.error.as_deref().unwrap_or(""))));
+            lines.join("\n")
+        },
+        json!({"retried": queued.len(), "failed_again": again.iter().map(|i| json!({"id": i.id, "error": i.error})).collect::<Vec<_>>(), "error": error}),
+    );
+    if exit != Exit::Ok && !out.json {
+        note!(
+            "{} images failed again; see `pressroom images list --status failed --site {}`",
+            again.len(),
+            site.name
+        );
+    }
+    Ok(exit)
+}
+
+fn queued(outcomes: &[ImageRequestOutcome]) -> Vec<ImageId> {
+    outcomes
+        .iter()
+        .filter_map(|o| match o {
+            ImageRequestOutcome::Queued { image } => Some(*image),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Runs an embedded worker until every image in `ids` is generated or failed.
+async fn settle(p: &Pipeline, account: AccountId, ids: &[ImageId]) -> anyhow::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    work_until(p, || {
+        let p = p.clone();
+        let ids = ids.to_vec();
+        async move {
+            Ok(p.db()
+                .images_by_ids(account, &ids)
+                .await?
+                .iter()
+                .all(|i| i.status.is_settled()))
+        }
+    })
+    .await
+}
+
+/// Generates images by id and works them here, so the command returns with them settled.
+/// Exits 4 when an id is unknown, 3 when an image failed.
+async fn generate(config: &Config, out: &Out, ids: &str) -> anyhow::Result<Exit> {
+    let (p, account) = pipeline(config).await?;
+    let ids: Vec<ImageId> = parse_id_list(ids)?;
+    if ids.is_empty() {
+        bail!("--ids needs at least one image id");
+    }
+    let outcomes = generate_images(&p, account, &ids, None).await?;
+    let queued = queued(&outcomes);
+    settle(&p, account, &queued).await?;
+    let images = p.db().images_by_ids(account, &ids).await?;
+    let missing = outcomes
+        .iter()
+        .filter(|o| matches!(o, ImageRequestOutcome::NotFound { .. }))
+        .count();
+    let failed = images
+        .iter()
+        .filter(|i| queued.contains(&i.id) && i.status == ImageStatus::Failed)
+        .count();
+    let exit = match (missing, failed) {
+        (0, 0) => Exit::Ok,
+        (0, _) => Exit::Failures,
+        _ => Exit::NotFound,
+    };
+    let error = outcome_error(exit, || {
+        format!(
+            "of {} images, {missing} not found and {failed} failed",
+            ids.len()
+        )
+    });
+    out.emit(
+        || {
+            outcomes
+                .iter()
+                .map(|o| match o {
+                    ImageRequestOutcome::NotFound { image } => format!("image {image}: not found"),
+                    ImageRequestOutcome::AlreadyGenerated { image } => {
+                        format!("image {image}: already generated, skipped")
+                    }
+                    ImageRequestOutcome::Queued { image } => {
+                        match images.iter().find(|i| i.id == *image) {
+                            Some(i) if i.status == ImageStatus::Generated => format!(
+                                "image {image}: generated ({})",
+                                i.file_path.as_deref().unwrap_or("")
+                            ),
+                            Some(i) => format!(
+                                "image {image}: {} {}",
+                                i.status,
+                                i.error.as_deref().unwrap_or("")
+                            ),
+                            None => format!("image {image}: not found"),
+                        }
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        },
+        json!({"requests": outcomes, "images": images, "error": error}),
+    );
+    Ok(exit)
+}
