@@ -1,12 +1,16 @@
 //! A local stand-in for the OpenAI chat/images APIs and Runware, for tests and benchmarks.
 //!
 //! Wire formats follow the real services (OpenAI replies validate against the `openai` Python
-//! package's types and the published OpenAPI document). Content comes from Pressroom's
-//! offline generator, read back from the `- ` bullet lines of the prompt, so it is valid JSON
-//! for the schema named in `response_format`.
+//! package's types and the published OpenAPI document). A `json_schema` request always gets an
+//! instance of the schema it sent: for Pressroom's own schemas, content from the offline
+//! generator (read back from the `- ` bullet lines of the prompt), for any other schema, or
+//! one whose bounds the offline content misses, a generated instance ([`schema::instance`]).
+//! Runware takes its key in the `Authorization` header or as a leading `authentication`
+//! task, and answers `outputType` `URL`, `base64Data` or `dataURI`.
 //!
 //! Test hooks: `POST /__script` queues responses for the next API calls (`[429, 500, 400,
-//! "malformed-json", "insufficient-quota", ...]`, consumed in order), `GET /__stats` gives
+//! "malformed-json", "insufficient-quota", "out-of-bounds", "out-of-bounds:target_words",
+//! ...]`, consumed in order), `GET /__stats` gives
 //! per-endpoint request counts, peak concurrency and statuses, `POST /__reset` clears both.
 //! `GET /__huge?mb=N[&chunked=1]`, `GET /__text` and `GET /__redirect?to=URL` serve bodies for
 //! downloader tests.
@@ -31,6 +35,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub mod schema;
 
 /// How image replies carry the picture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,7 +87,9 @@ pub enum Step {
     /// An HTTP status: 429 (with retry-after), 500, 400, 401, 200 (normal answer) ...
     Status(u16),
     /// `malformed-json`, `insufficient-quota`, `json-schema-unsupported`, `refusal`,
-    /// `truncated`, `huge-body`, `ok`.
+    /// `truncated`, `huge-body`, `ok`; `out-of-bounds` (a chat answer that breaks the first
+    /// bound of the schema sent) and `out-of-bounds:FIELD` (the first bounded property named
+    /// FIELD), see [`schema::break_bound`].
     Named(String),
     /// A status with an explicit wait for 429/503.
     Detailed {
@@ -291,6 +299,7 @@ enum Flavour {
 async fn gate(
     inner: &Shared,
     headers: &HeaderMap,
+    body_key: Option<&str>,
     flavour: Flavour,
 ) -> Result<Option<String>, Response> {
     if !inner.config.latency.is_zero() {
@@ -304,7 +313,7 @@ async fn gate(
             status,
             retry_after_ms,
         }) => return Err(error_response(flavour, status, retry_after_ms)),
-        Some(Step::Named(name)) => match name.replace('_', "-").as_str() {
+        Some(Step::Named(name)) => match step_name(&name).as_str() {
             "ok" => {}
             "insufficient-quota" => return Err(quota_response(flavour)),
             other => return Ok(Some(other.to_string())),
@@ -322,15 +331,26 @@ async fn gate(
     if fail {
         return Err(error_response(flavour, 500, None));
     }
-    let authorised = headers
+    let header_key = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let authorised = header_key
+        .or(body_key)
         .is_some_and(|k| !k.trim().is_empty() && k != "invalid");
     if !authorised {
         return Err(error_response(flavour, 401, None));
     }
     Ok(None)
+}
+
+/// `out_of_bounds:target_words` -> `out-of-bounds:target_words`: underscores become dashes in
+/// the step's name, never in the field it names.
+fn step_name(name: &str) -> String {
+    match name.split_once(':') {
+        Some((step, field)) => format!("{}:{field}", step.replace('_', "-")),
+        None => name.replace('_', "-"),
+    }
 }
 
 /// Token bucket of `rpm` capacity refilled at rpm/60 per second; `Some(wait)` when empty.
@@ -503,6 +523,27 @@ fn message_text(m: &Value) -> String {
     }
 }
 
+/// The answer to a `json_schema` request: the offline generator's for Pressroom's own
+/// schemas when it fits the schema sent, else a generated instance; a scripted
+/// `out-of-bounds[:FIELD]` step then breaks one bound.
+fn schema_answer(
+    function: Option<AiFunction>,
+    sent: &Value,
+    user: &str,
+    step: Option<&str>,
+) -> String {
+    let offline = function
+        .and_then(|f| text::generate(f, &Value::Null, user).ok())
+        .and_then(|c| serde_json::from_str::<Value>(&c).ok())
+        .filter(|v| pressroom_domain::ai::schema::violations(sent, v).is_empty());
+    let mut value = offline.unwrap_or_else(|| schema::instance(sent));
+    if let Some(rest) = step.and_then(|s| s.strip_prefix("out-of-bounds")) {
+        let field = rest.strip_prefix(':').filter(|f| !f.is_empty());
+        schema::break_bound(sent, &mut value, field);
+    }
+    value.to_string()
+}
+
 async fn chat(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let visit = Visit::start(&inner, "chat_completions");
     if let Ok(v) = serde_json::from_slice::<Value>(&body) {
@@ -513,7 +554,7 @@ async fn chat(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> R
 }
 
 async fn chat_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
-    let step = match gate(inner, headers, Flavour::OpenAi).await {
+    let step = match gate(inner, headers, None, Flavour::OpenAi).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -606,10 +647,15 @@ async fn chat_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Respons
         _ => None,
     };
     let json_mode = kind != "text";
-    let mut content = match function {
-        Some(f) => text::generate(f, &Value::Null, &user).unwrap_or_else(|_| "{}".into()),
-        None if json_mode => json!({"answer": "This is a mock reply."}).to_string(),
-        None => "This is a mock reply from pressroom-mock-ai.".to_string(),
+    let sent_schema = format
+        .and_then(|f| f.get("json_schema"))
+        .and_then(|s| s.get("schema"))
+        .filter(|_| kind == "json_schema");
+    let mut content = match (function, sent_schema) {
+        (f, Some(schema)) => schema_answer(f, schema, &user, step.as_deref()),
+        (Some(f), None) => text::generate(f, &Value::Null, &user).unwrap_or_else(|_| "{}".into()),
+        (None, None) if json_mode => json!({"answer": "This is a mock reply."}).to_string(),
+        (None, None) => "This is a mock reply from pressroom-mock-ai.".to_string(),
     };
     let mut finish = "stop";
     let mut refusal = Value::Null;
@@ -708,7 +754,7 @@ async fn images(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) ->
 
 async fn images_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
     let f = Flavour::OpenAi;
-    let step = match gate(inner, headers, f).await {
+    let step = match gate(inner, headers, None, f).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -887,14 +933,23 @@ fn is_uuid(s: &str) -> bool {
 
 async fn runware_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
     let f = Flavour::Runware;
-    let step = match gate(inner, headers, f).await {
+    let parsed = serde_json::from_slice::<Value>(body).ok();
+    // The key may come as a leading authentication task instead of the header.
+    let auth_task = match &parsed {
+        Some(Value::Array(tasks)) => tasks
+            .first()
+            .filter(|t| t.get("taskType").and_then(Value::as_str) == Some("authentication")),
+        _ => None,
+    };
+    let body_key = auth_task.map(|t| t.get("apiKey").and_then(Value::as_str).unwrap_or(""));
+    let step = match gate(inner, headers, body_key, f).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     if step.as_deref() == Some("huge-body") {
         return huge_body_response();
     }
-    let Ok(Value::Array(tasks)) = serde_json::from_slice::<Value>(body) else {
+    let Some(Value::Array(tasks)) = &parsed else {
         return runware_error(
             "invalidPayload",
             "The request body must be a JSON array of tasks.",
@@ -903,7 +958,14 @@ async fn runware_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Resp
         );
     };
     let mut data = Vec::new();
-    for task in &tasks {
+    let tasks = match auth_task {
+        Some(_) => {
+            data.push(json!({"taskType": "authentication", "connectionSessionUUID": uuid(inner)}));
+            &tasks[1..]
+        }
+        None => &tasks[..],
+    };
+    for task in tasks {
         let s = |k: &str| task.get(k).and_then(Value::as_str);
         let task_uuid = s("taskUUID");
         if s("taskType") != Some("imageInference") {
@@ -968,6 +1030,14 @@ async fn runware_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Resp
             .unwrap_or(1)
             .clamp(1, 20);
         let output = s("outputType").unwrap_or("URL");
+        if !["URL", "base64Data", "dataURI"].contains(&output) {
+            return runware_error(
+                "invalidOutputType",
+                "outputType must be one of URL, base64Data, dataURI.",
+                "outputType",
+                Some(task_uuid),
+            );
+        }
         let b64 = wants_b64(inner, output == "base64Data" || output == "dataURI");
         let cost = match model {
             "runware:100@1" => 0.0013,
@@ -986,8 +1056,12 @@ async fn runware_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Resp
                 let Some(png) = png_for(inner, w as u32, h as u32) else {
                     return error_response(f, 500, None);
                 };
-                item["imageBase64Data"] =
-                    json!(base64::engine::general_purpose::STANDARD.encode(&png));
+                let encoded = base64::engine::general_purpose::STANDARD.encode(&png);
+                if output == "dataURI" {
+                    item["imageDataURI"] = json!(format!("data:image/png;base64,{encoded}"));
+                } else {
+                    item["imageBase64Data"] = json!(encoded);
+                }
             } else {
                 item["imageURL"] = json!(image_url(inner, w as u32, h as u32));
             }

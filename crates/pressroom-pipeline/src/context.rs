@@ -24,6 +24,10 @@ pub enum PipelineError {
     Domain(#[from] pressroom_domain::DomainError),
     #[error("the model's answer was unusable: {0}")]
     BadOutput(String),
+    /// The model's answer broke its schema twice (first answer and the corrected retry); the
+    /// item it was for fails, the rest of the run goes on.
+    #[error(transparent)]
+    InvalidAnswer(#[from] pressroom_domain::ai::InvalidAnswer),
     #[error("{0}")]
     Refused(String),
     /// A bug (a panicked task): never an item's fault, never retried.

@@ -5,10 +5,11 @@
 
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::{clean_text, headings, render_markdown, slugify, word_count};
+use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::*;
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::*;
-use pressroom_providers::{ModelKind, TextRequest, UsageRecord};
+use pressroom_providers::{Correction, ModelKind, TextRequest, UsageRecord};
 use pressroom_store::{NewContent, NewImage, NewUsage, StoreError, Tx};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -99,13 +100,18 @@ pub(crate) async fn ensure_credits(
     Ok(())
 }
 
-/// One structured call: template, credit check, model, strict parse. Failed calls are recorded
-/// here; a successful one returns its usage for the caller to settle with the output.
+/// One structured call: template, credit check, model, answer checked against the schema's
+/// bounds. An invalid answer is asked again once, with the answer and what was wrong with it;
+/// a second invalid answer is [`PipelineError::InvalidAnswer`]. Every call writes a usage row:
+/// failed ones (invalid answers included) here and without a charge, the successful one is
+/// returned for the caller to settle with the output.
+#[allow(clippy::too_many_arguments)]
 async fn ask<T: DeserializeOwned>(
     p: &Pipeline,
     site: &Site,
     function: AiFunction,
     input: serde_json::Value,
+    max_tokens: u32,
     values: Vec<(&str, String)>,
     subject: Option<Subject>,
     run: Option<RunId>,
@@ -113,38 +119,54 @@ async fn ask<T: DeserializeOwned>(
     let account = site.account_id;
     let choice = p.providers().text(account.get(), &site.settings)?;
     let user = site.settings.template(function).render(&values);
-    let estimate = p
-        .model_spec(choice.provider.name(), ModelKind::Text, &choice.model)
-        .text_credits(
-            pressroom_providers::types::estimate_tokens(&user) + 50,
-            EXPECTED_OUTPUT_TOKENS,
-        );
-    ensure_credits(p, account, estimate).await?;
-    let request =
+    let spec = p.model_spec(choice.provider.name(), ModelKind::Text, &choice.model);
+    let mut request =
         TextRequest::for_function(function, choice.model.clone(), SYSTEM_PROMPT, user, input);
-    let (result, usage) = choice.provider.complete(&request).await.into_parts();
-    let usage = usage_row(&usage, Some(site.id), subject, run);
-    let response = match result {
-        Ok(r) => r,
-        Err(e) => {
-            record_failure(p, account, usage).await?;
-            return Err(e.into());
+    request.max_tokens = Some(max_tokens);
+    loop {
+        let sent = pressroom_providers::types::estimate_tokens(&request.user)
+            + request.correction.as_ref().map_or(0, |c| {
+                pressroom_providers::types::estimate_tokens(&c.answer)
+                    + pressroom_providers::types::estimate_tokens(&c.problems)
+            });
+        let estimate =
+            spec.text_credits(sent + 50, EXPECTED_OUTPUT_TOKENS.min(i64::from(max_tokens)));
+        ensure_credits(p, account, estimate).await?;
+        let (result, usage) = choice.provider.complete(&request).await.into_parts();
+        let usage = usage_row(&usage, Some(site.id), subject, run);
+        let response = match result {
+            Ok(r) => r,
+            Err(e) => {
+                record_failure(p, account, usage).await?;
+                return Err(e.into());
+            }
+        };
+        let invalid = match check_answer::<T>(function, &response.content) {
+            Ok(parsed) => return Ok((parsed, usage)),
+            Err(invalid) => invalid,
+        };
+        record_failure(
+            p,
+            account,
+            NewUsage {
+                error: Some(invalid.to_string()),
+                ..usage
+            },
+        )
+        .await?;
+        if request.correction.is_some() {
+            return Err(invalid.into());
         }
-    };
-    match response.parse::<T>(function) {
-        Ok(parsed) => Ok((parsed, usage)),
-        Err(e) => {
-            record_failure(
-                p,
-                account,
-                NewUsage {
-                    error: Some(e.to_string()),
-                    ..usage
-                },
-            )
-            .await?;
-            Err(e.into())
-        }
+        tracing::info!(function = function.as_str(), error = %invalid, "invalid answer; asking once more");
+        request.correction = Some(Correction {
+            answer: response.content,
+            problems: invalid
+                .problems
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
     }
 }
 
@@ -186,9 +208,20 @@ pub async fn auto_cluster(
     let phrases: Vec<String> = keywords.iter().map(|k| k.phrase.clone()).collect();
     let mut values = language_values(&site);
     values.push(("keywords", bullet_list(&phrases)));
-    let input = serde_json::to_value(ClusterInput { keywords: phrases }).unwrap_or_default();
-    let (out, usage): (ClusterOutput, _) =
-        ask(p, &site, AiFunction::AutoCluster, input, values, None, run).await?;
+    let input = ClusterInput { keywords: phrases };
+    let max_tokens = input.max_output_tokens();
+    let input = serde_json::to_value(input).unwrap_or_default();
+    let (out, usage): (ClusterOutput, _) = ask(
+        p,
+        &site,
+        AiFunction::AutoCluster,
+        input,
+        max_tokens,
+        values,
+        None,
+        run,
+    )
+    .await?;
     let known: HashMap<String, ()> = keywords
         .iter()
         .map(|k| (k.normalised.clone(), ()))
@@ -204,7 +237,7 @@ pub async fn auto_cluster(
     };
     let mut tx = p.db().begin().await?;
     for item in out.clusters {
-        let name = clean_text(&item.name, 120);
+        let name = clean_text(&item.name, CLUSTER_NAME_MAX as usize);
         let members: Vec<String> = item
             .keywords
             .iter()
@@ -216,7 +249,7 @@ pub async fn auto_cluster(
         }
         let item = ClusterItem {
             name,
-            description: clean_text(&item.description, 500),
+            description: clean_text(&item.description, CLUSTER_DESCRIPTION_MAX as usize),
             keywords: Vec::new(),
         };
         let cluster = tx.upsert_cluster(account, site.id, &item, method).await?;
@@ -254,19 +287,21 @@ pub async fn generate_ideas(
         ("min_ideas", "3".to_string()),
         ("max_ideas", "7".to_string()),
     ]);
-    let input = serde_json::to_value(IdeasInput {
+    let input = IdeasInput {
         cluster_name: cluster.name.clone(),
         cluster_description: cluster.description.clone(),
         keywords,
         min_ideas: 3,
         max_ideas: 7,
-    })
-    .unwrap_or_default();
+    };
+    let max_tokens = input.max_output_tokens();
+    let input = serde_json::to_value(input).unwrap_or_default();
     let (out, usage): (IdeasOutput, _) = ask(
         p,
         &site,
         AiFunction::GenerateIdeas,
         input,
+        max_tokens,
         values,
         Some(Subject::Cluster(cluster.id)),
         run,
@@ -275,27 +310,29 @@ pub async fn generate_ideas(
     let ideas: Vec<IdeaItem> = out
         .ideas
         .into_iter()
-        .take(7)
+        .take(IDEAS_MAX as usize)
         .map(|i| IdeaItem {
-            title: clean_text(&i.title, 200),
-            description: clean_text(&i.description, 1000),
+            title: clean_text(&i.title, IDEA_TITLE_MAX as usize),
+            description: clean_text(&i.description, IDEA_DESCRIPTION_MAX as usize),
             content_structure: i.content_structure,
             outline: i
                 .outline
                 .iter()
-                .map(|h| clean_text(h, 200))
+                .map(|h| clean_text(h, HEADING_MAX as usize))
                 .filter(|h| !h.is_empty())
-                .take(12)
+                .take(OUTLINE_MAX as usize)
                 .collect(),
-            primary_keyword: clean_text(&i.primary_keyword, 200),
+            primary_keyword: clean_text(&i.primary_keyword, KEYWORD_MAX as usize),
             secondary_keywords: i
                 .secondary_keywords
                 .iter()
-                .map(|k| clean_text(k, 200))
+                .map(|k| clean_text(k, KEYWORD_MAX as usize))
                 .filter(|k| !k.is_empty())
-                .take(5)
+                .take(SECONDARY_KEYWORDS_MAX as usize)
                 .collect(),
-            target_words: i.target_words.clamp(300, 5000),
+            target_words: i
+                .target_words
+                .clamp(TARGET_WORDS_MIN as u32, TARGET_WORDS_MAX as u32),
         })
         .filter(|i| !i.title.is_empty() && !i.outline.is_empty())
         .collect();
@@ -420,7 +457,7 @@ async fn write_article(
         ),
         ("target_words", idea.target_words.to_string()),
     ]);
-    let input = serde_json::to_value(ContentInput {
+    let input = ContentInput {
         title: idea.title.clone(),
         brief: idea.description.clone(),
         outline: idea.outline.clone(),
@@ -428,19 +465,21 @@ async fn write_article(
         secondary_keywords: idea.secondary_keywords.clone(),
         content_structure: idea.content_structure,
         target_words: u32::try_from(idea.target_words).unwrap_or(1000),
-    })
-    .unwrap_or_default();
+    };
+    let max_tokens = input.max_output_tokens();
+    let input = serde_json::to_value(input).unwrap_or_default();
     let (out, usage): (ArticleOutput, _) = ask(
         p,
         &site,
         AiFunction::GenerateContent,
         input,
+        max_tokens,
         values,
         Some(Subject::Task(task.id)),
         run,
     )
     .await?;
-    let title = clean_text(&out.title, 200);
+    let title = clean_text(&out.title, ARTICLE_TITLE_MAX as usize);
     let title = if title.is_empty() {
         idea.title.clone()
     } else {
@@ -449,9 +488,9 @@ async fn write_article(
     // The Markdown is kept as written (it is never rendered unsanitised); the HTML is safe.
     let content = NewContent {
         slug: slugify(&title),
-        meta_title: clean_text(&out.meta_title, 70),
-        meta_description: clean_text(&out.meta_description, 170),
-        excerpt: clean_text(&out.excerpt, 400),
+        meta_title: clean_text(&out.meta_title, META_TITLE_MAX as usize),
+        meta_description: clean_text(&out.meta_description, META_DESCRIPTION_MAX as usize),
+        excerpt: clean_text(&out.excerpt, EXCERPT_MAX as usize),
         body_html: render_markdown(&out.body_markdown),
         word_count: word_count(&out.body_markdown),
         body_markdown: out.body_markdown,
@@ -524,24 +563,26 @@ pub async fn generate_image_prompts(
         ("headings", bullet_list(&heads)),
         ("in_article_count", n.to_string()),
     ]);
-    let input = serde_json::to_value(ImagePromptsInput {
+    let input = ImagePromptsInput {
         title: content.title.clone(),
         excerpt: content.excerpt.clone(),
         headings: heads,
         in_article_count: n,
-    })
-    .unwrap_or_default();
+    };
+    let max_tokens = input.max_output_tokens();
+    let input = serde_json::to_value(input).unwrap_or_default();
     let (out, usage): (ImagePromptsOutput, _) = ask(
         p,
         &site,
         AiFunction::GenerateImagePrompts,
         input,
+        max_tokens,
         values,
         Some(Subject::Content(content.id)),
         run,
     )
     .await?;
-    let featured = clean_text(&out.featured_prompt, 4000);
+    let featured = clean_text(&out.featured_prompt, IMAGE_PROMPT_MAX as usize);
     if featured.is_empty() {
         record_failure(
             p,
@@ -567,7 +608,7 @@ pub async fn generate_image_prompts(
     for (i, prompt) in out
         .in_article_prompts
         .iter()
-        .map(|p| clean_text(p, 4000))
+        .map(|p| clean_text(p, IMAGE_PROMPT_MAX as usize))
         .filter(|p| !p.is_empty())
         .take(n as usize)
         .enumerate()

@@ -86,6 +86,12 @@ impl std::fmt::Debug for VerifiedImage {
     }
 }
 
+/// Largest width or height decoded; providers deliver at most 2048 (Runware) or 1792 (OpenAI).
+pub const MAX_IMAGE_SIDE: u32 = 8192;
+/// Memory one decode may allocate: 4096 x 4096 RGBA. Sixteen image jobs at once stay near
+/// 1 GiB at worst instead of gigabytes.
+pub const MAX_DECODE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Decodes `bytes` fully (with size limits against decompression bombs) and returns them
 /// with their format, dimensions and sha256. Used for downloads and for base64 payloads.
 pub fn verify_image(bytes: Vec<u8>) -> Result<VerifiedImage, DownloadError> {
@@ -109,16 +115,7 @@ pub fn verify_image(bytes: Vec<u8>) -> Result<VerifiedImage, DownloadError> {
             )));
         }
     };
-    let mut reader =
-        image::ImageReader::with_format(std::io::Cursor::new(&bytes), to_image_format(format));
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
-    reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| DownloadError::NotAnImage(e.to_string()))?;
+    let img = decode_limited(&bytes, format)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     Ok(VerifiedImage {
         width: img.width(),
@@ -126,6 +123,50 @@ pub fn verify_image(bytes: Vec<u8>) -> Result<VerifiedImage, DownloadError> {
         bytes,
         sha256,
         format,
+    })
+}
+
+/// Decodes under [`MAX_IMAGE_SIDE`] and [`MAX_DECODE_BYTES`]. The header's dimensions are read
+/// first, so a small file that claims a huge picture is refused before anything is allocated,
+/// with its claimed size in the error.
+pub fn decode_limited(
+    bytes: &[u8],
+    format: ImageFormat,
+) -> Result<image::DynamicImage, DownloadError> {
+    let reader = |limits: image::Limits| {
+        let mut r =
+            image::ImageReader::with_format(std::io::Cursor::new(bytes), to_image_format(format));
+        r.limits(limits);
+        r
+    };
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let (w, h) = reader(image::Limits::no_limits())
+        .into_dimensions()
+        .map_err(|e| DownloadError::NotAnImage(e.to_string()))?;
+    if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
+        return Err(DownloadError::NotAnImage(format!(
+            "its header claims {w}x{h} pixels, more than the {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE} decoded at most"
+        )));
+    }
+    // Four bytes a pixel (RGBA8) is what most decodes need; 16-bit formats are caught by
+    // the decoder's own allocation limit below.
+    if u64::from(w) * u64::from(h) * 4 > MAX_DECODE_BYTES {
+        return Err(DownloadError::NotAnImage(format!(
+            "{w}x{h} pixels need more than the {} MiB one decode may use",
+            MAX_DECODE_BYTES / (1024 * 1024)
+        )));
+    }
+    reader(limits).decode().map_err(|e| {
+        DownloadError::NotAnImage(match e {
+            image::ImageError::Limits(l) => format!(
+                "decoding needs more than the {} MiB allowed ({l})",
+                MAX_DECODE_BYTES / (1024 * 1024)
+            ),
+            other => other.to_string(),
+        })
     })
 }
 
@@ -147,12 +188,22 @@ pub fn is_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
                 return !allow_loopback;
             }
             let s = v6.segments();
-            // IPv4 embedded in IPv6: mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16.
+            // IPv4 embedded in IPv6 is judged as that IPv4 address: mapped ::ffff:a.b.c.d,
+            // translated ::ffff:0:a.b.c.d (SIIT), NAT64 64:ff9b::/96, 6to4 2002::/16.
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return v4_forbidden(v4, allow_loopback);
             }
+            if s[0..6] == [0, 0, 0, 0, 0xffff, 0] {
+                return v4_forbidden(embedded_v4(s[6], s[7]), allow_loopback);
+            }
             if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
                 return v4_forbidden(embedded_v4(s[6], s[7]), allow_loopback);
+            }
+            // Local-use NAT64 64:ff9b:1::/48 (RFC 8215) and the rest of 64:ff9b::/32: the
+            // translator is inside some operator's network and its prefix length (so where the
+            // IPv4 address sits) is unknown, so none of it is reachable safely.
+            if s[0] == 0x64 && s[1] == 0xff9b {
+                return true;
             }
             if s[0] == 0x2002 {
                 return v4_forbidden(embedded_v4(s[1], s[2]), allow_loopback);
@@ -515,6 +566,121 @@ mod tests {
             "loopback setting allows loopback only"
         );
         assert!(is_forbidden(ip("169.254.169.254"), true));
+    }
+
+    #[test]
+    fn ipv4_in_ipv6_forms_are_judged_as_their_ipv4_address() {
+        for (form, refused) in [
+            // IPv4-mapped ::ffff:a.b.c.d
+            ("::ffff:127.0.0.1", true),
+            ("::ffff:192.168.0.1", true),
+            ("::ffff:8.8.8.8", false),
+            // IPv4-translated ::ffff:0:a.b.c.d
+            ("::ffff:0:127.0.0.1", true),
+            ("::ffff:0:10.0.0.1", true),
+            ("::ffff:0:169.254.169.254", true),
+            ("::ffff:0:100.64.0.1", true),
+            ("::ffff:0:8.8.8.8", false),
+            // Well-known NAT64 64:ff9b::/96
+            ("64:ff9b::127.0.0.1", true),
+            ("64:ff9b::169.254.169.254", true),
+            ("64:ff9b::192.168.1.1", true),
+            ("64:ff9b::8.8.8.8", false),
+            // Local-use NAT64 64:ff9b:1::/48: refused whatever it embeds.
+            ("64:ff9b:1::8.8.8.8", true),
+            ("64:ff9b:1:a00::1", true),
+            ("64:ff9b:1:ffff:ffff::", true),
+            // IPv4-compatible (deprecated) and 6to4.
+            ("::127.0.0.1", true),
+            ("2002:7f00:1::", true),
+            ("2002:808:808::", false),
+        ] {
+            assert_eq!(
+                is_forbidden(ip(form), false),
+                refused,
+                "{form} must be {}",
+                if refused { "refused" } else { "allowed" }
+            );
+        }
+        // The loopback allowance carries through the embedding, and only loopback does.
+        assert!(!is_forbidden(ip("::ffff:0:127.0.0.1"), true));
+        assert!(!is_forbidden(ip("64:ff9b::127.0.0.1"), true));
+        assert!(is_forbidden(ip("::ffff:0:10.0.0.1"), true));
+    }
+
+    #[test]
+    fn urls_with_translated_addresses_are_refused_before_connecting() {
+        let d = SafeDownloader::new(DownloadConfig::default());
+        for u in [
+            "http://[::ffff:0:a9fe:a9fe]/latest/meta-data",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[64:ff9b:1::1]/x.png",
+        ] {
+            let err = d.check_url(&Url::parse(u).unwrap()).unwrap_err();
+            assert!(
+                matches!(err, DownloadError::ForbiddenAddress { .. }),
+                "{u}: {err}"
+            );
+        }
+    }
+
+    /// A valid 1x1 PNG whose IHDR then claims `w`x`h` (with its CRC fixed up, so only the
+    /// size is a lie).
+    fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&[0, 0, 0], 1, 1, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        // Signature (8), IHDR length (4), "IHDR" (4): width and height follow.
+        png[16..20].copy_from_slice(&w.to_be_bytes());
+        png[20..24].copy_from_slice(&h.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        png
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in data {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    use image::ImageEncoder;
+
+    #[test]
+    fn decoding_is_bounded_in_memory() {
+        let err = verify_image(png_claiming(100_000, 100_000)).unwrap_err();
+        assert!(
+            err.to_string().contains("100000x100000") && err.to_string().contains("8192"),
+            "{err}"
+        );
+        // Within the side limit but past the allocation limit: 8000 x 8000 x 4 > 64 MiB.
+        let err = verify_image(png_claiming(8000, 8000)).unwrap_err();
+        assert!(err.to_string().contains("64 MiB"), "{err}");
+
+        let ok = crate::offline::card::render_title_card(
+            &pressroom_domain::ai::ImageSubject {
+                image_type: pressroom_domain::ImageType::Featured,
+                post_title: "A normal picture".into(),
+                site_name: "test".into(),
+                colour_seed: 1,
+            },
+            1024,
+            1024,
+        )
+        .unwrap();
+        let img = verify_image(ok).unwrap();
+        assert_eq!((img.width, img.height), (1024, 1024));
+        assert_eq!(img.format, ImageFormat::Png);
     }
 
     #[test]

@@ -36,6 +36,6 @@ pub use registry::{
 };
 pub use retry::RetryPolicy;
 pub use types::{
-    BoxFuture, ImageData, ImageProvider, ImageRequest, ImageResponse, JsonSchema, Outcome,
-    TextProvider, TextRequest, TextResponse, UsageRecord,
+    BoxFuture, Correction, ImageData, ImageProvider, ImageRequest, ImageResponse, JsonSchema,
+    Outcome, TextProvider, TextRequest, TextResponse, UsageRecord,
 };

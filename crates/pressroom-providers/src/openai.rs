@@ -98,6 +98,10 @@ impl OpenAiChat {
             messages.push(json!({"role": "system", "content": system}));
         }
         messages.push(json!({"role": "user", "content": req.user}));
+        if let Some(c) = &req.correction {
+            messages.push(json!({"role": "assistant", "content": c.answer}));
+            messages.push(json!({"role": "user", "content": c.message()}));
+        }
         let mut body = json!({"model": req.model, "messages": messages});
         if let Some(t) = req.temperature {
             body["temperature"] = json!(t);

@@ -43,6 +43,28 @@ pub struct TextRequest {
     /// providers ignore it; the offline provider builds its answer from it, or from the
     /// prompt's `- ` bullet lines when it is `Null`.
     pub input: serde_json::Value,
+    /// Set on the second try after an invalid answer: the answer and what was wrong with it
+    /// go back to the model as an assistant turn and a user turn after the prompt.
+    #[serde(default)]
+    pub correction: Option<Correction>,
+}
+
+/// The model's previous answer to the same prompt and the validation errors it had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub answer: String,
+    /// Names each field and the bound it broke.
+    pub problems: String,
+}
+
+impl Correction {
+    /// The user turn that asks for a corrected answer.
+    pub fn message(&self) -> String {
+        format!(
+            "That answer is invalid: {}. Answer again with the whole JSON object, corrected so it matches the schema and all its limits.",
+            self.problems
+        )
+    }
 }
 
 impl TextRequest {
@@ -63,6 +85,7 @@ impl TextRequest {
             max_tokens: Some(4096),
             json_schema: JsonSchema::for_function(function),
             input,
+            correction: None,
         }
     }
 }

@@ -302,3 +302,40 @@ fn print_sample_article() {
         a.title, a.meta_title, a.meta_description, a.excerpt, a.body_markdown
     );
 }
+
+/// Offline answers pass the same bound checks as a real model's, at the edges of their input.
+#[test]
+fn offline_answers_are_within_the_schema_bounds() {
+    use pressroom_domain::ai::check_answer;
+    let mut many: Vec<String> = (0..500).map(|i| format!("keyword number {i}")).collect();
+    many.extend(keywords());
+    for input in [keywords(), many, vec!["x".repeat(200)]] {
+        let out = generate_json(AiFunction::AutoCluster, &ClusterInput { keywords: input });
+        check_answer::<ClusterOutput>(AiFunction::AutoCluster, &out).unwrap();
+    }
+    for (kw, max) in [(keywords(), 7), (vec!["solo".into()], 3), (keywords(), 1)] {
+        let input = IdeasInput {
+            cluster_name: "Running Shoes".into(),
+            cluster_description: "d".into(),
+            keywords: kw,
+            min_ideas: 1,
+            max_ideas: max,
+        };
+        let out = generate_json(AiFunction::GenerateIdeas, &input);
+        check_answer::<IdeasOutput>(AiFunction::GenerateIdeas, &out).unwrap();
+    }
+    for target in [300, 1200, 5000] {
+        let out = generate_json(AiFunction::GenerateContent, &content_input(target));
+        check_answer::<ArticleOutput>(AiFunction::GenerateContent, &out).unwrap();
+    }
+    for n in [0, 2, 8] {
+        let input = ImagePromptsInput {
+            title: "t".repeat(200),
+            excerpt: "e".into(),
+            headings: vec!["One".into(); 8],
+            in_article_count: n,
+        };
+        let out = generate_json(AiFunction::GenerateImagePrompts, &input);
+        check_answer::<ImagePromptsOutput>(AiFunction::GenerateImagePrompts, &out).unwrap();
+    }
+}
