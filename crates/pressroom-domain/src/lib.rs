@@ -11,6 +11,7 @@ pub mod money;
 pub mod settings;
 pub mod status;
 pub mod template;
+pub mod text;
 
 pub use ai::AiFunction;
 pub use entities::*;

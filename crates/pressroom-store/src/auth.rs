@@ -13,8 +13,12 @@ use sqlx::AssertSqlSafe;
 
 /// The visible start of every API token, so a leaked one is recognisable in logs and scanners.
 pub const TOKEN_PREFIX: &str = "prs_";
-pub const MIN_PASSWORD_CHARS: usize = 8;
-const MAX_PASSWORD_CHARS: usize = 1024;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+/// Argon2 hashes computed at once in this process: each takes ~19 MiB and a core for tens of
+/// milliseconds, so a flood of sign-ins queues here instead of pinning every CPU.
+pub const HASH_CONCURRENCY: usize = 2;
+static HASH_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASH_CONCURRENCY);
 
 const USER_COLS: &str = "id, account_id, email, role, status, created_at";
 const TOKEN_COLS: &str =
@@ -60,8 +64,8 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// An argon2id PHC string for `password`, computed off the async threads (it is slow on purpose).
-pub async fn hash_password(password: &str) -> Result<String> {
+/// Checks a new password: 12 to 1024 characters, not only whitespace.
+fn check_new_password(password: &str) -> Result<()> {
     let n = password.chars().count();
     if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         return Err(DomainError::OutOfRange {
@@ -71,8 +75,63 @@ pub async fn hash_password(password: &str) -> Result<String> {
         }
         .into());
     }
+    if password.trim().is_empty() {
+        return Err(DomainError::InvalidValue {
+            field: "password (it is only whitespace)",
+            value: String::new(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Runs `work` on the blocking pool once one of the [`HASH_CONCURRENCY`] slots is free.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    // The semaphore is never closed, so acquiring only waits.
+    let _slot = HASH_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Io(format!("password hashing slots: {e}")))?;
+    let _in = InFlight::enter();
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Io(format!("password hashing task failed: {e}")))
+}
+
+/// Counts hashes running now and the most ever seen at once, so tests can check the limit.
+static HASHING_NOW: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static HASHING_PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct InFlight;
+
+impl InFlight {
+    fn enter() -> InFlight {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = HASHING_NOW.fetch_add(1, SeqCst) + 1;
+        HASHING_PEAK.fetch_max(now, SeqCst);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        HASHING_NOW.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The most password hashes this process has run at the same time (never above
+/// [`HASH_CONCURRENCY`]).
+#[cfg(test)]
+fn peak_concurrent_hashes() -> usize {
+    HASHING_PEAK.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// An argon2id PHC string for `password`, computed off the async threads (it is slow on
+/// purpose) and under the process's hashing limit.
+pub async fn hash_password(password: &str) -> Result<String> {
+    check_new_password(password)?;
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
             .map_err(|e| StoreError::Io(format!("password salt: {e}")))?;
         argon2()
@@ -80,12 +139,11 @@ pub async fn hash_password(password: &str) -> Result<String> {
             .map(|h| h.to_string())
             .map_err(|e| StoreError::Io(format!("hashing the password failed: {e}")))
     })
-    .await
-    .map_err(|e| StoreError::Io(format!("password hashing task failed: {e}")))?
+    .await?
 }
 
 async fn verify_hash(hash: String, password: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         PasswordHash::new(&hash)
             .is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
     })
@@ -95,8 +153,8 @@ async fn verify_hash(hash: String, password: String) -> bool {
 
 fn normalise_email(email: &str) -> Result<String> {
     let e = email.trim().to_lowercase();
-    let ok = e.len() <= 254
-        && !e.chars().any(char::is_whitespace)
+    let ok = e.chars().count() <= text::EMAIL_MAX_CHARS
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control())
         && e.split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'));
     if ok {
@@ -221,8 +279,15 @@ impl Db {
 
     /// The active user with this email and password, in an active account. Unknown emails
     /// still cost one hash check, so timing does not tell which emails exist.
+    /// An email that could not have been stored, or a password longer than any allowed, is
+    /// refused before touching the database or spending a hash.
     pub async fn verify_password(&self, email: &str, password: &str) -> Result<Option<User>> {
-        let email = email.trim().to_lowercase();
+        let Ok(email) = normalise_email(email) else {
+            return Ok(None);
+        };
+        if password.chars().count() > MAX_PASSWORD_CHARS {
+            return Ok(None);
+        }
         let row: Option<(String, UserTuple)> = on_db!(self, p => sqlx::query_as(
             "SELECT u.password_hash, u.id, u.account_id, u.email, u.role, u.status, u.created_at
              FROM users u JOIN accounts a ON a.id = u.account_id
@@ -299,21 +364,19 @@ impl Db {
         user: UserId,
         name: &str,
     ) -> Result<CreatedToken> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::InvalidValue {
+        let name = text::line("token name", name, text::NAME_MAX_CHARS).map_err(|e| {
+            DomainError::InvalidValue {
                 field: "token name",
-                value: name.to_string(),
+                value: e.to_string(),
             }
-            .into());
-        }
+        })?;
         self.user(account, user).await?;
         let prefix = format!("{TOKEN_PREFIX}{}", random_hex(4));
         let secret = format!("{prefix}_{}", random_hex(24));
         let id: i64 = on_db!(self, p => sqlx::query_scalar(
             "INSERT INTO api_tokens (account_id, user_id, name, prefix, token_sha256, scopes, status, created_at)
              VALUES ($1, $2, $3, $4, $5, '[]', 'active', $6) RETURNING id")
-            .bind(account.get()).bind(user.get()).bind(name).bind(&prefix).bind(sha256_hex(&secret)).bind(now_ms())
+            .bind(account.get()).bind(user.get()).bind(&name).bind(&prefix).bind(sha256_hex(&secret)).bind(now_ms())
             .fetch_one(p).await)?;
         Ok(CreatedToken {
             token: self.api_token(account, ApiTokenId::new(id)).await?,
@@ -467,7 +530,7 @@ mod tests {
             .unwrap_err();
         assert!(short.to_string().contains("password"), "{short}");
         let bad = db
-            .create_user(a, "not-an-email", "long enough", Role::Viewer)
+            .create_user(a, "not-an-email", "long enough!", Role::Viewer)
             .await
             .unwrap_err();
         assert!(bad.to_string().contains("email"), "{bad}");
@@ -480,10 +543,73 @@ mod tests {
         assert!(db.users(b).await.unwrap().is_empty());
     });
 
+    engine_test!(passwords_are_long_and_text_is_clean, |db: Db| async move {
+        let (a, _) = two_accounts(&db).await;
+        // Twelve characters at least, and not only whitespace.
+        let e = db
+            .create_user(a, "p@example.com", "elevenchars", Role::Viewer)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("password length"), "{e}");
+        let e = db
+            .create_user(a, "p@example.com", &" ".repeat(20), Role::Viewer)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("whitespace"), "{e}");
+        let e = db
+            .create_user(a, "p@example.com", &"x".repeat(1025), Role::Viewer)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("password length"), "{e}");
+        let u = db
+            .create_user(a, "p@example.com", "twelve chars", Role::Viewer)
+            .await
+            .unwrap();
+        // A NUL never reaches the database (PostgreSQL would fail the query).
+        let e = db
+            .create_user(a, "n\0@example.com", "twelve chars", Role::Viewer)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("email"), "{e}");
+        assert!(
+            db.verify_password("p\0@example.com", "twelve chars")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            db.verify_password("p@example.com", &"x".repeat(1025))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let e = db.create_api_token(a, u.id, "ci\0").await.unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("token name: contains a control character (U+0000)"),
+            "{e}"
+        );
+        let t = db.create_api_token(a, u.id, "  ci  ").await.unwrap();
+        assert_eq!(t.token.name, "ci");
+    });
+
+    #[tokio::test]
+    async fn password_hashing_runs_under_the_concurrency_limit() {
+        let hash = hash_password("a long password").await.unwrap();
+        let checks: Vec<_> = (0..8)
+            .map(|_| tokio::spawn(verify_hash(hash.clone(), "a long password".into())))
+            .collect();
+        for c in checks {
+            assert!(c.await.unwrap());
+        }
+        let peak = peak_concurrent_hashes();
+        assert!((1..=HASH_CONCURRENCY).contains(&peak), "{peak}");
+    }
+
     engine_test!(sessions_store_hashes, |db: Db| async move {
         let (a, _) = two_accounts(&db).await;
         let u = db
-            .create_user(a, "e@example.com", "password1", Role::Editor)
+            .create_user(a, "e@example.com", "password1234", Role::Editor)
             .await
             .unwrap();
         let s = db.create_session(&u, 60_000).await.unwrap();
@@ -506,7 +632,7 @@ mod tests {
     engine_test!(api_tokens_shown_once_and_revocable, |db: Db| async move {
         let (a, b) = two_accounts(&db).await;
         let u = db
-            .create_user(a, "t@example.com", "password1", Role::Owner)
+            .create_user(a, "t@example.com", "password1234", Role::Owner)
             .await
             .unwrap();
         let created = db.create_api_token(a, u.id, "ci").await.unwrap();

@@ -131,28 +131,57 @@ async fn create_site(
     c: Caller,
     ApiJson(body): ApiJson<NewSiteBody>,
 ) -> ApiResult<(StatusCode, Json<SiteDto>)> {
+    let site = create_site_checked(
+        &s,
+        &c,
+        &body.name,
+        body.domain.as_deref(),
+        body.language.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(site.into())))
+}
+
+/// Creates a site from form or JSON text: the name a single line, the domain a host name
+/// (blank means none), the language a short code (default `en`).
+pub async fn create_site_checked(
+    s: &AppState,
+    c: &Caller,
+    name: &str,
+    domain: Option<&str>,
+    language: Option<&str>,
+) -> ApiResult<Site> {
     c.require_edit()?;
-    let language = body.language.as_deref().unwrap_or("en").trim();
-    if language.is_empty() || language.len() > 16 {
+    let name = text::line("name", name, text::NAME_MAX_CHARS)?;
+    let domain = match domain {
+        Some(d) if !d.trim().is_empty() || d.chars().any(char::is_control) => {
+            Some(text::host_name("domain", d)?)
+        }
+        _ => None,
+    };
+    let language = text::line(
+        "language",
+        language.unwrap_or("en"),
+        text::LANGUAGE_MAX_CHARS,
+    )?;
+    if !language
+        .chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+    {
         return Err(ApiError::invalid(
             "language: use a language code such as en or de",
         ));
     }
-    let site = s
-        .pipeline
+    Ok(s.pipeline
         .db()
         .create_site(
             c.account(),
-            &body.name,
-            body.domain
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty()),
-            language,
+            &name,
+            domain.as_deref(),
+            &language,
             &SiteSettings::default(),
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(site.into())))
+        .await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/sites/{site}/counts", params(("site" = i64, Path)),
@@ -184,7 +213,7 @@ async fn list_keywords(
     let status = parse_status::<KeywordStatus>(q.status.as_deref())?;
     let filter = KeywordFilter {
         status,
-        search: q.search.filter(|s| !s.trim().is_empty()),
+        search: text::optional_line("search", q.search.as_deref(), text::SEARCH_MAX_CHARS)?,
         min_volume: q.min_volume,
         limit: limit(q.limit, 50),
         offset: q.offset.unwrap_or(0),
@@ -217,11 +246,7 @@ async fn upload_bytes(req: Request) -> ApiResult<(Vec<u8>, String)> {
             .map_err(|e| ApiError::bad_request(e.body_text()))?
         {
             if field.name() == Some("file") {
-                // The client's file name is only a label for the keywords' source column.
-                let name = field
-                    .file_name()
-                    .map(|n| n.chars().take(100).collect())
-                    .unwrap_or_else(|| "upload".to_string());
+                let name = upload_name(field.file_name())?;
                 let bytes = field
                     .bytes()
                     .await
@@ -244,6 +269,13 @@ async fn upload_bytes(req: Request) -> ApiResult<(Vec<u8>, String)> {
             })?;
         Ok((bytes.to_vec(), "upload".to_string()))
     }
+}
+
+/// The client's file name, only a label for the keywords' source column: cut to 100
+/// characters, "upload" when blank, refused if it holds control characters.
+pub fn upload_name(name: Option<&str>) -> ApiResult<String> {
+    let name: String = name.unwrap_or("").chars().take(100).collect();
+    Ok(text::optional_line("file name", Some(&name), 100)?.unwrap_or_else(|| "upload".into()))
 }
 
 /// Imports keywords through the one import path (`pressroom_pipeline::import`).
@@ -452,27 +484,17 @@ pub async fn save_content(
     markdown: Option<&str>,
 ) -> ApiResult<Content> {
     c.require_edit()?;
+    // Checked before anything is read, so bad text never depends on what is stored.
+    let title = title
+        .map(|t| text::line("title", t, text::TITLE_MAX_CHARS))
+        .transpose()?;
+    let markdown = markdown
+        .map(|m| text::body("body_markdown", m, text::BODY_MAX_BYTES))
+        .transpose()?;
     let db = s.pipeline.db();
     let current = db.content(c.account(), id).await?;
-    let title = match title.map(str::trim) {
-        Some(t) if t.is_empty() || t.chars().count() > 300 => {
-            return Err(ApiError::invalid("title: give 1 to 300 characters"));
-        }
-        Some(t) => t.to_string(),
-        None => current.title.clone(),
-    };
-    let markdown = match markdown {
-        Some(m) if m.trim().is_empty() => {
-            return Err(ApiError::invalid(
-                "body_markdown: the article cannot be empty",
-            ));
-        }
-        Some(m) if m.len() > 1_000_000 => {
-            return Err(ApiError::invalid("body_markdown: over 1 MB"));
-        }
-        Some(m) => m.to_string(),
-        None => current.body_markdown.clone(),
-    };
+    let title = title.unwrap_or_else(|| current.title.clone());
+    let markdown = markdown.unwrap_or_else(|| current.body_markdown.clone());
     let html = pressroom_pipeline::html::render_markdown(&markdown);
     let words = pressroom_pipeline::html::word_count(&markdown);
     Ok(db
@@ -763,10 +785,11 @@ async fn create_token(
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> ApiResult<(StatusCode, Json<CreatedTokenDto>)> {
     c.require_edit()?;
+    let name = text::line("name", &body.name, text::NAME_MAX_CHARS)?;
     let created = s
         .pipeline
         .db()
-        .create_api_token(c.account(), c.user.id, &body.name)
+        .create_api_token(c.account(), c.user.id, &name)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -777,19 +800,26 @@ async fn create_token(
     ))
 }
 
+/// Revokes a token of the caller's account: owners revoke any, editors only their own.
+pub async fn revoke(s: &AppState, c: &Caller, id: ApiTokenId) -> ApiResult<ApiToken> {
+    c.require_edit()?;
+    let db = s.pipeline.db();
+    let token = db.api_token(c.account(), id).await?;
+    if c.user.role != Role::Owner && token.user_id != c.user.id {
+        return Err(ApiError::forbidden(
+            "editors can revoke only their own tokens; ask an owner",
+        ));
+    }
+    Ok(db.revoke_api_token(c.account(), id).await?)
+}
+
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", params(("id" = i64, Path)),
-    responses((status = 200, body = TokenDto, description = "Revoked"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TokenDto, description = "Revoked"), (status = 403, body = ErrorBody, description = "An editor's try at another user's token"),
+              (status = 404, body = ErrorBody)))]
 async fn revoke_token(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<TokenDto>> {
-    c.require_edit()?;
-    Ok(Json(
-        s.pipeline
-            .db()
-            .revoke_api_token(c.account(), ApiTokenId::new(id))
-            .await?
-            .into(),
-    ))
+    Ok(Json(revoke(&s, &c, ApiTokenId::new(id)).await?.into()))
 }

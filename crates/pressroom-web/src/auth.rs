@@ -4,13 +4,14 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use pressroom_domain::{AccountId, User};
 use serde::de::DeserializeOwned;
+use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "pressroom_session";
 /// Sessions last two weeks.
@@ -55,13 +56,46 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a token matched.
+/// Compares without an early exit, so timing reveals neither how much of a secret matched nor
+/// (beyond the longer of the two lengths) how long it is.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().max(b.len());
+    let diff = (0..n).fold(u8::from(a.len() != b.len()), |acc, i| {
+        acc | (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0))
+    });
+    diff == 0
+}
+
+/// The client's IP address: the socket's peer, or with `trust_forwarded_for` the last
+/// `X-Forwarded-For` entry (the one the operator's proxy appended). `None` when neither is
+/// known (an app served without connection info, as in some tests).
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<ClientAddr, Self::Rejection> {
+        let socket = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        if !state.config.trust_forwarded_for {
+            return Ok(ClientAddr(socket));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|v| v.trim().parse::<IpAddr>().ok());
+        Ok(ClientAddr(forwarded.or(socket)))
+    }
 }
 
 async fn session_caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<Caller>> {

@@ -147,6 +147,14 @@ impl From<ImportError> for ApiError {
     }
 }
 
+/// Text that broke a field's rules (control characters, length, host name): the message
+/// names the field.
+impl From<pressroom_domain::text::TextError> for ApiError {
+    fn from(e: pressroom_domain::text::TextError) -> ApiError {
+        ApiError::invalid(e.to_string())
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> ApiError {
         // axum's message carries serde's path to the bad field ("name: invalid type…").

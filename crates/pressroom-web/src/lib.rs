@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 mod metrics;
 pub mod pages;
+pub mod throttle;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -22,6 +23,21 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub use metrics::HttpMetrics;
+pub use throttle::ThrottleConfig;
+
+/// How the server presents itself: set by `pressroom serve`'s flags.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Served behind HTTPS: cookies are marked `Secure` and answers carry HSTS.
+    pub secure_cookies: bool,
+    /// When set, `/metrics` needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one a reverse proxy
+    /// in front added) instead of the socket. Only for a server reachable through that proxy
+    /// alone; otherwise clients choose their own address.
+    pub trust_forwarded_for: bool,
+    pub throttle: ThrottleConfig,
+}
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -30,19 +46,24 @@ pub struct AppState {
     pub http_metrics: Arc<HttpMetrics>,
     /// The embedded worker's counters, once it runs.
     pub worker_metrics: Arc<OnceLock<Arc<WorkerMetrics>>>,
-    /// Mark cookies `Secure` (when served behind HTTPS).
-    pub secure_cookies: bool,
+    pub config: Arc<WebConfig>,
+    pub login_throttle: Arc<throttle::LoginThrottle>,
     /// Cancelled at shutdown, so long-lived event streams end and the server can stop.
     pub shutdown: CancellationToken,
 }
 
 impl AppState {
     pub fn new(pipeline: Pipeline) -> AppState {
+        AppState::with_config(pipeline, WebConfig::default())
+    }
+
+    pub fn with_config(pipeline: Pipeline, config: WebConfig) -> AppState {
         AppState {
             pipeline,
             http_metrics: Arc::new(HttpMetrics::default()),
             worker_metrics: Arc::new(OnceLock::new()),
-            secure_cookies: false,
+            login_throttle: Arc::new(throttle::LoginThrottle::new(config.throttle.clone())),
+            config: Arc::new(config),
             shutdown: CancellationToken::new(),
         }
     }
@@ -74,7 +95,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
@@ -141,13 +165,26 @@ async fn media(
     }
 }
 
-/// No inline scripts, no framing, no plugins, on every answer.
+/// No inline scripts, no framing, no plugins, on every answer; HSTS when served over HTTPS.
+/// Answers that set no caching of their own (everything but static assets and images) are
+/// `no-store`: they show one signed-in user's data, or a form with a fresh CSRF token.
 async fn security_headers(
+    axum::extract::State(s): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if s.config.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -165,9 +202,6 @@ async fn security_headers(
     res
 }
 
-/// Binds `addr`, then serves the app until `shutdown`, with an embedded worker running the
-/// same jobs `pressroom worker` runs. Returns the bound address through `on_bound` (useful
-/// with port 0).
 /// Finished jobs are kept a week for inspection, then deleted, hourly; nothing else removes them.
 async fn purge_finished_jobs(pipeline: Pipeline, shutdown: CancellationToken) {
     const KEEP_MS: i64 = 7 * 24 * 3600 * 1000;
@@ -185,10 +219,33 @@ async fn purge_finished_jobs(pipeline: Pipeline, shutdown: CancellationToken) {
     }
 }
 
+/// Binds `addr`, then serves the app until `shutdown`, with an embedded worker running the
+/// same jobs `pressroom worker` runs. Returns the bound address through `on_bound` (useful
+/// with port 0).
 pub async fn serve(
     pipeline: Pipeline,
     addr: &str,
     image_concurrency: usize,
+    shutdown: CancellationToken,
+    on_bound: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    serve_with(
+        pipeline,
+        addr,
+        image_concurrency,
+        WebConfig::default(),
+        shutdown,
+        on_bound,
+    )
+    .await
+}
+
+/// [`serve`] with a [`WebConfig`].
+pub async fn serve_with(
+    pipeline: Pipeline,
+    addr: &str,
+    image_concurrency: usize,
+    config: WebConfig,
     shutdown: CancellationToken,
     on_bound: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
@@ -199,7 +256,7 @@ pub async fn serve(
             source,
         })?;
     on_bound(listener.local_addr()?);
-    let mut state = AppState::new(pipeline.clone());
+    let mut state = AppState::with_config(pipeline.clone(), config);
     state.shutdown = shutdown.clone();
     let worker = pressroom_pipeline::workers::worker(
         &pipeline,
@@ -214,7 +271,9 @@ pub async fn serve(
     let worker = tokio::spawn(worker.run(shutdown.clone()));
     tokio::spawn(purge_finished_jobs(pipeline.clone(), shutdown.clone()));
     let stop = shutdown.clone();
-    axum::serve(listener, app(state))
+    // The socket's address reaches handlers as `ConnectInfo` (sign-in throttling keys on it).
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async move { stop.cancelled().await })
         .await?;
     shutdown.cancel();

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use pressroom_domain::Status;
@@ -73,19 +73,34 @@ impl HttpMetrics {
     }
 }
 
+/// The method as a label: the standard ones by name, anything a client invents as `other`, so
+/// requests cannot mint new series.
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Middleware: times every request and labels it by its route template (never the raw path,
-/// which would make one series per id).
+/// which would make one series per id); paths no route matched are `other`.
 pub async fn track(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
-    let method = req.method().to_string();
+        .unwrap_or_else(|| "other".to_string());
+    let method = method_label(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
     s.http_metrics.record(
-        &method,
+        method,
         &route,
         res.status().as_u16(),
         start.elapsed().as_secs_f64(),
@@ -93,7 +108,28 @@ pub async fn track(State(s): State<AppState>, req: Request, next: Next) -> Respo
     res
 }
 
-pub async fn metrics(State(s): State<AppState>) -> Response {
+/// With a metrics token configured, only `Authorization: Bearer <token>` may read the metrics.
+fn authorised(s: &AppState, headers: &HeaderMap) -> bool {
+    let Some(want) = s.config.metrics_token.as_deref() else {
+        return true;
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    crate::auth::same_secret(want, sent.trim())
+}
+
+pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    if !authorised(&s, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "metrics need Authorization: Bearer <metrics token>\n",
+        )
+            .into_response();
+    }
     let mut out = String::new();
     s.http_metrics.render(&mut out);
     match s.pipeline.queue().counts().await {

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::api;
-use crate::auth::{CsrfForm, PageUser, SESSION_COOKIE, SESSION_TTL_MS, cookie};
+use crate::auth::{ClientAddr, CsrfForm, PageUser, SESSION_COOKIE, SESSION_TTL_MS, cookie};
 use crate::dto::*;
 use crate::error::ApiError;
 use askama::Template;
@@ -222,7 +222,11 @@ fn login_form(
         email,
         csrf: token.clone(),
     })?;
-    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    let secure = if s.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     if let Ok(v) = HeaderValue::from_str(&format!(
         "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{secure}"
     )) {
@@ -249,7 +253,11 @@ struct LoginForm {
 }
 
 fn session_cookie(s: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if s.secure_cookies { "; Secure" } else { "" };
+    let secure = if s.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     // The value is hex we generated, so the header is always valid.
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
@@ -257,8 +265,10 @@ fn session_cookie(s: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("pressroom_session=; Path=/; Max-Age=0"))
 }
 
+/// Signs in, throttled per email and per client address (see [`crate::throttle`]).
 async fn login(
     State(s): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
@@ -271,9 +281,36 @@ async fn login(
             StatusCode::FORBIDDEN,
         );
     }
+    let email = match text::line("email", &f.email, text::EMAIL_MAX_CHARS) {
+        Ok(e) => e,
+        Err(e) => {
+            return login_form(
+                &s,
+                Some(e.to_string()),
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    if let Err(wait) = s.login_throttle.check(&email, addr) {
+        // Whole seconds, rounded up, so a client retrying on time is let in.
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        let mut res = login_form(
+            &s,
+            Some(format!(
+                "Too many failed sign-ins; try again in {secs} seconds."
+            )),
+            email,
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        return Ok(res);
+    }
     let db = s.pipeline.db();
-    match db.verify_password(&f.email, &f.password).await? {
+    match db.verify_password(&email, &f.password).await? {
         Some(user) => {
+            s.login_throttle.succeeded(&email);
             let session = db.create_session(&user, SESSION_TTL_MS).await?;
             let mut res = Redirect::to("/").into_response();
             res.headers_mut().insert(
@@ -282,12 +319,15 @@ async fn login(
             );
             Ok(res)
         }
-        None => login_form(
-            &s,
-            Some("That email and password do not match an active user.".into()),
-            f.email,
-            StatusCode::UNAUTHORIZED,
-        ),
+        None => {
+            s.login_throttle.failed(&email, addr);
+            login_form(
+                &s,
+                Some("That email and password do not match an active user.".into()),
+                email,
+                StatusCode::UNAUTHORIZED,
+            )
+        }
     }
 }
 
@@ -360,18 +400,7 @@ async fn create_site(
     State(s): State<AppState>,
     CsrfForm(c, f): CsrfForm<NewSiteForm>,
 ) -> PageResult {
-    c.require_edit()?;
-    let site = s
-        .pipeline
-        .db()
-        .create_site(
-            c.account(),
-            &f.name,
-            f.domain.as_deref().map(str::trim).filter(|d| !d.is_empty()),
-            "en",
-            &SiteSettings::default(),
-        )
-        .await?;
+    let site = api::create_site_checked(&s, &c, &f.name, f.domain.as_deref(), None).await?;
     Ok(Redirect::to(&format!("/sites/{}/keywords", site.id)).into_response())
 }
 
@@ -432,7 +461,7 @@ async fn keywords_tpl(
     let page = q.page.unwrap_or(0);
     let filter = KeywordFilter {
         status,
-        search: q.search.clone().filter(|v| !v.trim().is_empty()),
+        search: text::optional_line("search", q.search.as_deref(), text::SEARCH_MAX_CHARS)?,
         min_volume,
         limit: PAGE_SIZE,
         offset: page * u64::from(PAGE_SIZE),
@@ -508,10 +537,7 @@ async fn upload(
                     .is_some_and(|t| crate::auth::same_secret(t, &v));
             }
             Some("file") => {
-                let name: String = field
-                    .file_name()
-                    .map(|n| n.chars().take(100).collect())
-                    .unwrap_or_else(|| "upload".into());
+                let name = api::upload_name(field.file_name())?;
                 let bytes = field
                     .bytes()
                     .await
@@ -1276,10 +1302,11 @@ async fn create_token(
     CsrfForm(c, f): CsrfForm<TokenForm>,
 ) -> PageResult {
     c.require_edit()?;
+    let name = text::line("name", &f.name, text::NAME_MAX_CHARS)?;
     let created = s
         .pipeline
         .db()
-        .create_api_token(c.account(), c.user.id, &f.name)
+        .create_api_token(c.account(), c.user.id, &name)
         .await?;
     tokens_page(&s, &c, Some(created.secret)).await
 }
@@ -1289,11 +1316,7 @@ async fn revoke_token(
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    c.require_edit()?;
-    s.pipeline
-        .db()
-        .revoke_api_token(c.account(), ApiTokenId::new(id))
-        .await?;
+    api::revoke(&s, &c, ApiTokenId::new(id)).await?;
     Ok(Redirect::to("/tokens").into_response())
 }
 

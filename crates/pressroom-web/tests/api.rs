@@ -50,7 +50,293 @@ engine_test!(health_metrics_and_openapi, |db: Db| async move {
     );
     assert!(text.contains("pressroom_http_request_duration_seconds_bucket"));
     assert!(text.contains("pressroom_worker_jobs_total{event=\"claimed\"}"));
+
+    // Made-up paths and methods share one `other` label each: clients cannot mint series.
+    for path in ["/nope/1", "/nope/2", "/api/v1/nope"] {
+        app.get(path).await;
+    }
+    let odd = reqwest::Method::from_bytes(b"BREW").unwrap();
+    app.call(odd, "/api/v1/sites", &app.token, None).await;
+    let text = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "pressroom_http_requests_total{method=\"GET\",route=\"other\",status=\"404\"} 3"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("pressroom_http_requests_total{method=\"other\",route=\"/api/v1/sites\""),
+        "{text}"
+    );
+    assert!(!text.contains("nope") && !text.contains("BREW"), "{text}");
 });
+
+#[tokio::test]
+async fn operator_options_metrics_token_hsts_and_no_store() {
+    // Defaults: metrics open, no HSTS, dynamic answers not cached.
+    let app = start_sqlite().await;
+    let res = app
+        .http
+        .get(app.url("/api/v1/sites"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(!res.headers().contains_key("strict-transport-security"));
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    // Static assets keep their own caching.
+    let res = app
+        .http
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["cache-control"], "public, max-age=300");
+    let res = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    drop(app);
+
+    let t = pressroom_store::testing::TestDb::sqlite().await;
+    let app = start_with(
+        t.db.clone(),
+        pressroom_web::WebConfig {
+            secure_cookies: true,
+            metrics_token: Some("metrics-secret".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let res = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["www-authenticate"], "Bearer");
+    for wrong in ["metrics-secre", "metrics-secret2", "nope", &app.token] {
+        let res = app
+            .http
+            .get(app.url("/metrics"))
+            .bearer_auth(wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{wrong}");
+    }
+    let res = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth("metrics-secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("pressroom_http_requests_total")
+    );
+    let res = app.http.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+/// `(status, message)` of an API error, asserting it is a 422 naming `field`.
+fn assert_names(got: &(u16, Value), field: &str) {
+    assert_error(got, 422, "invalid_value");
+    let msg = got.1["error"]["message"].as_str().unwrap();
+    assert!(msg.starts_with(&format!("{field}: ")), "{msg}");
+}
+
+engine_test!(
+    control_characters_and_lengths_are_refused_naming_the_field,
+    |db: Db| async move {
+        let app = start(db).await;
+        let site = app.site;
+        let nul = |field: &str| format!("{field}: contains a control character (U+0000)");
+        for (body, field) in [
+            (json!({"name": "a\u{0}b"}), "name"),
+            (json!({"name": "line\nbreak"}), "name"),
+            (json!({"name": "\u{1b}[31mred"}), "name"),
+            (json!({"name": "x".repeat(101)}), "name"),
+            (json!({"name": "ok", "domain": "a\u{0}.example"}), "domain"),
+            (
+                json!({"name": "ok", "domain": "https://shop.example"}),
+                "domain",
+            ),
+            (
+                json!({"name": "ok", "domain": "shop.example:8080"}),
+                "domain",
+            ),
+            (
+                json!({"name": "ok", "domain": "shop_example.com"}),
+                "domain",
+            ),
+            (
+                json!({"name": "ok", "domain": format!("{}.com", "a".repeat(64))}),
+                "domain",
+            ),
+            (json!({"name": "ok", "language": "e\u{0}n"}), "language"),
+            (json!({"name": "ok", "language": "en us"}), "language"),
+        ] {
+            let got = app.post("/api/v1/sites", body.clone()).await;
+            assert_names(&got, field);
+            if body["name"] == "a\u{0}b" {
+                assert_eq!(got.1["error"]["message"], nul("name"));
+            }
+        }
+        // Nothing of that was stored; a clean domain is kept in lowercase.
+        let (_, sites) = app.get("/api/v1/sites").await;
+        assert_eq!(sites.as_array().unwrap().len(), 1, "{sites}");
+        let (st, shop) = app
+            .post(
+                "/api/v1/sites",
+                json!({"name": "shop", "domain": " Shop.Example.COM "}),
+            )
+            .await;
+        assert_eq!(st, 201, "{shop}");
+        assert_eq!(shop["domain"], "shop.example.com");
+
+        let got = app.post("/api/v1/tokens", json!({"name": "ci\u{0}"})).await;
+        assert_names(&got, "name");
+        assert_eq!(got.1["error"]["message"], nul("name"));
+        assert_names(
+            &app.post("/api/v1/tokens", json!({"name": "x".repeat(101)}))
+                .await,
+            "name",
+        );
+
+        let got = app
+            .get(&format!("/api/v1/sites/{site}/keywords?search=shoe%00s"))
+            .await;
+        assert_names(&got, "search");
+        assert_eq!(got.1["error"]["message"], nul("search"));
+        let long = "a".repeat(201);
+        assert_names(
+            &app.get(&format!("/api/v1/sites/{site}/keywords?search={long}"))
+                .await,
+            "search",
+        );
+        let (st, _) = app
+            .get(&format!("/api/v1/sites/{site}/keywords?search=shoe"))
+            .await;
+        assert_eq!(st, 200);
+
+        // An upload's file name labels the keywords it brings: it must be clean text too.
+        // (A C1 control, sent raw: a client library would escape it.)
+        let body = format!(
+            "--X\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kw\u{85}.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{KEYWORDS}\r\n--X--\r\n"
+        );
+        let res = app
+            .http
+            .post(app.url(&format!("/api/v1/sites/{site}/keywords/import")))
+            .bearer_auth(&app.token)
+            .header("content-type", "multipart/form-data; boundary=X")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(
+            body["error"]["message"],
+            "file name: contains a control character (U+0085)"
+        );
+    }
+);
+
+engine_test!(
+    an_editor_revokes_only_their_own_tokens,
+    |db: Db| async move {
+        let app = start(db).await;
+        let (_, editor_token) =
+            add_user(&app, "editor@a.example", pressroom_domain::Role::Editor).await;
+        let (st, owners) = app.post("/api/v1/tokens", json!({"name": "owner's"})).await;
+        assert_eq!(st, 201, "{owners}");
+        let owners_id = owners["token"]["id"].as_i64().unwrap();
+        let (st, editors) = app
+            .call(
+                Method::POST,
+                "/api/v1/tokens",
+                &editor_token,
+                Some(json!({"name": "editor's"})),
+            )
+            .await;
+        assert_eq!(st, 201, "{editors}");
+        let editors_id = editors["token"]["id"].as_i64().unwrap();
+
+        let got = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/tokens/{owners_id}"),
+                &editor_token,
+                None,
+            )
+            .await;
+        assert_error(&got, 403, "forbidden");
+        // Still works.
+        let secret = owners["secret"].as_str().unwrap();
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/me", secret, None).await.0,
+            200
+        );
+        // Their own, yes; and an owner may revoke anyone's.
+        let (st, v) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/tokens/{editors_id}"),
+                &editor_token,
+                None,
+            )
+            .await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(v["status"], "revoked");
+        let (st, v) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/tokens/{owners_id}"),
+                &app.token,
+                None,
+            )
+            .await;
+        assert_eq!((st, v["status"].as_str()), (200, Some("revoked")), "{v}");
+        let (_, others) = add_user(&app, "editor2@a.example", pressroom_domain::Role::Editor).await;
+        let list = app.get("/api/v1/tokens").await.1;
+        let others_id = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|t| t["name"] == "mine" && t["status"] == "active")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let (st, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/tokens/{others_id}"),
+                &app.token,
+                None,
+            )
+            .await;
+        assert_eq!(st, 200);
+        assert_eq!(
+            app.call(Method::GET, "/api/v1/me", &others, None).await.0,
+            401
+        );
+    }
+);
 
 #[tokio::test]
 async fn authentication_and_roles() {
@@ -204,12 +490,7 @@ async fn sites_and_bad_bodies() {
     );
     let blank = app.post("/api/v1/sites", json!({"name": "   "})).await;
     assert_error(&blank, 422, "invalid_value");
-    assert!(
-        blank.1["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("site name")
-    );
+    assert_eq!(blank.1["error"]["message"], "name: must not be empty");
     let res = app
         .http
         .post(app.url("/api/v1/sites"))
@@ -526,6 +807,41 @@ engine_test!(a_run_to_review_and_everything_after, |db: Db| async move {
         422,
         "invalid_value",
     );
+    // Control characters in the title or body are refused by name and nothing changes;
+    // newlines and tabs are fine in the body.
+    for (body, field) in [
+        (json!({"title": "a\u{0}b"}), "title"),
+        (json!({"title": "two\nlines"}), "title"),
+        (json!({"title": "x".repeat(301)}), "title"),
+        (json!({"body_markdown": "text\u{0}"}), "body_markdown"),
+        (
+            json!({"title": "fine", "body_markdown": "bell\u{7}"}),
+            "body_markdown",
+        ),
+    ] {
+        let got = app
+            .call(
+                Method::PATCH,
+                &format!("/api/v1/content/{c1}"),
+                &app.token,
+                Some(body),
+            )
+            .await;
+        assert_error(&got, 422, "invalid_value");
+        let msg = got.1["error"]["message"].as_str().unwrap();
+        assert!(msg.starts_with(&format!("{field}: ")), "{msg}");
+    }
+    let (_, now) = app.get(&format!("/api/v1/content/{c1}")).await;
+    assert_eq!(now["title"], "A better title");
+    let (st, v) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/content/{c1}"),
+            &app.token,
+            Some(json!({"body_markdown": "## Intro\n\n\tcode\r\nHello **world**"})),
+        )
+        .await;
+    assert_eq!(st, 200, "{v}");
 
     // Approve, reject, and an illegal move.
     let (st, approved) = app

@@ -4,7 +4,10 @@
 mod common;
 
 use common::*;
+use pressroom_domain::Role;
+use pressroom_store::{Db, engine_test};
 use serde_json::json;
+use std::time::Duration;
 
 fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
@@ -281,6 +284,25 @@ async fn sign_in_csrf_and_every_page() {
         "{html}"
     );
     assert!(html.contains("<em>there</em>"));
+    // A control character in the title is refused by name; the article keeps its title.
+    let (st, html) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{id}/edit"),
+        &[
+            ("csrf", &token),
+            ("title", "bad\u{0}title"),
+            ("body_markdown", "Hello *there*"),
+        ],
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(
+        html.contains("title: contains a control character (U+0000)"),
+        "{html}"
+    );
+    let (_, c) = app.get(&format!("/api/v1/content/{id}")).await;
+    assert_eq!(c["title"], "Edited <b>title</b>");
 
     // Images: select and generate (generated ones are skipped), retry failed.
     let (_, imgs) = app.get(&format!("/api/v1/content/{id}/images")).await;
@@ -348,3 +370,244 @@ async fn sign_in_csrf_and_every_page() {
         .unwrap();
     assert_eq!(res.status(), 303);
 }
+
+/// Posts the sign-in form, optionally with an `X-Forwarded-For` header.
+async fn try_sign_in(
+    app: &App,
+    email: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let (token, login_cookie) = login_form(app).await;
+    let mut req = app
+        .http
+        .post(app.url("/login"))
+        .header("cookie", login_cookie)
+        .form(&[("email", email), ("password", password), ("csrf", &token)]);
+    if let Some(f) = forwarded_for {
+        req = req.header("x-forwarded-for", f);
+    }
+    req.send().await.unwrap()
+}
+
+fn throttled(trust_forwarded_for: bool) -> pressroom_web::WebConfig {
+    pressroom_web::WebConfig {
+        trust_forwarded_for,
+        throttle: pressroom_web::ThrottleConfig {
+            free_failures_per_email: 3,
+            free_failures_per_address: 6,
+            base_delay: Duration::from_secs(60),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+engine_test!(
+    sign_in_is_throttled_per_email_and_per_address,
+    |db: Db| async move {
+        let app = start_with(db, throttled(false)).await;
+        for _ in 0..3 {
+            let res = try_sign_in(&app, "owner@a.example", "wrong password", None).await;
+            assert_eq!(res.status(), 401);
+        }
+        // Locked: even the right password is not checked, and no session is made.
+        let res = try_sign_in(&app, " OWNER@a.example", PASSWORD, None).await;
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()["retry-after"], "60");
+        let set = res.headers()["set-cookie"].to_str().unwrap();
+        assert!(!set.contains("pressroom_session"), "{set}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("Too many failed sign-ins")
+        );
+        // Another account from the same address still signs in (3 of the address's 6).
+        let res = try_sign_in(&app, "viewer@a.example", PASSWORD, None).await;
+        assert_eq!(res.status(), 303);
+        // Guessing over many emails locks the address; a made-up X-Forwarded-For is ignored
+        // because this server does not trust it.
+        for i in 0..3 {
+            let res = try_sign_in(
+                &app,
+                &format!("guess{i}@a.example"),
+                "wrong password",
+                Some(&format!("198.51.100.{i}")),
+            )
+            .await;
+            assert_eq!(res.status(), 401);
+        }
+        let res = try_sign_in(&app, "viewer@a.example", PASSWORD, Some("198.51.100.9")).await;
+        assert_eq!(res.status(), 429);
+        drop(app);
+    }
+);
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_throttled() {
+    let t = pressroom_store::testing::TestDb::sqlite().await;
+    let app = start_with(t.db.clone(), throttled(true)).await;
+    for i in 0..6 {
+        let res = try_sign_in(
+            &app,
+            &format!("guess{i}@a.example"),
+            "wrong password",
+            Some("10.0.0.1, 203.0.113.7"),
+        )
+        .await;
+        assert_eq!(res.status(), 401);
+    }
+    // The proxy appends the client's address last; that is the one counted.
+    let res = try_sign_in(&app, "viewer@a.example", PASSWORD, Some("203.0.113.7")).await;
+    assert_eq!(res.status(), 429);
+    let res = try_sign_in(
+        &app,
+        "viewer@a.example",
+        PASSWORD,
+        Some("203.0.113.7, 203.0.113.8"),
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+}
+
+#[tokio::test]
+async fn secure_cookies_hsts_and_no_store_when_signed_in() {
+    let t = pressroom_store::testing::TestDb::sqlite().await;
+    let app = start_with(
+        t.db.clone(),
+        pressroom_web::WebConfig {
+            secure_cookies: true,
+            ..Default::default()
+        },
+    )
+    .await;
+    let res = app.http.get(app.url("/login")).send().await.unwrap();
+    let set = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(set.contains("; Secure"), "{set}");
+    let res = try_sign_in(&app, "owner@a.example", PASSWORD, None).await;
+    assert_eq!(res.status(), 303);
+    let set = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        set.starts_with("pressroom_session=") && set.contains("; Secure"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap();
+    let res = app
+        .http
+        .get(app.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let res = app
+        .http
+        .get(app.url("/api/v1/me"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+engine_test!(
+    page_forms_refuse_control_characters_naming_the_field,
+    |db: Db| async move {
+        let app = start(db).await;
+        let site = app.site;
+        let cookie = sign_in(&app, "owner@a.example").await;
+        let (_, html) = page(&app, &cookie, "/").await;
+        let token = csrf_of(&html);
+        let refused = |(st, html): (u16, String), msg: &str| {
+            assert_eq!(st, 422, "{html}");
+            assert!(html.contains(msg), "{msg}: {html}");
+        };
+        let nul = "contains a control character (U+0000)";
+        refused(
+            post_form(
+                &app,
+                &cookie,
+                "/sites",
+                &[("csrf", &token), ("name", "a\u{0}b")],
+            )
+            .await,
+            &format!("name: {nul}"),
+        );
+        refused(
+            post_form(
+                &app,
+                &cookie,
+                "/sites",
+                &[
+                    ("csrf", &token),
+                    ("name", "shop"),
+                    ("domain", "shop\u{0}.example"),
+                ],
+            )
+            .await,
+            &format!("domain: {nul}"),
+        );
+        refused(
+            post_form(
+                &app,
+                &cookie,
+                "/sites",
+                &[
+                    ("csrf", &token),
+                    ("name", "shop"),
+                    ("domain", "http://shop.example/"),
+                ],
+            )
+            .await,
+            "domain: give the host name only",
+        );
+        refused(
+            post_form(
+                &app,
+                &cookie,
+                "/tokens",
+                &[("csrf", &token), ("name", "\u{0}")],
+            )
+            .await,
+            &format!("name: {nul}"),
+        );
+        refused(
+            page(&app, &cookie, &format!("/sites/{site}/keywords?search=%00")).await,
+            &format!("search: {nul}"),
+        );
+        let (_, sites) = app.get("/api/v1/sites").await;
+        assert_eq!(sites.as_array().unwrap().len(), 1, "{sites}");
+        assert_eq!(
+            app.get("/api/v1/tokens").await.1.as_array().unwrap().len(),
+            2
+        );
+        // The sign-in form's email too.
+        let res = try_sign_in(&app, "owner\u{0}@a.example", PASSWORD, None).await;
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains(&format!("email: {nul}")));
+
+        // An editor cannot revoke the owner's token from the Tokens page either.
+        add_user(&app, "editor@a.example", Role::Editor).await;
+        let editor = sign_in(&app, "editor@a.example").await;
+        let (_, html) = page(&app, &editor, "/tokens").await;
+        let etoken = csrf_of(&html);
+        let (_, tokens) = app.get("/api/v1/tokens").await;
+        let owners = tokens[0]["id"].as_i64().unwrap();
+        let (st, html) = post_form(
+            &app,
+            &editor,
+            &format!("/tokens/{owners}/revoke"),
+            &[("csrf", &etoken)],
+        )
+        .await;
+        assert_eq!(st, 403, "{html}");
+        assert_eq!(app.get("/api/v1/me").await.0, 200);
+    }
+);

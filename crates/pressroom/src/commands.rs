@@ -176,23 +176,39 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Serve {
             addr,
             image_concurrency,
-        } => serve(&config, &addr, image_concurrency)
-            .await
-            .map(|()| Exit::Ok),
+            secure_cookies,
+            metrics_token,
+            trust_forwarded_for,
+        } => {
+            let web = pressroom_web::WebConfig {
+                secure_cookies,
+                metrics_token: metrics_token.filter(|t| !t.trim().is_empty()),
+                trust_forwarded_for,
+                ..Default::default()
+            };
+            serve(&config, &addr, image_concurrency, web)
+                .await
+                .map(|()| Exit::Ok)
+        }
         Command::Users(cmd) => users_command(&config, &out, cmd).await,
         Command::Tokens(cmd) => tokens_command(&config, &out, cmd).await,
     }
 }
 
 /// The web UI, the REST API and an embedded worker in one process, until Ctrl-C or SIGTERM.
-async fn serve(config: &Config, addr: &str, image_concurrency: usize) -> anyhow::Result<()> {
+async fn serve(
+    config: &Config,
+    addr: &str,
+    image_concurrency: usize,
+    web: pressroom_web::WebConfig,
+) -> anyhow::Result<()> {
     let (p, account) = pipeline(config).await?;
     if p.db().users(account).await?.is_empty() {
         note!(
             "no users in the local account yet: create the first owner with\n  pressroom users create --email you@example.com"
         );
     }
-    pressroom_web::serve(p, addr, image_concurrency, shutdown_on_signal(), |bound| {
+    pressroom_web::serve_with(p, addr, image_concurrency, web, shutdown_on_signal(), |bound| {
         eprintln!("Pressroom is serving on http://{bound} (web UI, /api/v1, embedded worker); stop with Ctrl-C");
     })
     .await?;

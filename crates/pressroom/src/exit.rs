@@ -178,6 +178,7 @@ mod tests {
             created_at: 0,
             started_at: None,
             finished_at: None,
+            providers: None,
         };
         assert_eq!(run_exit(&run), Exit::Ok);
         run.stage_results[5].failed = 2;

@@ -58,6 +58,15 @@ pub enum Command {
         /// Image generations at once in this process's embedded worker.
         #[arg(long, default_value_t = pressroom_pipeline::workers::DEFAULT_IMAGE_CONCURRENCY)]
         image_concurrency: usize,
+        /// Served behind HTTPS: mark the session cookie Secure and send HSTS.
+        #[arg(long, env = "PRESSROOM_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
+        secure_cookies: bool,
+        /// Require `Authorization: Bearer TOKEN` on /metrics.
+        #[arg(long, env = "PRESSROOM_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+        /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+        #[arg(long, env = "PRESSROOM_TRUST_FORWARDED_FOR", value_parser = clap::builder::BoolishValueParser::new())]
+        trust_forwarded_for: bool,
     },
     /// Manage web users (sign-in accounts).
     #[command(subcommand)]

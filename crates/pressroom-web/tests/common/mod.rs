@@ -47,6 +47,25 @@ pub fn offline_pipeline(db: &Db, dir: &std::path::Path) -> Pipeline {
 }
 
 pub async fn start(db: Db) -> App {
+    start_with(db, pressroom_web::WebConfig::default()).await
+}
+
+/// A user of account A with `role`, and an API token of theirs.
+pub async fn add_user(app: &App, email: &str, role: Role) -> (User, String) {
+    let db = app.p.db();
+    let user = db
+        .create_user(app.account, email, PASSWORD, role)
+        .await
+        .unwrap();
+    let token = db
+        .create_api_token(app.account, user.id, "mine")
+        .await
+        .unwrap()
+        .secret;
+    (user, token)
+}
+
+pub async fn start_with(db: Db, config: pressroom_web::WebConfig) -> App {
     let dir = tempfile::tempdir().unwrap();
     let p = offline_pipeline(&db, dir.path());
     let a = db
@@ -98,7 +117,7 @@ pub async fn start(db: Db) -> App {
     let server = {
         let (p, stop) = (p.clone(), stop.clone());
         tokio::spawn(async move {
-            pressroom_web::serve(p, "127.0.0.1:0", 4, stop, |addr| {
+            pressroom_web::serve_with(p, "127.0.0.1:0", 4, config, stop, |addr| {
                 let _ = tx.send(addr);
             })
             .await
