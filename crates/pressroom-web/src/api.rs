@@ -45,6 +45,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/content/{id}", get(get_content).patch(edit_content))
         .route("/api/v1/content/{id}/approve", post(approve_content))
         .route("/api/v1/content/{id}/reject", post(reject_content))
+        .route("/api/v1/content/{id}/reopen", post(reopen_content))
         .route("/api/v1/content/{id}/images", get(content_images))
         .route("/api/v1/images/generate", post(generate_images))
         .route("/api/v1/runs/{id}", get(get_run))
@@ -63,7 +64,7 @@ pub fn routes() -> axum::Router<AppState> {
     info(title = "Pressroom API", description = "Keywords in, reviewed illustrated articles out. Authenticate with `Authorization: Bearer prs_…` (create tokens with `pressroom tokens create` or on the Tokens page). Errors are `{\"error\":{\"code\",\"message\"}}`."),
     paths(me, list_sites, create_site, site_counts, list_keywords, import_keywords, list_clusters, list_ideas,
           list_tasks, list_content, list_site_images, retry_failed_images, list_runs, start_run, estimate_run,
-          get_content, edit_content, approve_content, reject_content, content_images, generate_images,
+          get_content, edit_content, approve_content, reject_content, reopen_content, content_images, generate_images,
           get_run, pause_run, resume_run, cancel_run, run_events, usage, credits, list_tokens, create_token,
           revoke_token),
     components(schemas(ErrorBody)),
@@ -413,13 +414,7 @@ pub async fn retry_failed(
     site: SiteId,
 ) -> ApiResult<Vec<ImageOutcomeDto>> {
     c.require_edit()?;
-    let failed = s
-        .pipeline
-        .db()
-        .images(c.account(), site, Some(ImageStatus::Failed), 1000)
-        .await?;
-    let ids: Vec<ImageId> = failed.iter().map(|i| i.id).collect();
-    let outcomes = images::generate_images(&s.pipeline, c.account(), &ids, None).await?;
+    let outcomes = images::retry_failed(&s.pipeline, c.account(), site).await?;
     Ok(outcomes.into_iter().map(ImageOutcomeDto::from).collect())
 }
 
@@ -526,7 +521,7 @@ async fn edit_content(
     Ok(Json(content.into()))
 }
 
-/// Approves or rejects through `pressroom_pipeline::runs::review`, the CLI's path.
+/// Approves, rejects or reopens through `pressroom_pipeline::runs::review`, the CLI's path.
 pub async fn review(
     s: &AppState,
     c: &Caller,
@@ -570,6 +565,21 @@ async fn reject_content(
 ) -> ApiResult<Json<ContentDto>> {
     Ok(Json(
         review(&s, &c, ContentId::new(id), ContentStatus::Rejected)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/content/{id}/reopen", params(("id" = i64, Path)),
+    responses((status = 200, body = ContentDto, description = "A rejected article is back in review"),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn reopen_content(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<ContentDto>> {
+    Ok(Json(
+        review(&s, &c, ContentId::new(id), ContentStatus::Review)
             .await?
             .into(),
     ))

@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/content/{id}", get(content_page))
         .route("/content/{id}/approve", post(approve))
         .route("/content/{id}/reject", post(reject))
+        .route("/content/{id}/reopen", post(reopen))
         .route("/content/{id}/edit", post(edit))
         .route("/sites/{site}/images", get(images_page))
         .route("/sites/{site}/images/generate", post(generate))
@@ -747,6 +748,25 @@ struct ContentTpl {
     in_article: Vec<ImageDto>,
     csrf: String,
     can_edit: bool,
+    /// The review moves the domain allows from the article's status: the page offers only these.
+    moves: ReviewMoves,
+}
+
+struct ReviewMoves {
+    approve: bool,
+    reject: bool,
+    reopen: bool,
+}
+
+impl ReviewMoves {
+    fn from(status: ContentStatus) -> ReviewMoves {
+        let can = |to: ContentStatus| status.check_move(to).is_ok();
+        ReviewMoves {
+            approve: can(ContentStatus::Approved),
+            reject: can(ContentStatus::Rejected),
+            reopen: status == ContentStatus::Rejected && can(ContentStatus::Review),
+        }
+    }
 }
 
 async fn content_page(
@@ -764,6 +784,7 @@ async fn content_page(
     render(&ContentTpl {
         nav: Some(nav(&c, "content", Some(&site))),
         flash: None,
+        moves: ReviewMoves::from(content.status),
         c: content.into(),
         featured: featured.into_iter().next().map(ImageDto::from),
         in_article: in_article.into_iter().map(ImageDto::from).collect(),
@@ -787,6 +808,16 @@ async fn reject(
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
     api::review(&s, &c, ContentId::new(id), ContentStatus::Rejected).await?;
+    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+}
+
+/// A rejected article back to review.
+async fn reopen(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(c, _): CsrfForm<Empty>,
+) -> PageResult {
+    api::review(&s, &c, ContentId::new(id), ContentStatus::Review).await?;
     Ok(Redirect::to(&format!("/content/{id}")).into_response())
 }
 

@@ -862,6 +862,26 @@ engine_test!(a_run_to_review_and_everything_after, |db: Db| async move {
         409,
         "illegal_transition",
     );
+    // Reject is not a one-way door: the rejected article goes back to review; an approved one
+    // cannot be reopened.
+    let (st, reopened) = app
+        .post(&format!("/api/v1/content/{c2}/reopen"), json!({}))
+        .await;
+    assert_eq!(
+        (st, reopened["status"].as_str()),
+        (200, Some("review")),
+        "{reopened}"
+    );
+    assert_error(
+        &app.post(&format!("/api/v1/content/{c1}/reopen"), json!({}))
+            .await,
+        409,
+        "illegal_transition",
+    );
+    let (st, _) = app
+        .post(&format!("/api/v1/content/{c2}/reject"), json!({}))
+        .await;
+    assert_eq!(st, 200);
     assert_error(&app.get("/api/v1/content/999999").await, 404, "not_found");
 
     // Images of a content item; a generated one is skipped, a failed one is retried.

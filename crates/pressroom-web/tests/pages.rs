@@ -265,6 +265,44 @@ async fn sign_in_csrf_and_every_page() {
     assert_eq!(st, 303);
     let (_, c) = app.get(&format!("/api/v1/content/{id}")).await;
     assert_eq!(c["status"], "approved");
+    // The page offers only the moves the domain allows: an approved article cannot be
+    // approved or rejected again, nor reopened.
+    let (_, html) = page(&app, &cookie, &format!("/content/{id}")).await;
+    assert!(
+        html.contains("id=\"approve\" class=\"good\" disabled"),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"reject\" class=\"bad\" disabled"),
+        "{html}"
+    );
+    assert!(!html.contains("id=\"reopen\""));
+    // A rejected article offers "Back to review", and the button works.
+    let other = content[1]["id"].as_i64().unwrap();
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{other}/reject"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, html) = page(&app, &cookie, &format!("/content/{other}")).await;
+    assert!(
+        html.contains("id=\"approve\" class=\"good\" disabled"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"reopen\""), "{html}");
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{other}/reopen"),
+        &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, c) = app.get(&format!("/api/v1/content/{other}")).await;
+    assert_eq!(c["status"], "review");
     let (st, _) = post_form(
         &app,
         &cookie,

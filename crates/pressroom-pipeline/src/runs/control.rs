@@ -197,7 +197,8 @@ async fn event(
 
 /// Applies a review move to content (approve, reject, or reopen: rejected back to review)
 /// through the domain's one table of moves; the CLI, the API and the pages all call this.
-/// Each id gets its own result; a refused move changes nothing for that id.
+/// Each id gets its own result; a refused move changes nothing for that id. Only a person's
+/// reopen moves content to review here: a draft gets there when its images settle.
 pub async fn review(
     p: &Pipeline,
     account: AccountId,
@@ -206,6 +207,25 @@ pub async fn review(
 ) -> Result<Vec<(ContentId, std::result::Result<(), String>)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
+        if to == ContentStatus::Review {
+            match p.db().content(account, *id).await {
+                Ok(c) if c.status != ContentStatus::Rejected => {
+                    out.push((
+                        *id,
+                        Err(format!(
+                            "content {id} is {}: only rejected content can be reopened",
+                            c.status
+                        )),
+                    ));
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    out.push((*id, Err(e.to_string())));
+                    continue;
+                }
+            }
+        }
         let mut tx: Tx = p.db().begin().await?;
         match tx.move_status(account, *id, to).await {
             Ok(_) => {
