@@ -527,8 +527,13 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
                     active.id,
                     site.name
                 );
-                watch_only(&p, account, active.id, out.json).await?;
-                return summarise(&p, account, &site, active.id, out, Some(&report)).await;
+                if !watch_only(&p, account, active.id, out.json).await? {
+                    return summarise(&p, account, &site, active.id, out, Some(&report)).await;
+                }
+                note!(
+                    "the process driving run {} stopped; resuming it here",
+                    active.id
+                );
             }
             if !out.json {
                 note!("resuming run {} ({})", active.id, active.status);
@@ -545,28 +550,32 @@ async fn run(config: &Config, out: &Out, file: &Path, site: &str) -> anyhow::Res
     summarise(&p, account, &site, run.id, out, Some(&report)).await
 }
 
-/// Follows a run another process drives, from its newest event, until it stops or pauses;
-/// starts no worker.
+/// Follows a run another process drives, from its newest event, until it stops or pauses,
+/// or until no live process drives it any more (its driver's lease lapsed: the process died);
+/// starts no worker. Returns true in that last case.
 async fn watch_only(
     p: &Pipeline,
     account: AccountId,
     run: RunId,
     quiet: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let watch = RunWatch::after(quiet, p.db().last_run_event(account, run).await?);
     let signal = shutdown_on_signal();
-    loop {
+    let orphaned = loop {
         let status = watch_run(p, account, run, &watch).await?;
         if !status.is_active() || status == RunStatus::Paused {
-            break;
+            break false;
+        }
+        if runs::driven_by(p, run).await?.is_none() {
+            break true;
         }
         if signal.is_cancelled() {
             bail!("stopped watching; run {run} goes on in the process that drives it");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    };
     watch.finish();
-    Ok(())
+    Ok(orphaned)
 }
 
 /// Works the run here until it stops or pauses, showing its events from the newest one on
@@ -707,7 +716,16 @@ async fn runs_command(config: &Config, out: &Out, cmd: RunsCommand) -> anyhow::R
                 None => latest_run(&p, account).await?,
             };
             let site = p.db().site(account, run.site_id).await?;
-            watch_only(&p, account, run.id, out.json).await?;
+            if run.status.is_active()
+                && run.status != RunStatus::Paused
+                && watch_only(&p, account, run.id, out.json).await?
+            {
+                note!(
+                    "no process drives run {} now; `pressroom runs resume {}` continues it here",
+                    run.id,
+                    run.id
+                );
+            }
             summarise(&p, account, &site, run.id, out, None).await
         }
         RunsCommand::Pause { id } => {

@@ -34,13 +34,8 @@ async fn list(
     limit: u32,
     after: i64,
 ) -> anyhow::Result<Exit> {
-    let status = status
-        .map(|s| {
-            ImageStatus::parse(s).map_err(|_| {
-                anyhow::anyhow!("--status {s:?}: use pending, generating, generated or failed")
-            })
-        })
-        .transpose()?;
+    // clap has already limited --status to the four names.
+    let status = status.map(ImageStatus::parse).transpose()?;
     let (p, account) = pipeline(config).await?;
     let site = find_site(p.db(), account, site).await?;
     let rows = p

@@ -204,8 +204,7 @@ pub enum ImagesCommand {
     List {
         #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
         site: String,
-        /// pending, generating, generated or failed.
-        #[arg(long)]
+        #[arg(long, value_parser = ["pending", "generating", "generated", "failed"])]
         status: Option<String>,
         #[arg(long, default_value_t = 200)]
         limit: u32,

@@ -198,6 +198,44 @@ fn run_and_review(env: &Env) {
     assert_eq!(refused["results"][0]["outcome"], "failed");
     let done = one_document(&env.expect(&["review", "approve", &second_id, "--json"], 3));
     assert_eq!(done["error"]["code"], "finished_with_failures");
+
+    // Reject is not a one-way door: reopen sends a rejected article back to review, and
+    // refuses an approved one.
+    let third_id = review["content"][2]["id"].as_i64().unwrap().to_string();
+    env.expect(&["review", "reject", &third_id], 0);
+    let reopened = one_document(&env.expect(&["review", "reopen", &third_id, "--json"], 0));
+    assert_eq!(reopened["results"][0]["outcome"], "review");
+    let refused = one_document(&env.expect(&["review", "reopen", &first_id, "--json"], 3));
+    assert!(
+        refused["results"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("only rejected content can be reopened"),
+        "{refused}"
+    );
+
+    // Images are listed by status, a page at a time; with none failed, a retry has nothing to do.
+    let all = one_document(&env.expect(&["images", "list", "--json", "--limit", "1000"], 0));
+    assert_eq!(all["images"].as_array().unwrap().len() as i64, articles * 3);
+    let page = one_document(&env.expect(&["images", "list", "--json", "--limit", "5"], 0));
+    let after = page["next_after"].as_i64().unwrap().to_string();
+    let next = one_document(&env.expect(
+        &[
+            "images", "list", "--json", "--limit", "5", "--after", &after,
+        ],
+        0,
+    ));
+    assert!(next["images"][0]["id"].as_i64().unwrap() > page["next_after"].as_i64().unwrap());
+    let failed = one_document(&env.expect(&["images", "list", "--status", "failed", "--json"], 0));
+    assert_eq!(failed["images"].as_array().unwrap().len(), 0);
+    env.expect(&["images", "list", "--status", "broken"], 2);
+    let retried = one_document(&env.expect(&["images", "retry", "--failed", "--json"], 0));
+    assert_eq!(retried["retried"], 0);
+
+    // The run records the providers and models its driver used.
+    let status = one_document(&env.expect(&["runs", "status", "--json"], 0));
+    assert_eq!(status["providers"]["text"], "offline");
+    assert_ne!(status["providers"]["text_model"], "not started");
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {

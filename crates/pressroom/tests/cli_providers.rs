@@ -169,9 +169,9 @@ async fn a_run_whose_items_fail_exits_3_with_one_document() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    // The mock answers 401 to this key: every AI item fails, the run itself finishes.
+    // The model refuses the first clustering call: that batch fails, the run goes on to the end.
+    mock.script([pressroom_mock_ai::Step::Named("refusal".into())]);
     let out = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
-        .env("OPENAI_API_KEY", "invalid")
         .output()
         .await
         .unwrap();
@@ -187,14 +187,14 @@ async fn a_run_whose_items_fail_exits_3_with_one_document() {
         .unwrap();
     assert_eq!(docs.len(), 1, "one document");
     let v = &docs[0];
-    assert_ne!(v["status"], "failed");
+    assert_eq!(v["status"], "awaiting_review");
     let failed: i64 = v["stages"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s["failed"].as_i64().unwrap())
         .sum();
-    assert!(failed > 0, "{v}");
+    assert_eq!(failed, 20, "the refused batch's keywords: {v}");
     assert_eq!(v["error"]["code"], "finished_with_failures");
     assert!(
         v["error"]["message"]
@@ -203,5 +203,90 @@ async fn a_run_whose_items_fail_exits_3_with_one_document() {
             .contains(&format!("{failed} items failed")),
         "{}",
         v["error"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_the_provider_refuses_fails_the_run_and_exits_1() {
+    let (_, mock) = pressroom_mock_ai::spawn(MockConfig::default())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The mock answers 401 to this key: no item can succeed, so the stage stops at once and
+    // the run fails naming the key, rather than calling on for every item.
+    let out = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
+        .env("OPENAI_API_KEY", "invalid")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["status"], "failed");
+    assert_eq!(v["error"]["code"], "run_failed");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("API key"),
+        "{v}"
+    );
+    assert_eq!(
+        mock.requests("chat_completions"),
+        1,
+        "one call, not one per item"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_run_on_a_site_another_process_drives_watches_it_read_only() {
+    let (_, mock) = pressroom_mock_ai::spawn(MockConfig {
+        image_mode: ImageMode::B64,
+        latency: Duration::from_millis(150),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let first = command(dir.path(), &mock.v1(), &["run", &example(), "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Join once the first process is past stage 1 (seven clustering calls for 131 keywords).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    while mock.requests("chat_completions") < 12 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first run never got going"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let second = command(dir.path(), &mock.v1(), &["run", &example()])
+        .output()
+        .await
+        .unwrap();
+    let first = first.wait_with_output().await.unwrap();
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("is being worked by another process"),
+        "the second process says so: {stderr}"
+    );
+    assert!(
+        !stderr.contains("stage 1 started") && !stderr.contains("run queued"),
+        "the log from before it joined is not replayed: {stderr}"
+    );
+    assert!(
+        stderr.contains("[stage 6]"),
+        "it followed the run to the end: {stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(first.status.code(), Some(0));
+    assert_eq!(v["run_id"], 1);
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("Run 1 on site"),
+        "both report the one run, not a second"
     );
 }
