@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::Duration;
 
+#[path = "pipeline/answers.rs"]
+mod answers;
 #[path = "pipeline/control.rs"]
 mod control;
 #[path = "pipeline/scale.rs"]

@@ -2,68 +2,12 @@
 //! engines, an answer that breaks its schema's bounds is asked again once with the error, and
 //! a second bad answer fails that item alone; requests carry `max_tokens` and the bounds.
 
+use super::*;
 use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::{ContentInput, IdeasInput};
-use pressroom_domain::*;
-use pressroom_mock_ai::{MockConfig, MockHandle, Step};
-use pressroom_pipeline::{Pipeline, PipelineError, functions, runs, workers};
-use pressroom_providers::{DownloadConfig, Limits, ModelRegistry, ProviderEnv, Providers};
-use pressroom_queue::{CancellationToken, WorkerConfig};
-use pressroom_store::{Db, engine_test};
+use pressroom_mock_ai::Step;
+use pressroom_pipeline::PipelineError;
 use serde_json::Value;
-use std::collections::HashMap;
-use std::io::Cursor;
-use std::time::Duration;
-
-const KEYWORDS: &str = "Keyword,Volume\n\
-    trail running shoes,900\nbest trail running shoes,700\ntrail running shoes for women,300\nwaterproof trail running shoes,200\n\
-    cold brew coffee,800\ncold brew coffee ratio,400\nhow to make cold brew coffee,600\ncold brew coffee maker,350\n";
-
-struct Harness {
-    p: Pipeline,
-    mock: MockHandle,
-    account: AccountId,
-    site: Site,
-    _dir: tempfile::TempDir,
-}
-
-/// Text over OpenAI (the mock), images offline, the keywords imported.
-async fn harness(db: Db) -> Harness {
-    let (_, mock) = pressroom_mock_ai::spawn(MockConfig::default())
-        .await
-        .unwrap();
-    let vars: HashMap<String, String> = [
-        ("OPENAI_API_KEY".to_string(), "sk-test".to_string()),
-        ("OPENAI_BASE_URL".to_string(), mock.v1()),
-    ]
-    .into();
-    let env = ProviderEnv::from_lookup(|k| vars.get(k).cloned());
-    let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
-    let dir = tempfile::tempdir().unwrap();
-    let p = Pipeline::new(db.clone(), providers, dir.path(), DownloadConfig::default());
-    let (account, mut site) = db.local_default().await.unwrap();
-    site.settings.image_provider = Some("offline".into());
-    let site = db
-        .update_site_settings(account.id, site.id, &site.settings)
-        .await
-        .unwrap();
-    pressroom_pipeline::import::import_keywords(
-        &db,
-        account.id,
-        site.id,
-        "test",
-        Cursor::new(KEYWORDS.as_bytes().to_vec()),
-    )
-    .await
-    .unwrap();
-    Harness {
-        p,
-        mock,
-        account: account.id,
-        site,
-        _dir: dir,
-    }
-}
 
 impl Harness {
     /// Clusters every keyword (one well-behaved call) and returns the new clusters.
@@ -122,7 +66,7 @@ fn messages(request: &Value) -> Vec<(String, String)> {
 engine_test!(
     an_out_of_bounds_answer_is_asked_again_with_the_error_and_saved,
     |db: Db| async move {
-        let h = harness(db).await;
+        let h = harness(db, MockConfig::default(), "openai", "offline").await;
         let cluster = h.clusters().await.remove(0);
         let calls = h.mock.requests("chat_completions");
         h.mock.script([out_of_bounds("target_words")]);
@@ -163,7 +107,7 @@ engine_test!(
 engine_test!(
     an_answer_out_of_bounds_twice_fails_that_cluster_alone,
     |db: Db| async move {
-        let h = harness(db).await;
+        let h = harness(db, MockConfig::default(), "openai", "offline").await;
         let clusters = h.clusters().await;
         h.mock
             .script([out_of_bounds("target_words"), out_of_bounds("target_words")]);
@@ -193,7 +137,7 @@ engine_test!(
 engine_test!(
     requests_carry_max_tokens_and_the_schema_bounds,
     |db: Db| async move {
-        let h = harness(db).await;
+        let h = harness(db, MockConfig::default(), "openai", "offline").await;
         let cluster = h.clusters().await.remove(0);
         let (ideas, _) = functions::generate_ideas(&h.p, h.account, cluster.id, None)
             .await
@@ -252,19 +196,10 @@ engine_test!(
     }
 );
 
-fn test_worker_config() -> WorkerConfig {
-    WorkerConfig {
-        poll_interval: Duration::from_millis(50),
-        retry_base: Duration::from_millis(20),
-        retry_max: Duration::from_millis(200),
-        ..WorkerConfig::default().with_lease(Duration::from_secs(2))
-    }
-}
-
 engine_test!(
     in_a_run_a_cluster_whose_answers_stay_invalid_fails_and_the_run_goes_on,
     |db: Db| async move {
-        let h = harness(db.clone()).await;
+        let h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
         let mut settings = h.site.settings.clone();
         // One cluster at a time, so the two bad answers go to the same cluster.
         settings.batch_sizes.clusters = 1;
