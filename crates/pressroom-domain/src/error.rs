@@ -3,6 +3,9 @@ use thiserror::Error;
 /// Every way domain input can be wrong. Messages name the field or entity at fault.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
+    /// A person's text that breaks the text rules (`text.rs`), naming the field.
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
     #[error("invalid {kind} id: {value:?}")]
     InvalidId { kind: &'static str, value: String },
     #[error("{entity} cannot move from {from} to {to}")]

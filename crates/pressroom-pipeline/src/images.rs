@@ -62,9 +62,18 @@ pub async fn generate_images(
     let mut outcomes = Vec::with_capacity(ids.len());
     let mut jobs = Vec::new();
     let mut tx = p.db().begin().await?;
-    // Read under the run's lock, so a pause cannot commit between this read and the insert.
+    // Read under the run's lock, so a pause or cancel cannot commit between this read and the
+    // insert: a paused run's jobs are queued held, a stopped run gets none.
     let held = match run {
-        Some(run) => tx.run_for_update(account, run).await?.status == RunStatus::Paused,
+        Some(run) => match tx.run_for_update(account, run).await?.status {
+            RunStatus::Paused => true,
+            status if status.is_active() => false,
+            status => {
+                return Err(PipelineError::Refused(format!(
+                    "run {run} is {status}: no images are queued for it"
+                )));
+            }
+        },
         None => false,
     };
     for id in ids {
@@ -181,15 +190,19 @@ async fn fail_for_good(ctx: &JobContext, job: ImageJob, message: &str) -> Result
     Ok(())
 }
 
-/// True when the job's run is paused and the job was handed back held (nothing spent).
-/// A plain read first, so a running run costs no write; the hold itself re-reads the status
-/// under the run's lock, so it cannot slip in after a resume released the run's jobs.
+/// True when the job's run is paused and the job was handed back held, or the run is over
+/// (cancelled, finished) and the job ends here: either way nothing is spent. A plain read
+/// first, so a running run costs no write; the hold itself re-reads the status under the
+/// run's lock, so it cannot slip in after a resume released the run's jobs.
 async fn held_for_pause(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<bool> {
     let Some(run) = job.run else {
         return Ok(false);
     };
-    if p.db().run(job.account, run).await?.status != RunStatus::Paused {
-        return Ok(false);
+    match p.db().run(job.account, run).await?.status {
+        RunStatus::Paused => {}
+        status if status.is_active() => return Ok(false),
+        // The run's jobs were cancelled with it; this one finishes without a call.
+        _ => return Ok(true),
     }
     let mut tx = ctx.begin().await?;
     if tx.run_for_update(job.account, run).await?.status != RunStatus::Paused {

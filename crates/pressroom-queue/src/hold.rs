@@ -18,6 +18,8 @@ pub const HELD_AT: TimestampMs = i64::MAX;
 pub struct RunJobCounts {
     /// Available (held or not) or running: a worker may still settle them.
     pub live: i64,
+    /// Every job that was not cancelled: what the run has sent through the queue.
+    pub queued: i64,
     /// Available and held until the run resumes.
     pub held: i64,
     /// Out of attempts: nobody will run them again.
@@ -30,6 +32,16 @@ impl Queue {
         Ok(on_conn!(tx, c => sqlx::query(
             "UPDATE jobs SET run_at = $1 WHERE run_id = $2 AND kind = $3 AND state = 'available'")
             .bind(HELD_AT).bind(run.get()).bind(kind).execute(c).await.map(|r| r.rows_affected()))?)
+    }
+
+    /// Cancels every unfinished job of `run` inside the caller's transaction (the one that
+    /// cancels the run), so no job of a cancelled run outlives it, held or not. A running job's
+    /// worker loses its lease and records nothing. Returns how many.
+    pub async fn cancel_run_in(tx: &mut Tx, run: RunId) -> Result<u64> {
+        Ok(on_conn!(tx, c => sqlx::query(
+            "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
+             WHERE run_id = $2 AND state IN ('available', 'running')")
+            .bind(now_ms()).bind(run.get()).execute(c).await.map(|r| r.rows_affected()))?)
     }
 
     /// Makes the held jobs of `run` due now; returns the queues they are on. On PostgreSQL
@@ -76,6 +88,9 @@ impl Queue {
             .bind(run.get()).bind(kind).bind(HELD_AT).fetch_all(p).await)?;
         let mut c = RunJobCounts::default();
         for (state, held, n) in rows {
+            if state != "cancelled" {
+                c.queued += n;
+            }
             match state.as_str() {
                 "available" | "running" => {
                     c.live += n;

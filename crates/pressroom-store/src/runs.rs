@@ -210,10 +210,11 @@ impl Tx {
     /// Reads the run and, on PostgreSQL, locks its row until the transaction ends, so control
     /// writes (pause, resume, cancel) and the work that depends on the run's status (queueing
     /// or holding its image jobs) happen one after the other. SQLite's `BEGIN IMMEDIATE`
-    /// already serialises every writer.
+    /// already serialises every writer. `NO KEY UPDATE`, not `UPDATE`: it does not wait on the
+    /// key-share locks that image jobs take when they insert the run's events.
     pub async fn run_for_update(&mut self, account: AccountId, id: RunId) -> Result<AutomationRun> {
         let lock = match self.engine() {
-            crate::Engine::Postgres => " FOR UPDATE",
+            crate::Engine::Postgres => " FOR NO KEY UPDATE",
             crate::Engine::Sqlite => "",
         };
         let row: Option<RunRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(

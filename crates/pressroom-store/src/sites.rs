@@ -1,6 +1,6 @@
 use crate::rows::{SiteRow, to_json};
 use crate::{Db, Result, StoreError, now_ms, on_db};
-use pressroom_domain::{AccountId, DomainError, Site, SiteId, SiteSettings};
+use pressroom_domain::{AccountId, DomainError, Site, SiteId, SiteSettings, text};
 
 const SITE_COLUMNS: &str = "id, account_id, name, domain, language, settings, status, created_at";
 
@@ -13,14 +13,15 @@ impl Db {
         language: &str,
         settings: &SiteSettings,
     ) -> Result<Site> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(DomainError::InvalidValue {
-                field: "site name",
-                value: name.to_string(),
-            }
-            .into());
-        }
+        // The text rules hold for every caller (API, pages, CLI), not only where a handler
+        // remembered to check.
+        let name = &text::line("name", name, text::NAME_MAX_CHARS).map_err(DomainError::from)?;
+        let domain = domain
+            .map(|d| text::host_name("domain", d))
+            .transpose()
+            .map_err(DomainError::from)?;
+        let language = &text::line("language", language, text::LANGUAGE_MAX_CHARS)
+            .map_err(DomainError::from)?;
         settings.validate()?;
         let id: i64 = on_db!(self, p => sqlx::query_scalar(
             "INSERT INTO sites (account_id, name, domain, language, settings, status, created_at)

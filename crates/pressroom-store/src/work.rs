@@ -657,11 +657,13 @@ impl Tx {
         // the first to commit; its statement then sees both images settled. (SQLite's
         // `BEGIN IMMEDIATE` already runs them one after the other.)
         if let Tx::Postgres(t) = self {
-            sqlx::query("SELECT id FROM content WHERE account_id = $1 AND id = $2 FOR UPDATE")
-                .bind(account.get())
-                .bind(content.get())
-                .execute(&mut **t)
-                .await?;
+            sqlx::query(
+                "SELECT id FROM content WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE",
+            )
+            .bind(account.get())
+            .bind(content.get())
+            .execute(&mut **t)
+            .await?;
         }
         let n = on_conn!(self, c => sqlx::query(
             "UPDATE content SET status = 'review', updated_at = $1

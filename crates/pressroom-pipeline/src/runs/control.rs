@@ -137,23 +137,26 @@ pub async fn resume_run(p: &Pipeline, account: AccountId, run: RunId) -> Result<
     Ok(updated)
 }
 
-/// Cancels the run: the driver stops at its next item boundary, and the run's jobs that have
-/// not finished are cancelled (a running one's worker loses its lease and records nothing).
+/// Cancels the run: the driver stops at its next item boundary, and every job of the run that
+/// has not finished is cancelled in the same transaction (a running one's worker loses its
+/// lease and records nothing). Cancelling a cancelled run cancels any job left over.
 pub async fn cancel_run(p: &Pipeline, account: AccountId, run: RunId) -> Result<AutomationRun> {
     let mut tx = p.db().begin().await?;
-    tx.run_for_update(account, run).await?;
-    tx.move_status(account, run, RunStatus::Cancelled).await?;
-    tx.mark_run_finished(account, run, None).await?;
-    event(
-        &mut tx,
-        account,
-        run,
-        "run cancelled",
-        json!({"status": "cancelled"}),
-    )
-    .await?;
+    let current = tx.run_for_update(account, run).await?;
+    if current.status != RunStatus::Cancelled {
+        tx.move_status(account, run, RunStatus::Cancelled).await?;
+        tx.mark_run_finished(account, run, None).await?;
+        event(
+            &mut tx,
+            account,
+            run,
+            "run cancelled",
+            json!({"status": "cancelled"}),
+        )
+        .await?;
+    }
+    Queue::cancel_run_in(&mut tx, run).await?;
     tx.commit().await?;
-    p.queue().cancel_run(run).await?;
     Ok(p.db().run(account, run).await?)
 }
 

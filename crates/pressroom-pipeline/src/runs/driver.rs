@@ -12,17 +12,27 @@ use pressroom_store::StoreError;
 use serde_json::json;
 use std::time::Instant;
 
-/// The job handler that drives a run.
-pub async fn run_driver_job(p: Pipeline, _ctx: JobContext, job: RunJob) -> Result<(), JobError> {
-    match drive(&p, job.account, job.run).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_transient() => Err(JobError::retry(e.to_string())),
-        Err(e) => {
-            fail_run(&p, job.account, job.run, &e.to_string())
+/// The job handler that drives a run. It completes its own job under the run's lock, after
+/// reading the status: a resume that came while the driver was winding down for a pause (its
+/// items still out) found this job live and queued no other, so the driver goes on instead of
+/// leaving the run running with nobody to drive it.
+pub async fn run_driver_job(p: Pipeline, ctx: JobContext, job: RunJob) -> Result<(), JobError> {
+    loop {
+        match drive(&p, job.account, job.run).await {
+            Ok(()) => {}
+            Err(e) if e.is_transient() => return Err(JobError::retry(e.to_string())),
+            Err(e) => fail_run(&p, job.account, job.run, &e.to_string())
                 .await
-                .map_err(|e| JobError::retry(e.to_string()))?;
-            Ok(())
+                .map_err(|e| JobError::retry(e.to_string()))?,
         }
+        let mut tx = ctx.begin().await?;
+        if tx.run_for_update(job.account, job.run).await?.status == RunStatus::Running {
+            tx.rollback().await?;
+            continue;
+        }
+        ctx.complete_in(&mut tx).await?;
+        tx.commit().await?;
+        return Ok(());
     }
 }
 

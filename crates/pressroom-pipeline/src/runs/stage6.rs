@@ -18,14 +18,16 @@ const ORPHAN_CHECK_EVERY: u64 = 20;
 pub(super) async fn stage_images(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     let (p, account, site, run) = (sr.p, sr.account, sr.site.id, sr.run.id);
     let base = p.db().image_counts(account, site).await?;
-    // The image cap counts what this run already sent through the stage before a restart.
+    // The image cap counts every image this run already sent through the queue (before a
+    // pause or a driver restart too), from the run's own jobs.
+    let sent = p.queue().run_job_counts(run, IMAGE_JOB).await?.queued;
     let cap = sr
         .site
         .settings
         .caps
         .images
         .map_or(i64::MAX, i64::from)
-        .saturating_sub(sr.result().processed);
+        .saturating_sub(sent);
     let (mut after, mut queued) = (0i64, 0i64);
     while queued < cap {
         let mut ids = p
@@ -38,9 +40,9 @@ pub(super) async fn stage_images(sr: &mut StageRun<'_>) -> Result<Option<Halt>> 
                 PAGE,
             )
             .await?;
+        ids.truncate(usize::try_from(cap - queued).unwrap_or(usize::MAX));
         let Some(last) = ids.last() else { break };
         after = last.get();
-        ids.truncate(usize::try_from(cap - queued).unwrap_or(usize::MAX));
         let outcomes = images::generate_images(p, account, &ids, Some(run)).await?;
         queued += outcomes
             .iter()
@@ -76,7 +78,7 @@ pub(super) async fn stage_images(sr: &mut StageRun<'_>) -> Result<Option<Halt>> 
             let halt = sr
                 .item(
                     EventLevel::Info,
-                    format!("{} of {queued} images settled", generated + failed),
+                    format!("{} images settled, {} to go", generated + failed, jobs.live),
                     |r| {
                         r.processed += dg + df;
                         r.created += dg;

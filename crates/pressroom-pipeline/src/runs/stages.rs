@@ -44,7 +44,12 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
             .item(EventLevel::Warn, message, |r| r.skipped += waiting)
             .await;
     }
-    let cap = s.caps.keywords.map_or(i64::MAX, i64::from);
+    // The keyword cap counts what this run already clustered before a pause or restart.
+    let cap = s
+        .caps
+        .keywords
+        .map_or(i64::MAX, i64::from)
+        .saturating_sub(sr.result().processed);
     let batch_size = s.batch_sizes.keywords.max(1);
     let (mut taken, mut after) = (0i64, 0i64);
     // Clusters made by a batch have ids above every cluster that existed before it.

@@ -308,3 +308,66 @@ engine_test!(
         );
     }
 );
+
+engine_test!(
+    cancelling_a_paused_run_cancels_its_held_jobs_and_spends_nothing_more,
+    |db: Db| async move {
+        let mock = MockConfig {
+            latency: Duration::from_millis(150),
+            ..Default::default()
+        };
+        let h = harness(db.clone(), mock, "offline", "openai").await;
+        h.limits
+            .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
+        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+            .await
+            .unwrap();
+        let (stop, worker) = background_worker(&h.p, 4);
+        wait_for("an image generated", async || {
+            db.pipeline_counts(h.account, h.site.id)
+                .await
+                .unwrap()
+                .images_generated
+                >= 1
+        })
+        .await;
+        runs::pause_run(&h.p, h.account, run.id).await.unwrap();
+        wait_for("in-flight calls finished", async || {
+            let c = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
+            c.live == c.held
+        })
+        .await;
+        let calls = h.mock.requests("images_generations");
+        let cancelled = runs::cancel_run(&h.p, h.account, run.id).await.unwrap();
+        assert_eq!(cancelled.status, RunStatus::Cancelled);
+        let jobs = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
+        assert_eq!(
+            (jobs.live, jobs.held),
+            (0, 0),
+            "no job outlives the cancelled run"
+        );
+        // Cancelling again is harmless, and queueing for the cancelled run is refused.
+        runs::cancel_run(&h.p, h.account, run.id).await.unwrap();
+        let pending = db
+            .image_ids_after(h.account, h.site.id, &[ImageStatus::Pending], 0, 10)
+            .await
+            .unwrap();
+        assert!(!pending.is_empty());
+        assert!(
+            generate_images(&h.p, h.account, &pending, Some(run.id))
+                .await
+                .is_err()
+        );
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        stop.cancel();
+        worker.await.unwrap().unwrap();
+        assert_eq!(
+            h.mock.requests("images_generations"),
+            calls,
+            "no call after the cancel"
+        );
+        // The images wait, pending, for the next run.
+        let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+        assert!(counts.images_pending > 0);
+    }
+);

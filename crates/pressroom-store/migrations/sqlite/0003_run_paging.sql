@@ -16,3 +16,9 @@ CREATE INDEX images_by_status ON images (account_id, site_id, status, id);
 
 -- The providers and models a run's driver used (JSON), shown by `runs status`.
 ALTER TABLE automation_runs ADD COLUMN providers TEXT;
+
+-- A cluster's keywords (its counts after every clustering batch, the keywords an idea is
+-- written from) and a run's credits per function (Stage 6's progress) were full scans of the
+-- account's rows: cost per item grew with the site.
+CREATE INDEX keywords_by_cluster ON keywords (cluster_id);
+CREATE INDEX ai_usage_by_run ON ai_usage (run_id, function);
