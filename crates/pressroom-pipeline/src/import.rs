@@ -538,6 +538,9 @@ pub async fn import_keywords<R: Read + Send + 'static>(
         .map_err(|e| ImportError::Io(format!("parser stopped: {e}")))?;
     if let Some(t) = db_tx {
         t.commit().await?;
+        if report.inserted > 0 {
+            db.refresh_keyword_stats().await?;
+        }
     }
     Ok(report)
 }

@@ -74,6 +74,18 @@ impl Tx {
 }
 
 impl Db {
+    /// Refreshes PostgreSQL's statistics of the keywords table after a bulk import. Until
+    /// autovacuum gets to it, the planner takes the freshly loaded table for nearly empty and
+    /// plans the stage-1 keyword update through the status index (a scan of every `new` keyword
+    /// per phrase) instead of the `(site_id, normalised)` one: cost per keyword grew with the
+    /// site. SQLite's planner prefers the unique index without statistics.
+    pub async fn refresh_keyword_stats(&self) -> Result<()> {
+        if let Db::Postgres(p) = self {
+            sqlx::query("ANALYZE keywords").execute(p).await?;
+        }
+        Ok(())
+    }
+
     pub async fn count_keywords(
         &self,
         account: AccountId,
