@@ -32,6 +32,45 @@ async fn wait_for<F: AsyncFn() -> bool>(what: &str, done: F) {
     }
 }
 
+/// A run over images from the mock (150 ms a call, 2 at once) paused in Stage 6 once two
+/// images are generated, after the calls under way have finished; its worker still runs.
+async fn paused_in_stage_6(
+    db: &Db,
+) -> (
+    Harness,
+    RunId,
+    CancellationToken,
+    tokio::task::JoinHandle<Result<MetricsSnapshot, pressroom_queue::QueueError>>,
+) {
+    let mock = MockConfig {
+        latency: Duration::from_millis(150),
+        ..Default::default()
+    };
+    let h = harness(db.clone(), mock, "offline", "openai").await;
+    h.limits
+        .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
+    let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+        .await
+        .unwrap();
+    let (stop, worker) = background_worker(&h.p, 4);
+    wait_for("two images generated", async || {
+        db.pipeline_counts(h.account, h.site.id)
+            .await
+            .unwrap()
+            .images_generated
+            >= 2
+    })
+    .await;
+    runs::pause_run(&h.p, h.account, run.id).await.unwrap();
+    // Calls already under way finish; after that nothing is claimed or called.
+    wait_for("the run's image jobs held or settled", async || {
+        let c = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
+        c.live == c.held
+    })
+    .await;
+    (h, run.id, stop, worker)
+}
+
 engine_test!(
     a_failed_clustering_batch_does_not_end_stage_1,
     |db: Db| async move {
@@ -79,36 +118,11 @@ engine_test!(
 engine_test!(
     pause_holds_the_runs_image_jobs_and_makes_no_provider_calls,
     |db: Db| async move {
-        let mock = MockConfig {
-            latency: Duration::from_millis(150),
-            ..Default::default()
-        };
-        let h = harness(db.clone(), mock, "offline", "openai").await;
-        h.limits
-            .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
-        let (stop, worker) = background_worker(&h.p, 4);
-        wait_for("two images generated", async || {
-            db.pipeline_counts(h.account, h.site.id)
-                .await
-                .unwrap()
-                .images_generated
-                >= 2
-        })
-        .await;
-        runs::pause_run(&h.p, h.account, run.id).await.unwrap();
-        // Calls already under way finish; after that nothing is claimed or called.
-        wait_for("the run's image jobs held or settled", async || {
-            let c = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
-            c.live == c.held
-        })
-        .await;
+        let (h, run, stop, worker) = paused_in_stage_6(&db).await;
         let calls = h.mock.requests("images_generations");
         let held =
             h.p.queue()
-                .run_job_counts(run.id, IMAGE_JOB)
+                .run_job_counts(run, IMAGE_JOB)
                 .await
                 .unwrap()
                 .held;
@@ -126,23 +140,23 @@ engine_test!(
             "no provider call while paused"
         );
         assert_eq!(
-            db.run(h.account, run.id).await.unwrap().status,
+            db.run(h.account, run).await.unwrap().status,
             RunStatus::Paused
         );
-        let jobs = h.p.queue().jobs_of_run(run.id).await.unwrap();
+        let jobs = h.p.queue().jobs_of_run(run).await.unwrap();
         assert!(
             jobs.iter().any(|j| j.run_at == HELD_AT),
             "held jobs are kept, not lost"
         );
 
-        runs::resume_run(&h.p, h.account, run.id).await.unwrap();
+        runs::resume_run(&h.p, h.account, run).await.unwrap();
         wait_for("the run finished", async || {
-            !db.run(h.account, run.id).await.unwrap().status.is_active()
+            !db.run(h.account, run).await.unwrap().status.is_active()
         })
         .await;
         stop.cancel();
         worker.await.unwrap().unwrap();
-        let run = db.run(h.account, run.id).await.unwrap();
+        let run = db.run(h.account, run).await.unwrap();
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
         assert_eq!(
@@ -312,49 +326,25 @@ engine_test!(
 engine_test!(
     cancelling_a_paused_run_cancels_its_held_jobs_and_spends_nothing_more,
     |db: Db| async move {
-        let mock = MockConfig {
-            latency: Duration::from_millis(150),
-            ..Default::default()
-        };
-        let h = harness(db.clone(), mock, "offline", "openai").await;
-        h.limits
-            .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
-        let (stop, worker) = background_worker(&h.p, 4);
-        wait_for("an image generated", async || {
-            db.pipeline_counts(h.account, h.site.id)
-                .await
-                .unwrap()
-                .images_generated
-                >= 1
-        })
-        .await;
-        runs::pause_run(&h.p, h.account, run.id).await.unwrap();
-        wait_for("in-flight calls finished", async || {
-            let c = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
-            c.live == c.held
-        })
-        .await;
+        let (h, run, stop, worker) = paused_in_stage_6(&db).await;
         let calls = h.mock.requests("images_generations");
-        let cancelled = runs::cancel_run(&h.p, h.account, run.id).await.unwrap();
+        let cancelled = runs::cancel_run(&h.p, h.account, run).await.unwrap();
         assert_eq!(cancelled.status, RunStatus::Cancelled);
-        let jobs = h.p.queue().run_job_counts(run.id, IMAGE_JOB).await.unwrap();
+        let jobs = h.p.queue().run_job_counts(run, IMAGE_JOB).await.unwrap();
         assert_eq!(
             (jobs.live, jobs.held),
             (0, 0),
             "no job outlives the cancelled run"
         );
         // Cancelling again is harmless, and queueing for the cancelled run is refused.
-        runs::cancel_run(&h.p, h.account, run.id).await.unwrap();
+        runs::cancel_run(&h.p, h.account, run).await.unwrap();
         let pending = db
             .image_ids_after(h.account, h.site.id, &[ImageStatus::Pending], 0, 10)
             .await
             .unwrap();
         assert!(!pending.is_empty());
         assert!(
-            generate_images(&h.p, h.account, &pending, Some(run.id))
+            generate_images(&h.p, h.account, &pending, Some(run))
                 .await
                 .is_err()
         );
