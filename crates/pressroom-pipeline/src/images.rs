@@ -43,6 +43,11 @@ pub enum ImageRequestOutcome {
     },
 }
 
+/// The dedupe key of an image's generation job: one live job per image, whoever queued it.
+fn job_key(image: ImageId) -> String {
+    format!("image:{image}")
+}
+
 /// Queues generation of `ids` for `account`. Failed images go back to pending (a retry);
 /// generated ones are skipped; unknown or foreign ids are reported as not found. Jobs of a
 /// paused run are queued held: they go on when it resumes.
@@ -102,7 +107,7 @@ pub async fn generate_images(
         )?
         .queue(IMAGES_QUEUE)
         .max_attempts(IMAGE_ATTEMPTS)
-        .dedupe_key(format!("image:{id}"))
+        .dedupe_key(job_key(*id))
         .account(account);
         if let Some(run) = run {
             job = job.run(run);
@@ -190,11 +195,11 @@ async fn fail_for_good(ctx: &JobContext, job: ImageJob, message: &str) -> Result
     Ok(())
 }
 
-/// True when the job's run is paused and the job was handed back held, or the run is over
+/// True when the job's run holds it back: paused (the job is handed back held) or over
 /// (cancelled, finished) and the job ends here: either way nothing is spent. A plain read
 /// first, so a running run costs no write; the hold itself re-reads the status under the
 /// run's lock, so it cannot slip in after a resume released the run's jobs.
-async fn held_for_pause(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<bool> {
+async fn held_back_by_run(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<bool> {
     let Some(run) = job.run else {
         return Ok(false);
     };
@@ -215,7 +220,7 @@ async fn held_for_pause(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result
 
 async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<()> {
     let account = job.account;
-    if held_for_pause(p, ctx, job).await? {
+    if held_back_by_run(p, ctx, job).await? {
         return Ok(());
     }
     let image = match p.db().image(account, job.image).await {
@@ -367,10 +372,7 @@ pub async fn fail_orphaned_images(p: &Pipeline, account: AccountId, run: RunId) 
             orphans.push((payload, reason));
         }
     }
-    let keys: Vec<String> = orphans
-        .iter()
-        .map(|(j, _)| format!("image:{}", j.image))
-        .collect();
+    let keys: Vec<String> = orphans.iter().map(|(j, _)| job_key(j.image)).collect();
     let live: std::collections::HashSet<String> = p
         .queue()
         .live_dedupe_keys(&keys)
@@ -379,7 +381,7 @@ pub async fn fail_orphaned_images(p: &Pipeline, account: AccountId, run: RunId) 
         .collect();
     let mut failed = 0;
     for (payload, reason) in orphans {
-        if live.contains(&format!("image:{}", payload.image)) {
+        if live.contains(&job_key(payload.image)) {
             continue;
         }
         let mut tx = p.db().begin().await?;

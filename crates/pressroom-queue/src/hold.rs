@@ -36,7 +36,10 @@ impl Queue {
 
     /// Cancels every unfinished job of `run` inside the caller's transaction (the one that
     /// cancels the run), so no job of a cancelled run outlives it, held or not. A running job's
-    /// worker loses its lease and records nothing. Returns how many.
+    /// worker loses its lease and records nothing. Returns how many. On PostgreSQL it may wait
+    /// for a job row that a worker is completing; that worker's transaction holds no lock the
+    /// cancel holds (its key-share lock on the run row does not conflict with the run lock the
+    /// cancelling transaction takes), so the wait cannot become a deadlock.
     pub async fn cancel_run_in(tx: &mut Tx, run: RunId) -> Result<u64> {
         Ok(on_conn!(tx, c => sqlx::query(
             "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL

@@ -443,47 +443,6 @@ impl Queue {
         }
     }
 
-    /// Cancels every unfinished job of an automation run; returns how many. Running jobs'
-    /// workers lose their leases.
-    pub async fn cancel_run(&self, run: RunId) -> Result<u64> {
-        let mut total = 0;
-        // On PostgreSQL rows locked this instant (being claimed or finished) are skipped and
-        // the next round takes them, so cancelling never waits on a lock while holding others.
-        for round in 0..100 {
-            let now = now_ms();
-            let n = match &self.db {
-                Db::Postgres(p) => sqlx::query(
-                    "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
-                     WHERE id = ANY(ARRAY(
-                        SELECT id FROM jobs WHERE run_id = $2 AND state IN ('available', 'running')
-                        FOR UPDATE SKIP LOCKED))",
-                )
-                .bind(now)
-                .bind(run.get())
-                .execute(p)
-                .await?
-                .rows_affected(),
-                Db::Sqlite(p) => sqlx::query(
-                    "UPDATE jobs SET state = 'cancelled', finished_at = $1, lease_expires_at = NULL
-                     WHERE run_id = $2 AND state IN ('available', 'running')",
-                )
-                .bind(now)
-                .bind(run.get())
-                .execute(p)
-                .await?
-                .rows_affected(),
-            };
-            total += n;
-            if self.db.engine() == Engine::Sqlite || self.live_jobs_of_run(run).await? == 0 {
-                break;
-            }
-            if round > 0 {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        }
-        Ok(total)
-    }
-
     pub async fn get(&self, id: JobId) -> Result<JobRecord> {
         let row: Option<JobRow> = on_db!(&self.db, p => sqlx::query_as(
             sqlx::AssertSqlSafe(format!("{JOB_COLUMNS} WHERE id = $1")))

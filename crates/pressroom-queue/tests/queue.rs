@@ -235,7 +235,9 @@ engine_test!(cancel_by_id_and_by_run, |db: Db| async move {
         .remove(0);
     assert_eq!(running.id, ids[0]);
     assert_eq!(q.live_jobs_of_run(run).await.unwrap(), 2);
-    assert_eq!(q.cancel_run(run).await.unwrap(), 2);
+    let mut tx = q.db().begin().await.unwrap();
+    assert_eq!(Queue::cancel_run_in(&mut tx, run).await.unwrap(), 2);
+    tx.commit().await.unwrap();
     assert_eq!(q.live_jobs_of_run(run).await.unwrap(), 0);
     assert!(matches!(
         q.complete(&running.lease).await,
