@@ -609,7 +609,7 @@ async fn summarise(
     import: Option<&ImportReport>,
 ) -> anyhow::Result<Exit> {
     let run = p.db().run(account, run).await?;
-    let failed_items: i64 = run.stage_results.iter().map(|r| r.failed).sum();
+    let failed_items = run.failed_items();
     let exit = crate::exit::run_exit(&run).worst(import.map(import_exit).unwrap_or(Exit::Ok));
     let error = match exit {
         Exit::Error => {
@@ -804,11 +804,7 @@ async fn review_command(config: &Config, out: &Out, cmd: ReviewCommand) -> anyho
     }
     let missing = rows.iter().filter(|r| r.1 == "not_found").count();
     let failed = rows.iter().filter(|r| r.1 == "failed").count();
-    let exit = match (missing, failed) {
-        (0, 0) => Exit::Ok,
-        (0, _) => Exit::Failures,
-        _ => Exit::NotFound,
-    };
+    let exit = Exit::of_batch(missing, failed);
     let message = || {
         format!(
             "{} of {} could not be moved to {to}: {missing} not found, {failed} refused",

@@ -32,6 +32,18 @@ impl Exit {
         }
     }
 
+    /// The exit of a batch over ids: 4 when any id was not found, else 3 when any item failed
+    /// or was refused, else 0.
+    pub fn of_batch(missing: usize, failed: usize) -> Exit {
+        let missing = if missing > 0 {
+            Exit::NotFound
+        } else {
+            Exit::Ok
+        };
+        let failed = if failed > 0 { Exit::Failures } else { Exit::Ok };
+        missing.worst(failed)
+    }
+
     /// The outcome of a command with two parts: errors outrank missing ids, which outrank
     /// failed items (a wrong id is the first thing to fix), which outrank success.
     pub fn worst(self, other: Exit) -> Exit {
@@ -60,10 +72,9 @@ impl From<Exit> for ExitCode {
 /// items in its stage results, else 0. A run still active or paused has not finished, so its
 /// failures so far do not count yet; a cancelled run exits like a finished one.
 pub fn run_exit(run: &pressroom_domain::AutomationRun) -> Exit {
-    let failed: i64 = run.stage_results.iter().map(|r| r.failed).sum();
     if run.status == pressroom_domain::RunStatus::Failed {
         Exit::Error
-    } else if failed > 0 && !run.status.is_active() {
+    } else if run.failed_items() > 0 && !run.status.is_active() {
         Exit::Failures
     } else {
         Exit::Ok

@@ -86,11 +86,7 @@ async fn retry_failed(config: &Config, out: &Out, site: &str) -> anyhow::Result<
         .into_iter()
         .filter(|i| i.status == ImageStatus::Failed)
         .collect();
-    let exit = if again.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Failures
-    };
+    let exit = Exit::of_batch(0, again.len());
     let error = outcome_error(exit, || {
         format!("{} of {} images failed again", again.len(), queued.len())
     });
@@ -166,11 +162,7 @@ async fn generate(config: &Config, out: &Out, ids: &str) -> anyhow::Result<Exit>
         .iter()
         .filter(|i| queued.contains(&i.id) && i.status == ImageStatus::Failed)
         .count();
-    let exit = match (missing, failed) {
-        (0, 0) => Exit::Ok,
-        (0, _) => Exit::Failures,
-        _ => Exit::NotFound,
-    };
+    let exit = Exit::of_batch(missing, failed);
     let error = outcome_error(exit, || {
         format!(
             "of {} images, {missing} not found and {failed} failed",
