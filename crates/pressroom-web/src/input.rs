@@ -1,10 +1,11 @@
 //! What the API and the pages read alike from a request, written once: the caller's site, a
-//! status filter, a page size, an uploaded file's name.
+//! status filter, the keyword filter, a page size, an uploaded file's name.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use pressroom_domain::{Site, SiteId, Status, text};
+use pressroom_domain::{KeywordStatus, Site, SiteId, Status, text};
+use pressroom_store::KeywordFilter;
 
 /// Largest keyword upload accepted (a million-row export fits).
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -33,4 +34,18 @@ pub fn limit(value: Option<u32>, default: u32) -> u32 {
 pub fn upload_name(name: Option<&str>) -> ApiResult<String> {
     let name: String = name.unwrap_or("").chars().take(100).collect();
     Ok(text::optional_line("file name", Some(&name), 100)?.unwrap_or_else(|| "upload".into()))
+}
+
+/// The keyword filter of a list and its total, from the query's `status`, `search` and
+/// `min_volume`.
+pub fn keyword_filter(
+    status_param: Option<&str>,
+    search: Option<&str>,
+    min_volume: Option<i64>,
+) -> ApiResult<KeywordFilter> {
+    Ok(KeywordFilter {
+        status: status::<KeywordStatus>(status_param)?,
+        search: text::optional_line("search", search, text::SEARCH_MAX_CHARS)?,
+        min_volume,
+    })
 }

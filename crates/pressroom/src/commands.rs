@@ -17,7 +17,7 @@ use pressroom_pipeline::import::{ImportReport, import_keywords};
 use pressroom_pipeline::runs;
 use pressroom_providers::{DownloadConfig, Providers};
 use pressroom_queue::{CancellationToken, WorkerConfig, shutdown_on_signal};
-use pressroom_store::{Db, KeywordFilter, redact};
+use pressroom_store::{Db, KeywordFilter, Page, redact};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -76,11 +76,11 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
                 status,
                 search,
                 min_volume: None,
-                limit,
-                offset,
             };
-            let keywords = db.keywords(account, site.id, &filter).await?;
-            let total = db.count_keywords(account, site.id, status).await?;
+            let keywords = db
+                .keywords(account, site.id, &filter, Page { limit, offset })
+                .await?;
+            let total = db.count_keywords(account, site.id, &filter).await?;
             out.emit(
                 || {
                     let mut s = format!(

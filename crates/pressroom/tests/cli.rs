@@ -523,3 +523,25 @@ fn sites_are_created_and_used_by_name() {
         "default site plus the new one"
     );
 }
+
+#[test]
+fn keyword_list_total_counts_what_the_search_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kw.csv");
+    std::fs::write(
+        &file,
+        "Keyword,Volume\ntrail shoes,10\ncold brew coffee,20\ncoffee grinder,30\n",
+    )
+    .unwrap();
+    let out = pressroom(dir.path(), &["keywords", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let listed = json(&pressroom(
+        dir.path(),
+        &[
+            "keywords", "list", "--search", "coffee", "--limit", "1", "--json",
+        ],
+    ));
+    assert_eq!(listed["total"], 2, "{listed}");
+    let all = json(&pressroom(dir.path(), &["keywords", "list", "--json"]));
+    assert_eq!(all["total"], 3, "{all}");
+}

@@ -8,6 +8,7 @@ use super::window::{ItemStage, is_fatal, run_items};
 use crate::context::Result;
 use crate::functions;
 use pressroom_domain::*;
+use pressroom_store::KeywordFilter;
 
 /// Ideas (stage 3) and reviewed articles (stage 7) read per page.
 const PAGE: u32 = 200;
@@ -33,7 +34,11 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     let s = &sr.site.settings;
     let waiting = p
         .db()
-        .count_keywords(account, site, Some(KeywordStatus::New))
+        .count_keywords(
+            account,
+            site,
+            &KeywordFilter::with_status(KeywordStatus::New),
+        )
         .await?;
     if waiting < i64::from(s.min_keywords_to_cluster) {
         let message = format!(
@@ -112,7 +117,11 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     }
     let left = p
         .db()
-        .count_keywords(account, site, Some(KeywordStatus::New))
+        .count_keywords(
+            account,
+            site,
+            &KeywordFilter::with_status(KeywordStatus::New),
+        )
         .await?;
     if left == 0 {
         return Ok(None);

@@ -4,13 +4,12 @@ use crate::actions;
 use crate::auth::{ApiPath, ApiQuery, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::input::{MAX_UPLOAD_BYTES, limit, own_site, status, upload_name};
+use crate::input::{MAX_UPLOAD_BYTES, keyword_filter, limit, own_site, upload_name};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
-use pressroom_domain::{KeywordStatus, text};
-use pressroom_store::KeywordFilter;
+use pressroom_store::Page;
 
 #[utoipa::path(get, path = "/api/v1/sites/{site}/keywords", params(("site" = i64, Path), KeywordQuery),
     responses((status = 200, body = KeywordPage), (status = 404, body = ErrorBody)))]
@@ -21,21 +20,18 @@ pub(super) async fn list_keywords(
     ApiQuery(q): ApiQuery<KeywordQuery>,
 ) -> ApiResult<Json<KeywordPage>> {
     let site = own_site(&s, &c, site).await?;
-    let status = status::<KeywordStatus>(q.status.as_deref())?;
-    let filter = KeywordFilter {
-        status,
-        search: text::optional_line("search", q.search.as_deref(), text::SEARCH_MAX_CHARS)?,
-        min_volume: q.min_volume,
+    let filter = keyword_filter(q.status.as_deref(), q.search.as_deref(), q.min_volume)?;
+    let page = Page {
         limit: limit(q.limit, 50),
         offset: q.offset.unwrap_or(0),
     };
     let db = s.pipeline.db();
-    let items = db.keywords(c.account(), site.id, &filter).await?;
-    let total = db.count_keywords(c.account(), site.id, status).await?;
+    let items = db.keywords(c.account(), site.id, &filter, page).await?;
+    let total = db.count_keywords(c.account(), site.id, &filter).await?;
     Ok(Json(KeywordPage {
         total,
-        limit: filter.limit,
-        offset: filter.offset,
+        limit: page.limit,
+        offset: page.offset,
         items: items.into_iter().map(KeywordDto::from).collect(),
     }))
 }

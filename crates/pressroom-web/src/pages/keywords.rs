@@ -5,12 +5,12 @@ use crate::actions;
 use crate::auth::{Caller, PageUser, same_secret};
 use crate::dto::{ImportReportDto, KeywordDto};
 use crate::error::{ApiError, PageError, PageResult};
-use crate::input::{own_site, status, upload_name};
+use crate::input::{keyword_filter, own_site, upload_name};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use pressroom_domain::{KeywordStatus, Site, text};
-use pressroom_store::KeywordFilter;
+use pressroom_domain::Site;
+use pressroom_store::Page;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -50,7 +50,6 @@ async fn keywords_tpl(
     q: KeywordParams,
     report: Option<ImportReportDto>,
 ) -> Result<KeywordsTpl, PageError> {
-    let status = status::<KeywordStatus>(q.status.as_deref())?;
     let min_volume = q
         .min_volume
         .as_deref()
@@ -59,17 +58,15 @@ async fn keywords_tpl(
         .map(|v| v.parse::<i64>())
         .transpose()
         .map_err(|_| ApiError::invalid("min volume: give a whole number"))?;
-    let page = q.page.unwrap_or(0);
-    let filter = KeywordFilter {
-        status,
-        search: text::optional_line("search", q.search.as_deref(), text::SEARCH_MAX_CHARS)?,
-        min_volume,
+    let filter = keyword_filter(q.status.as_deref(), q.search.as_deref(), min_volume)?;
+    let page_no = q.page.unwrap_or(0);
+    let page = Page {
         limit: PAGE_SIZE,
-        offset: page * u64::from(PAGE_SIZE),
+        offset: page_no * u64::from(PAGE_SIZE),
     };
     let db = s.pipeline.db();
-    let rows = db.keywords(c.account(), site.id, &filter).await?;
-    let total = db.count_keywords(c.account(), site.id, status).await?;
+    let rows = db.keywords(c.account(), site.id, &filter, page).await?;
+    let total = db.count_keywords(c.account(), site.id, &filter).await?;
     let link = |p: u64| {
         let query = serde_urlencoded::to_string([
             ("search", q.search.clone().unwrap_or_default()),
@@ -80,16 +77,16 @@ async fn keywords_tpl(
         .unwrap_or_default();
         format!("/sites/{}/keywords?{query}", site.id)
     };
-    let from = filter.offset + u64::from(!rows.is_empty());
-    let to = filter.offset + rows.len() as u64;
+    let from = page.offset + u64::from(!rows.is_empty());
+    let to = page.offset + rows.len() as u64;
     Ok(KeywordsTpl {
         nav: Some(nav(c, "keywords", Some(site))),
         flash: None,
         site_id: site.id.get(),
         csrf: csrf(c),
         can_edit: c.user.role.can_edit(),
-        prev: (page > 0).then(|| link(page - 1)),
-        next: (rows.len() as u32 == PAGE_SIZE).then(|| link(page + 1)),
+        prev: (page_no > 0).then(|| link(page_no - 1)),
+        next: (to < u64::try_from(total).unwrap_or(0)).then(|| link(page_no + 1)),
         keywords: rows.into_iter().map(KeywordDto::from).collect(),
         total,
         search: q.search.unwrap_or_default(),
