@@ -1,18 +1,10 @@
 //! Articles from outlines, sentence by sentence from the phrase tables below, and the image
 //! prompts for an article.
 
-use super::article::{article, image_prompts, strip_step};
-use super::clusters::cluster;
-use super::ideas::ideas;
-use super::prompts::{content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt, last_bullet_block};
+use super::ideas::structure_outline;
 use super::words::*;
-use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
-use std::collections::{BTreeMap, BTreeSet};
+use pressroom_domain::ai::{ArticleOutput, ContentInput, ImagePromptsInput, ImagePromptsOutput};
+use std::collections::BTreeSet;
 
 const OPENERS: &[&str] = &[
     "{H}: this is where the practical side of {kw} starts to show.",
@@ -82,7 +74,7 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-fn fill(&mut self, template: &str, heading: &str) -> String {
+    fn fill(&mut self, template: &str, heading: &str) -> String {
         let alt = if self.alts.is_empty() {
             self.kw.to_string()
         } else {
@@ -97,7 +89,7 @@ fn fill(&mut self, template: &str, heading: &str) -> String {
     }
 
     /// A body sentence whose (prefix, core) pair has not been used yet while any remain.
-fn body_sentence(&mut self) -> String {
+    fn body_sentence(&mut self) -> String {
         let total = PREFIXES.len() * CORES.len();
         if self.used.len() >= total {
             self.used.clear();
@@ -123,7 +115,7 @@ fn body_sentence(&mut self) -> String {
     }
 }
 
-fn strip_step(h: &str) -> String {
+pub(super) fn strip_step(h: &str) -> String {
     let t = h.trim().trim_end_matches('?');
     match t.split_once(": ") {
         Some((pre, rest)) if pre.starts_with("Step ") => rest.to_string(),

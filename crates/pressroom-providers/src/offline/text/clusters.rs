@@ -1,16 +1,7 @@
 //! Clusters: lexical clustering of keywords by shared tokens.
 
-use super::article::{article, image_prompts, strip_step};
-use super::clusters::cluster;
-use super::ideas::ideas;
-use super::prompts::{content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt, last_bullet_block};
 use super::words::*;
-use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
+use pressroom_domain::ai::{ClusterInput, ClusterItem, ClusterOutput};
 use std::collections::{BTreeMap, BTreeSet};
 
 const MAX_CLUSTER: usize = 10;
@@ -23,7 +14,7 @@ struct Draft {
 
 impl Draft {
     /// Tokens shared by at least half the members: what the cluster is about.
-    pub(super) fn core(&self) -> BTreeSet<&str> {
+    fn core(&self) -> BTreeSet<&str> {
         let n = self.members.len();
         self.counts
             .iter()
@@ -32,7 +23,7 @@ impl Draft {
             .collect()
     }
 
-fn add(&mut self, idx: usize, toks: &BTreeSet<String>) {
+    fn add(&mut self, idx: usize, toks: &BTreeSet<String>) {
         self.members.push(idx);
         for t in toks {
             *self.counts.entry(t.clone()).or_default() += 1;
@@ -142,7 +133,7 @@ pub fn cluster(input: &ClusterInput) -> ClusterOutput {
     ClusterOutput { clusters }
 }
 
-pub(super) fn cluster_name(d: &Draft, keywords: &[&str], toks: &[BTreeSet<String>]) -> String {
+fn cluster_name(d: &Draft, keywords: &[&str], toks: &[BTreeSet<String>]) -> String {
     let core = d.core();
     // The member that best represents the cluster: most weight in shared tokens, then
     // shortest, then first.
@@ -178,7 +169,7 @@ pub(super) fn cluster_name(d: &Draft, keywords: &[&str], toks: &[BTreeSet<String
     clip(&title_case(&text), 80)
 }
 
-pub(super) fn cluster_description(name: &str, kws: &[String]) -> String {
+fn cluster_description(name: &str, kws: &[String]) -> String {
     let topic = lower_words(name);
     match kws {
         [] => format!("Searches about {topic}."),

@@ -1,17 +1,8 @@
 //! Ideas: titles, outlines and lengths per content structure.
 
-use super::article::{article, image_prompts, strip_step};
-use super::clusters::cluster;
-use super::ideas::ideas;
-use super::prompts::{content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt, last_bullet_block};
 use super::words::*;
 use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
-use std::collections::{BTreeMap, BTreeSet};
+use pressroom_domain::ai::{IdeaItem, IdeasInput, IdeasOutput};
 
 fn structure_title(s: ContentStructure, p: &str, i: usize) -> String {
     match s {
@@ -88,7 +79,7 @@ pub(super) fn structure_outline(s: ContentStructure, p: &str, s1: &str) -> Vec<S
         .collect()
 }
 
-pub(super) fn target_words(s: ContentStructure) -> u32 {
+fn target_words(s: ContentStructure) -> u32 {
     match s {
         ContentStructure::Guide => 1800,
         ContentStructure::Comparison => 1500,

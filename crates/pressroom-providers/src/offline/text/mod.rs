@@ -12,17 +12,12 @@ pub use article::{article, image_prompts};
 pub use clusters::cluster;
 pub use ideas::ideas;
 
+use pressroom_domain::AiFunction;
+use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
 use prompts::{
     content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt,
     last_bullet_block,
 };
-use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Why the offline generator could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,18 +1,10 @@
 //! Reading inputs back out of rendered prompts (the default templates), for callers that send
 //! a prompt and no structured input.
 
-use super::article::{article, image_prompts, strip_step};
 use super::clusters::cluster;
-use super::ideas::ideas;
-use super::prompts::{content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt, last_bullet_block};
-use super::words::*;
 use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
-use std::collections::{BTreeMap, BTreeSet};
+use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
+use pressroom_domain::template::read_bullets;
 
 /// The last run of `- item` lines: templates put the list last (`Keywords:`, `Outline:`).
 pub(super) fn last_bullet_block(prompt: &str) -> Vec<String> {

@@ -1,18 +1,5 @@
 //! Small deterministic tools: a stable hash and generator, tokens, title casing, clipping.
 
-use super::article::{article, image_prompts, strip_step};
-use super::clusters::cluster;
-use super::ideas::ideas;
-use super::prompts::{content_input_from_prompt, ideas_input_from_prompt, image_prompts_input_from_prompt, last_bullet_block};
-use super::words::*;
-use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{
-    ArticleOutput, ClusterInput, ClusterItem, ClusterOutput, ContentInput, IdeaItem, IdeasInput,
-    IdeasOutput, ImagePromptsInput, ImagePromptsOutput,
-};
-use pressroom_domain::{AiFunction, template::read_bullets};
-use std::collections::{BTreeMap, BTreeSet};
-
 /// FNV-1a: stable across platforms and Rust versions, unlike `DefaultHasher`.
 pub(super) fn hash(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
