@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn status_writes_outside_move_status_are_the_listed_ones() {
         let mut texts = Vec::new();
-        sources(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut texts);
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
         let mut found = Vec::new();
         for text in &texts {
             for (at, _) in text.match_indices("UPDATE ") {
@@ -111,7 +114,9 @@ mod tests {
         ];
         assert_eq!(
             found,
-            expected.map(|(t, s)| (t.to_string(), s.to_string())).to_vec()
+            expected
+                .map(|(t, s)| (t.to_string(), s.to_string()))
+                .to_vec()
         );
     }
 }
