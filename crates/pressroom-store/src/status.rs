@@ -96,7 +96,13 @@ mod tests {
             for (at, _) in text.match_indices("UPDATE ") {
                 let statement = &text[at + "UPDATE ".len()..];
                 let table = statement.split_whitespace().next().unwrap_or("");
-                let set = &statement[..statement.find("WHERE").unwrap_or(statement.len())];
+                // Up to the WHERE clause or the end of the SQL string, whichever comes first.
+                let end = ["WHERE", "\""]
+                    .iter()
+                    .filter_map(|w| statement.find(w))
+                    .min()
+                    .unwrap_or(statement.len());
+                let set = &statement[..end];
                 if let Some(i) = set.find("status = '") {
                     let value = &set[i + "status = '".len()..];
                     let value = &value[..value.find('\'').unwrap()];
