@@ -1,6 +1,9 @@
-//! The one way a status column changes. Every status write goes through [`Tx::move_status`],
-//! which checks the move against the domain's table of allowed moves and writes with a
-//! compare-and-set on the old status, so a concurrent change is detected instead of overwritten.
+//! The checked way a status column changes: [`Tx::move_status`] checks the move against the
+//! domain's table of allowed moves and writes with a compare-and-set on the old status, so a
+//! concurrent change is detected instead of overwritten. Four writes in `work/writes.rs` move a
+//! status inside a larger statement (`map_keywords`, `start_image`, `finish_image`,
+//! `review_if_images_settled`); each calls `check_move` for its fixed move and guards on the
+//! old status itself. docs/ARCHITECTURE.md lists them; a new one belongs on that list.
 
 use crate::{Result, StoreError, Tx, on_conn};
 use pressroom_domain::*;
@@ -60,5 +63,66 @@ impl Tx {
             });
         }
         Ok(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    fn sources(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("status.rs") {
+                out.push(std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+
+    /// Every `UPDATE` outside this file that writes a fixed status, as (table, status): the four
+    /// guarded writes ARCHITECTURE.md lists, and API token revocation. A new one must be added
+    /// there (with its guard) before it is added here.
+    #[test]
+    fn status_writes_outside_move_status_are_the_listed_ones() {
+        let mut texts = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut texts,
+        );
+        let mut found = Vec::new();
+        for text in &texts {
+            for (at, _) in text.match_indices("UPDATE ") {
+                let statement = &text[at + "UPDATE ".len()..];
+                let table = statement.split_whitespace().next().unwrap_or("");
+                // Up to the WHERE clause or the end of the SQL string, whichever comes first.
+                let end = ["WHERE", "\""]
+                    .iter()
+                    .filter_map(|w| statement.find(w))
+                    .min()
+                    .unwrap_or(statement.len());
+                let set = &statement[..end];
+                if let Some(i) = set.find("status = '") {
+                    let value = &set[i + "status = '".len()..];
+                    let value = &value[..value.find('\'').unwrap()];
+                    found.push((table.to_string(), value.to_string()));
+                }
+            }
+        }
+        found.sort();
+        let expected = [
+            ("api_tokens", "revoked"),
+            ("content", "review"),
+            ("images", "generated"),
+            ("images", "generating"),
+            ("keywords", "mapped"),
+        ];
+        assert_eq!(
+            found,
+            expected
+                .map(|(t, s)| (t.to_string(), s.to_string()))
+                .to_vec()
+        );
     }
 }

@@ -2,10 +2,9 @@
 //! site's failures queued again, all through the pipeline's image generation queue.
 
 use crate::ImagesCommand;
-use crate::commands::{Out, find_site, outcome_error, pipeline, work_until};
-use crate::config::Config;
+use crate::config::{Config, find_site, pipeline, work_until};
 use crate::exit::Exit;
-use crate::output::note;
+use crate::output::{Out, note, outcome_error};
 use anyhow::bail;
 use pressroom_domain::ids::parse_id_list;
 use pressroom_domain::*;

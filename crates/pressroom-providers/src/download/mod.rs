@@ -1,0 +1,43 @@
+//! Guarded download of provider image URLs (SSRF defence) and a media store that names files
+//! itself. Rules: http(s) only; the address actually connected to must not be loopback,
+//! private, link-local (cloud metadata), CGNAT, multicast or otherwise internal, checked for
+//! IP literals before connecting and for host names inside the client's DNS resolver, on
+//! every redirect hop (followed by hand, at most `max_redirects`); the body is streamed and
+//! cut off past `max_bytes`; the bytes must decode as PNG, JPEG, WebP or GIF.
+
+mod address;
+mod fetch;
+mod media;
+#[cfg(test)]
+mod tests;
+mod verify;
+
+pub use address::is_forbidden;
+pub use fetch::{Downloaded, SafeDownloader};
+pub use media::{MediaStore, StoredImage};
+pub use verify::{
+    ImageFormat, MAX_DECODE_BYTES, MAX_IMAGE_SIDE, VerifiedImage, decode_limited, verify_image,
+};
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DownloadConfig {
+    /// Permit 127.0.0.0/8 and ::1 (local test servers). Off by default.
+    pub allow_loopback: bool,
+    pub max_bytes: u64,
+    /// For the whole download, redirects included.
+    pub timeout: Duration,
+    pub max_redirects: usize,
+}
+
+impl Default for DownloadConfig {
+    fn default() -> Self {
+        DownloadConfig {
+            allow_loopback: false,
+            max_bytes: 20 * 1024 * 1024,
+            timeout: Duration::from_secs(60),
+            max_redirects: 5,
+        }
+    }
+}

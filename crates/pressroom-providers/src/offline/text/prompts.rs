@@ -1,0 +1,119 @@
+//! Reading inputs back out of rendered prompts (the default templates), for callers that send
+//! a prompt and no structured input.
+
+use super::clusters::cluster;
+use pressroom_domain::ContentStructure;
+use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
+use pressroom_domain::template::read_bullets;
+
+/// The last run of `- item` lines: templates put the list last (`Keywords:`, `Outline:`).
+pub(super) fn last_bullet_block(prompt: &str) -> Vec<String> {
+    let lines: Vec<&str> = prompt.lines().collect();
+    let is_bullet = |l: &str| l.trim_start().starts_with("- ");
+    let Some(last) = lines.iter().rposition(|l| is_bullet(l)) else {
+        return Vec::new();
+    };
+    let mut first = last;
+    while first > 0 && is_bullet(lines[first - 1]) {
+        first -= 1;
+    }
+    read_bullets(&lines[first..=last].join("\n"))
+}
+
+/// Text between `start` and the next `end` (after `start`).
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let rest = &text[from..];
+    let to = rest.find(end)?;
+    Some(rest[..to].trim()).filter(|s| !s.is_empty())
+}
+
+fn number_after(text: &str, start: &str) -> Option<u32> {
+    let from = text.find(start)? + start.len();
+    let digits: String = text[from..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+pub(super) fn ideas_input_from_prompt(prompt: &str) -> IdeasInput {
+    let keywords = last_bullet_block(prompt);
+    let cluster_name = between(prompt, "topic cluster '", "'")
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let out = cluster(&ClusterInput {
+                keywords: keywords.clone(),
+            });
+            out.clusters
+                .first()
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "Topic".into())
+        });
+    let min_ideas = number_after(prompt, "Propose").unwrap_or(3);
+    let max_ideas = between(prompt, &format!("Propose {min_ideas} to "), " ")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(min_ideas.max(5));
+    IdeasInput {
+        cluster_name,
+        cluster_description: String::new(),
+        keywords,
+        min_ideas,
+        max_ideas,
+    }
+}
+
+pub(super) fn content_input_from_prompt(prompt: &str) -> ContentInput {
+    let outline = last_bullet_block(prompt);
+    let title = between(prompt, "titled '", "' for the site")
+        .or_else(|| between(prompt, "titled '", "'"))
+        .map(str::to_string)
+        .or_else(|| outline.first().cloned())
+        .unwrap_or_else(|| "Untitled".into());
+    let primary_keyword = between(prompt, "primary keyword '", "' naturally")
+        .or_else(|| between(prompt, "primary keyword '", "'"))
+        .map(str::to_string)
+        .unwrap_or_else(|| title.to_lowercase());
+    let secondary_keywords = between(prompt, "where they fit: ", ".\n")
+        .map(|s| {
+            s.split(',')
+                .map(|k| k.trim().trim_start_matches("- ").to_string())
+                .filter(|k| !k.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let content_structure = between(prompt, "Write a ", " titled")
+        .or_else(|| between(prompt, "Write an ", " titled"))
+        .and_then(|s| ContentStructure::parse(s).ok())
+        .unwrap_or(ContentStructure::Article);
+    let target_words = number_after(prompt, "about ").unwrap_or(1200);
+    let brief = between(prompt, "Brief: ", "\n").unwrap_or("").to_string();
+    ContentInput {
+        title,
+        brief,
+        outline,
+        primary_keyword,
+        secondary_keywords,
+        content_structure,
+        target_words,
+    }
+}
+
+pub(super) fn image_prompts_input_from_prompt(prompt: &str) -> ImagePromptsInput {
+    let headings = last_bullet_block(prompt);
+    let title = between(prompt, "for the article '", "' on the site")
+        .or_else(|| between(prompt, "for the article '", "'"))
+        .map(str::to_string)
+        .or_else(|| headings.first().cloned())
+        .unwrap_or_else(|| "Untitled".into());
+    let in_article_count =
+        number_after(prompt, "featured image prompt and ").unwrap_or(headings.len().min(8) as u32);
+    let excerpt = between(prompt, "Summary: ", "\n").unwrap_or("").to_string();
+    ImagePromptsInput {
+        title,
+        excerpt,
+        headings,
+        in_article_count,
+    }
+}

@@ -1,0 +1,130 @@
+//! Reads of content and images.
+
+use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, status_in};
+use crate::rows::*;
+use crate::{Db, Result, StoreError, on_db};
+use pressroom_domain::*;
+use sqlx::AssertSqlSafe;
+
+impl Db {
+    pub async fn content_list(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ContentStatus>,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
+        self.content_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` content after id `after`, in id order.
+    pub async fn content_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ContentStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
+        let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        rows.into_iter().map(Content::try_from).collect()
+    }
+
+    /// Draft content that has no image rows yet, after id `after` in id order (Stage 5 input).
+    pub async fn drafts_without_images(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Content>> {
+        let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content c WHERE account_id = $1 AND site_id = $2 AND status = 'draft'
+               AND id > $3 AND NOT EXISTS (SELECT 1 FROM images i WHERE i.content_id = c.id) ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        rows.into_iter().map(Content::try_from).collect()
+    }
+
+    /// Ids of the site's images in any of `statuses` after id `after`, in id order: Stage 6
+    /// queues its input in pages of these, never loading whole rows.
+    pub async fn image_ids_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        statuses: &[ImageStatus],
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ImageId>> {
+        let filter = status_in(statuses.iter().map(|s| s.as_str()));
+        let ids: Vec<i64> = on_db!(self, p => sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT id FROM images WHERE account_id = $1 AND site_id = $2 {filter} AND id > $3 ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(ImageId::new).collect())
+    }
+
+    pub async fn content(&self, account: AccountId, id: ContentId) -> Result<Content> {
+        let row: Option<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND id = $2")))
+            .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
+        row.ok_or_else(|| StoreError::not_found("content", id))?
+            .try_into()
+    }
+
+    pub async fn image(&self, account: AccountId, id: ImageId) -> Result<Image> {
+        let row: Option<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND id = $2")))
+            .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
+        row.ok_or_else(|| StoreError::not_found("image", id))?
+            .try_into()
+    }
+
+    /// The images among `ids` that belong to `account`; foreign and unknown ids are simply absent.
+    pub async fn images_by_ids(&self, account: AccountId, ids: &[ImageId]) -> Result<Vec<Image>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+        let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND id IN ({}) ORDER BY id", ids_sql(&raw))))
+            .bind(account.get()).fetch_all(p).await)?;
+        rows.into_iter().map(Image::try_from).collect()
+    }
+
+    pub async fn images_of_content(
+        &self,
+        account: AccountId,
+        content: ContentId,
+    ) -> Result<Vec<Image>> {
+        let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND content_id = $2 ORDER BY image_type DESC, position")))
+            .bind(account.get()).bind(content.get()).fetch_all(p).await)?;
+        rows.into_iter().map(Image::try_from).collect()
+    }
+
+    pub async fn images(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ImageStatus>,
+        limit: u32,
+    ) -> Result<Vec<Image>> {
+        self.images_after(account, site, status, 0, limit).await
+    }
+
+    /// Stage input: up to `limit` images after id `after`, in id order.
+    pub async fn images_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        status: Option<ImageStatus>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Image>> {
+        let rows: Vec<ImageRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
+            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        rows.into_iter().map(Image::try_from).collect()
+    }
+}

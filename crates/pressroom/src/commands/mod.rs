@@ -1,0 +1,55 @@
+//! One function per command; each opens the store and calls the same pipeline code the API
+//! calls. No pipeline logic lives here. This file routes a parsed command line to the area
+//! that handles it (`pressroom images` lives in `crate::images`).
+
+mod account;
+mod keywords;
+mod review;
+mod run;
+mod runs;
+mod server;
+mod sites;
+mod users;
+
+use crate::config::Config;
+use crate::exit::Exit;
+use crate::output::Out;
+use crate::{Cli, Command};
+
+pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
+    let out = Out { json: cli.json };
+    let config = Config::resolve(cli.data_dir, cli.database_url, cli.config.as_deref())?;
+    match cli.command {
+        Command::Migrate => server::migrate(&config, &out).await,
+        Command::Run { file, site } => run::run(&config, &out, &file, &site).await,
+        Command::Sites(cmd) => sites::command(&config, &out, cmd).await,
+        Command::Keywords(cmd) => keywords::command(&config, &out, cmd).await,
+        Command::Credits { limit } => account::credits(&config, &out, limit).await,
+        Command::Usage { by } => account::usage(&config, &out, &by).await,
+        Command::Worker { image_concurrency } => {
+            server::worker(&config, &out, image_concurrency).await
+        }
+        Command::Images(cmd) => crate::images::command(&config, &out, cmd).await,
+        Command::Runs(cmd) => runs::command(&config, &out, cmd).await,
+        Command::Review(cmd) => review::command(&config, &out, cmd).await,
+        Command::Serve {
+            addr,
+            image_concurrency,
+            secure_cookies,
+            metrics_token,
+            trust_forwarded_for,
+        } => {
+            let web = pressroom_web::WebConfig {
+                secure_cookies,
+                metrics_token: metrics_token.filter(|t| !t.trim().is_empty()),
+                trust_forwarded_for,
+                ..Default::default()
+            };
+            server::serve(&config, &addr, image_concurrency, web)
+                .await
+                .map(|()| Exit::Ok)
+        }
+        Command::Users(cmd) => users::users(&config, &out, cmd).await,
+        Command::Tokens(cmd) => users::tokens(&config, &out, cmd).await,
+    }
+}
