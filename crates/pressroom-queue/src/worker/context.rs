@@ -1,8 +1,7 @@
 //! What a handler sees: its job's context (ids, attempt, the way to complete it in its own
 //! transaction) and the error it returns; and the type-erased handler the registry keeps.
 
-use crate::QueueError;
-use crate::error::Result;
+use crate::error::{QueueError, Result};
 use crate::job::Lease;
 use crate::queue::Queue;
 use pressroom_domain::{AccountId, JobId, RunId, TimestampMs};
