@@ -1,8 +1,8 @@
 //! The services every use case needs, built once per process and shared.
 
 use pressroom_providers::{
-    DownloadConfig, DownloadError, MediaStore, ModelKind, ModelSpec, ProviderError, ProviderKind,
-    Providers, SafeDownloader,
+    DownloadConfig, DownloadError, MediaStore, ModelKind, ModelRegistry, ModelSpec, ProviderError,
+    ProviderKind, Providers, SafeDownloader,
 };
 use pressroom_queue::{Queue, QueueError};
 use pressroom_store::{Db, StoreError};
@@ -108,17 +108,46 @@ impl Pipeline {
     }
 
     /// The registry's entry for `model` as served by the provider named `provider` (a chosen
-    /// provider's `name()`); unknown models get the registry's cautious defaults.
-    pub fn model_spec(&self, provider: &str, kind: ModelKind, model: &str) -> ModelSpec {
+    /// provider's `name()`); unknown models get the registry's cautious defaults. A provider
+    /// name the registry does not know is refused: pricing it as some other provider could
+    /// make its calls free.
+    pub fn model_spec(&self, provider: &str, kind: ModelKind, model: &str) -> Result<ModelSpec> {
         let registry = self
             .providers()
             .registry()
             .read()
             .unwrap_or_else(|e| e.into_inner());
-        registry.resolve(
-            ProviderKind::parse(provider).unwrap_or(ProviderKind::Offline),
-            kind,
-            model,
-        )
+        Ok(spec_for(&registry, provider, kind, model)?)
+    }
+}
+
+fn spec_for(
+    registry: &ModelRegistry,
+    provider: &str,
+    kind: ModelKind,
+    model: &str,
+) -> Result<ModelSpec, ProviderError> {
+    let known = ProviderKind::parse(provider).ok_or_else(|| ProviderError::Config {
+        provider: "provider",
+        message: format!("no price is known for provider {provider:?}; its calls are refused"),
+    })?;
+    Ok(registry.resolve(known, kind, model))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_provider_is_refused_not_priced_as_offline() {
+        let registry = ModelRegistry::seeded();
+        // Before: any unknown name fell back to the offline provider, whose model is free.
+        let e = spec_for(&registry, "acme", ModelKind::Text, "offline-text").unwrap_err();
+        assert!(matches!(e, ProviderError::Config { .. }), "{e}");
+        assert!(e.to_string().contains("acme"), "{e}");
+        let spec = spec_for(&registry, "openai", ModelKind::Text, "gpt-4o").unwrap();
+        assert!(spec.credits.per_1k_tokens.0 > 0);
+        let unknown = spec_for(&registry, "offline", ModelKind::Image, "no-such-model").unwrap();
+        assert_eq!(unknown.provider, ProviderKind::Offline);
     }
 }

@@ -13,6 +13,7 @@ use pressroom_queue::{HELD_AT, JobContext, JobError, NewJob};
 use pressroom_store::{GeneratedImage, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use tracing::field::Empty;
 
 pub const IMAGE_JOB: &str = "image.generate";
 pub const IMAGES_QUEUE: &str = "images";
@@ -154,7 +155,11 @@ pub async fn retry_failed(
     }
 }
 
-/// The job handler: one image, start to finish.
+/// The job handler: one image, start to finish. Its span carries the run id from the job's
+/// payload, so an image's log lines join its run's, though the job runs apart from the driver.
+#[tracing::instrument(name = "image_job", skip_all, fields(
+    account = job.account.get(), site = Empty, run = job.run.map(RunId::get), image = job.image.get()
+))]
 pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Result<(), JobError> {
     match generate_one(&p, &ctx, job).await {
         Ok(()) => Ok(()),
@@ -162,6 +167,7 @@ pub async fn run_image_job(p: Pipeline, ctx: JobContext, job: ImageJob) -> Resul
         Err(e) => {
             // Out of attempts, or not worth retrying: the image fails, the others go on.
             let message = e.to_string();
+            tracing::info!(error = %message, "image failed");
             fail_for_good(&ctx, job, &message)
                 .await
                 .map_err(|e| JobError::retry(e.to_string()))?;
@@ -241,13 +247,16 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         ImageStatus::Generating => {}
     }
     let content = p.db().content(account, image.content_id).await?;
+    tracing::Span::current().record("site", content.site_id.get());
     let site = p.db().site(account, content.site_id).await?;
+    // Every article has its task (a foreign key; tasks are never deleted), so a failed read is
+    // the database's: retried like any other, not painted with a default colour.
     let cluster = p
         .db()
         .task(account, content.task_id)
-        .await
-        .map(|t| t.cluster_id.get())
-        .unwrap_or(0);
+        .await?
+        .cluster_id
+        .get();
     let choice = p.providers().image(account.get(), &site.settings)?;
     let prompt = site.settings.template(AiFunction::GenerateImage).render(&[
         ("image_type", image.image_type.as_str().replace('-', " ")),
@@ -256,7 +265,7 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     ]);
     let (width, height) = parse_size(&image.size)?;
     let credits = p
-        .model_spec(choice.provider.name(), ModelKind::Image, &choice.model)
+        .model_spec(choice.provider.name(), ModelKind::Image, &choice.model)?
         .image_credits(1);
     ensure_credits(p, account, credits).await?;
     let request = ImageRequest {
@@ -337,6 +346,7 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     }
     ctx.complete_in(&mut tx).await?;
     tx.commit().await?;
+    tracing::debug!(provider = %response.provider, model = %response.model, bytes = stored.bytes, content = content.id.get(), "image generated");
     Ok(())
 }
 

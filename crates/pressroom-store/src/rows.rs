@@ -385,14 +385,48 @@ impl TryFrom<RunEventRow> for RunEvent {
         Ok(RunEvent {
             id: RunEventId::new(r.id),
             run_id: RunId::new(r.run_id),
+            // A stage outside u8 becomes 0, which `Stage::try_from` refuses like any other
+            // number that is not a stage.
             stage: r
                 .stage
                 .map(|s| Stage::try_from(u8::try_from(s).unwrap_or(0)))
                 .transpose()?,
             level: EventLevel::parse(&r.level)?,
             message: r.message,
-            fields: serde_json::from_str(&r.fields).unwrap_or(serde_json::Value::Null),
+            // Written from a `serde_json::Value` only (`add_run_event`): text that does not
+            // parse was changed behind the store's back, and is said so, with the row.
+            fields: serde_json::from_str(&r.fields).map_err(|e| StoreError::Corrupt {
+                what: "run event fields",
+                detail: format!("event {} of run {}: {e}", r.id, r.run_id),
+            })?,
             created_at: r.created_at,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(fields: &str) -> RunEventRow {
+        RunEventRow {
+            id: 17,
+            run_id: 3,
+            stage: Some(2),
+            level: "info".into(),
+            message: "stage 2 started".into(),
+            fields: fields.into(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn event_fields_that_do_not_parse_are_corrupt_and_name_the_row() {
+        let e = RunEvent::try_from(event("{\"stage\": 2")).unwrap_err();
+        assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+        let message = e.to_string();
+        assert!(message.contains("event 17 of run 3"), "{message}");
+        let ok = RunEvent::try_from(event("{\"stage\": 2}")).unwrap();
+        assert_eq!(ok.fields, serde_json::json!({"stage": 2}));
     }
 }

@@ -39,8 +39,25 @@ pub struct Cli {
     /// Print one JSON document on stdout instead of human output.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Log lines on stderr as text or as JSON (one object a line, with the run's span fields).
+    /// Which lines: PRESSROOM_LOG, else RUST_LOG, else warnings and errors only.
+    #[arg(
+        long,
+        global = true,
+        env = "PRESSROOM_LOG_FORMAT",
+        value_enum,
+        ignore_case = true,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -275,13 +292,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return parse_failure(&e).into(),
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PRESSROOM_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(cli.log_format);
     let json = cli.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -299,6 +310,38 @@ fn main() -> ExitCode {
     match runtime.block_on(commands::dispatch(cli)) {
         Ok(exit) => exit.into(),
         Err(e) => report_error(&e, json).into(),
+    }
+}
+
+/// Log lines go to stderr: stdout is the command's output (under `--json`, its one document).
+/// The filter is PRESSROOM_LOG, else RUST_LOG, else `warn`; a filter that does not parse is
+/// said once on stderr instead of being dropped in silence. An empty variable counts as unset.
+fn init_logging(format: LogFormat) {
+    let set = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+    let (var, directives) = match set("PRESSROOM_LOG") {
+        Some(v) => ("PRESSROOM_LOG", Some(v)),
+        None => ("RUST_LOG", set("RUST_LOG")),
+    };
+    let filter = match directives.map(|d| tracing_subscriber::EnvFilter::try_new(&d)) {
+        Some(Ok(filter)) => filter,
+        Some(Err(e)) => {
+            note!("warning: {var} is not a log filter ({e}); logging warnings and errors only");
+            tracing_subscriber::EnvFilter::new("warn")
+        }
+        None => tracing_subscriber::EnvFilter::new("warn"),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        // Every line carries its span and the spans around it, so the run, account and job
+        // ids of the driver's span are on each line logged inside it.
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
     }
 }
 

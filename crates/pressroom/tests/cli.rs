@@ -545,3 +545,76 @@ fn keyword_list_total_counts_what_the_search_matches() {
     let all = json(&pressroom(dir.path(), &["keywords", "list", "--json"]));
     assert_eq!(all["total"], 3, "{all}");
 }
+
+/// One run followed end to end in JSON logs: the driver's lines, an AI function's and an image
+/// job's all carry the run's id, in spans of their own. SQLite only: the spans do not depend
+/// on the engine.
+#[test]
+fn a_run_can_be_followed_in_json_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("few.csv");
+    std::fs::write(
+        &file,
+        "Keyword,Volume\nsourdough starter,900\nsourdough bread recipe,700\nsourdough starter recipe,400\nsourdough discard,300\nsourdough bread,800\n",
+    )
+    .unwrap();
+    let out = command(dir.path(), &["run", file.to_str().unwrap(), "--json"])
+        .args(["--log-format", "json"])
+        // PRESSROOM_LOG wins over RUST_LOG: with RUST_LOG's filter there would be no lines.
+        .env("PRESSROOM_LOG", "pressroom_pipeline=debug")
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("run pressroom");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // Stdout is still the one document; the log lines are all on stderr.
+    let run_id = one_document(&out)["run_id"].clone();
+    assert!(run_id.is_i64(), "{run_id}");
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    // The span named `span` inside which the line was logged, if any.
+    let in_span = |line: &serde_json::Value, span: &str| -> Option<serde_json::Value> {
+        line["spans"]
+            .as_array()?
+            .iter()
+            .find(|s| s["name"] == span)
+            .cloned()
+    };
+    for span in ["run", "generate_ideas", "image_job"] {
+        let mine: Vec<&serde_json::Value> = lines
+            .iter()
+            .filter(|l| in_span(l, span).is_some())
+            .collect();
+        assert!(!mine.is_empty(), "no line inside a {span} span: {stderr}");
+        for line in mine {
+            let s = in_span(line, span).unwrap();
+            assert_eq!(s["run"], run_id, "{span}: {line}");
+            assert_eq!(s["account"], 1, "{span}: {line}");
+            assert!(s["site"].is_i64(), "{span}: {line}");
+        }
+    }
+    let stage_numbers: std::collections::BTreeSet<i64> = lines
+        .iter()
+        .filter_map(|l| in_span(l, "stage")?["stage"].as_i64())
+        .collect();
+    assert!(stage_numbers.contains(&2), "{stage_numbers:?}");
+    let ideas: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| in_span(l, "generate_ideas").is_some())
+        .collect();
+    assert!(
+        ideas
+            .iter()
+            .all(|l| in_span(l, "generate_ideas").unwrap()["cluster"].is_i64()),
+        "an AI function's span names its item"
+    );
+    // Stage 2's items run as tasks of their own: they keep the driver's and the stage's spans.
+    assert!(
+        ideas
+            .iter()
+            .all(|l| in_span(l, "run").is_some() && in_span(l, "stage").is_some()),
+        "{ideas:?}"
+    );
+}

@@ -11,6 +11,7 @@ use pressroom_queue::{JobContext, JobError};
 use pressroom_store::StoreError;
 use serde_json::json;
 use std::time::Instant;
+use tracing::field::Empty;
 
 /// The job handler that drives a run. It completes its own job under the run's lock, after
 /// reading the status: a resume that came while the driver was winding down for a pause (its
@@ -21,9 +22,12 @@ pub async fn run_driver_job(p: Pipeline, ctx: JobContext, job: RunJob) -> Result
         match drive(&p, job.account, job.run).await {
             Ok(()) => {}
             Err(e) if e.is_transient() => return Err(JobError::retry(e.to_string())),
-            Err(e) => fail_run(&p, job.account, job.run, &e.to_string())
-                .await
-                .map_err(|e| JobError::retry(e.to_string()))?,
+            Err(e) => {
+                tracing::info!(run = job.run.get(), error = %e, "run failed");
+                fail_run(&p, job.account, job.run, &e.to_string())
+                    .await
+                    .map_err(|e| JobError::retry(e.to_string()))?
+            }
         }
         let mut tx = ctx.begin().await?;
         if tx.run_for_update(job.account, job.run).await?.status == RunStatus::Running {
@@ -94,6 +98,11 @@ impl StageRun<'_> {
         )
         .await?;
         tx.commit().await?;
+        tracing::debug!(
+            stage = self.stage.number(),
+            level = level.as_str(),
+            "{message}"
+        );
         Ok(Halt::of(status))
     }
 
@@ -119,9 +128,12 @@ impl StageRun<'_> {
 }
 
 /// Walks the stages from the saved one. Returns when the run finishes, pauses or is cancelled.
-#[tracing::instrument(name = "run", skip(p), fields(account = account.get(), run = run_id.get()))]
+/// Every line logged inside carries the run's `account`, `site` and `run` ids (its span); the
+/// stage's work is in a child span with the stage number.
+#[tracing::instrument(name = "run", skip_all, fields(account = account.get(), site = Empty, run = run_id.get()))]
 pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()> {
     let run = p.db().run(account, run_id).await?;
+    tracing::Span::current().record("site", run.site_id.get());
     if !matches!(run.status, RunStatus::Queued | RunStatus::Running) {
         // Paused, cancelled or finished: nothing to drive.
         return Ok(());
@@ -149,6 +161,7 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
     )
     .await?;
     tx.commit().await?;
+    tracing::info!(stage = current.current_stage.number(), "{message}");
 
     let mut stage = current.current_stage;
     loop {
@@ -181,6 +194,7 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
                     json!({"status": what}),
                 )
                 .await?;
+            tracing::info!(stage = stage.number(), "run {what}");
             return Ok(());
         }
         let r = sr.result().clone();
@@ -276,6 +290,11 @@ async fn finish(p: &Pipeline, account: AccountId, run_id: RunId, site: &Site) ->
     )
     .await?;
     tx.commit().await?;
+    tracing::info!(
+        status = to.as_str(),
+        failed = run.failed_items(),
+        "{message}"
+    );
     Ok(())
 }
 

@@ -47,10 +47,10 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
     let text = p.providers().text(account.get(), s)?;
     let image = p.providers().image(account.get(), s)?;
     let text_rate = p
-        .model_spec(text.provider.name(), ModelKind::Text, &text.model)
+        .model_spec(text.provider.name(), ModelKind::Text, &text.model)?
         .text_credits(EST_TOKENS_PER_CALL, 0);
     let image_rate = p
-        .model_spec(image.provider.name(), ModelKind::Image, &image.model)
+        .model_spec(image.provider.name(), ModelKind::Image, &image.model)?
         .image_credits(1);
     let text_calls = cluster_calls + clusters + articles * 2;
     let credits =

@@ -13,6 +13,7 @@ use pressroom_store::KeywordFilter;
 /// Ideas (stage 3) and reviewed articles (stage 7) read per page.
 const PAGE: u32 = 200;
 
+#[tracing::instrument(name = "stage", skip_all, fields(stage = sr.stage.number()))]
 pub(super) async fn run_stage(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     match sr.stage {
         Stage::KeywordsToClusters => keywords_to_clusters(sr).await,

@@ -8,6 +8,7 @@ use crate::functions;
 use pressroom_domain::*;
 use std::collections::VecDeque;
 use tokio::task::JoinSet;
+use tracing::Instrument;
 
 /// Rows read per page of stage input: enough to keep the window full, few enough that a
 /// stage's memory and each read's cost do not grow with the site.
@@ -177,7 +178,8 @@ pub(super) async fn run_items(sr: &mut StageRun<'_>, stage: ItemStage) -> Result
             let Some(item) = waiting.pop_front() else {
                 break;
             };
-            out.spawn(work(sr.p.clone(), sr.account, sr.run.id, item));
+            // The task carries the stage's span: its lines keep the run's ids.
+            out.spawn(work(sr.p.clone(), sr.account, sr.run.id, item).in_current_span());
         }
         let done = match out.join_next().await {
             None => break,

@@ -1,0 +1,19 @@
+//! The AI functions of SPEC 4.1. Each follows the same phases: validate input, load data, build
+//! the prompt from the site's template, check credits, call the model, parse its JSON strictly,
+//! sanitise, and save the output together with its usage row and credit charge in one
+//! transaction. Inputs are typed by entity: `generate_content` takes `TaskId`s and nothing else.
+//!
+//! - `call`: the phases every function shares: the model call, usage rows, credit checks.
+//! - `clusters`: keywords -> clusters -> ideas -> tasks.
+//! - `articles`: tasks -> articles -> image prompts.
+//!
+//! Each function has a span named after it with `account`, `site`, `run` and the id of the
+//! item it works on (`cluster`, `task`, `content`), so its log lines can be told apart.
+
+mod articles;
+mod call;
+mod clusters;
+
+pub use articles::{generate_content, generate_image_prompts};
+pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
+pub use clusters::{ClusterReport, auto_cluster, create_tasks, generate_ideas};
