@@ -2,11 +2,19 @@
 //! calls, a cancel keeps its finish time, rejected articles can be reopened, and two images of
 //! one article settling at once move it to review.
 
-use super::*;
+use crate::support::*;
+use pressroom_domain::*;
+use pressroom_mock_ai::MockConfig;
 use pressroom_mock_ai::Step;
 use pressroom_pipeline::images::IMAGE_JOB;
+use pressroom_pipeline::images::generate_images;
+use pressroom_pipeline::{Pipeline, runs, workers};
+use pressroom_providers::LimitConfig;
+use pressroom_queue::CancellationToken;
 use pressroom_queue::{HELD_AT, MetricsSnapshot};
 use pressroom_store::GeneratedImage;
+use pressroom_store::{Db, engine_test};
+use std::time::Duration;
 
 /// A worker running in the background until the returned token is cancelled.
 fn background_worker(

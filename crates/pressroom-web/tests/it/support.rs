@@ -1,8 +1,6 @@
 //! A running app on 127.0.0.1:0 over a fresh database with offline providers, two accounts
 //! (A with an owner and a viewer, B with an owner) and their API tokens.
 
-#![allow(dead_code)]
-
 use pressroom_domain::*;
 use pressroom_pipeline::Pipeline;
 use pressroom_providers::{DownloadConfig, Limits, ModelRegistry, ProviderEnv, Providers};
@@ -22,9 +20,11 @@ pub struct App {
     pub p: Pipeline,
     pub account: AccountId,
     pub site: SiteId,
+    #[allow(dead_code)] // part of the fixture; no test reads it today
     pub owner: User,
     pub token: String,
     pub viewer_token: String,
+    #[allow(dead_code)] // part of the fixture; no test reads it today
     pub other_account: AccountId,
     pub other_site: SiteId,
     pub other_token: String,

@@ -1,6 +1,10 @@
 //! Runs at the scale users have: stage input paged past a thousand items in every stage.
 
-use super::*;
+use crate::support::*;
+use pressroom_domain::*;
+use pressroom_mock_ai::MockConfig;
+use pressroom_store::{Db, engine_test};
+use std::io::Cursor;
 
 engine_test!(
     every_stage_pages_past_a_thousand_items,

@@ -1,9 +1,7 @@
 //! The pages over HTTP: sign-in with a session cookie, CSRF on every form post, each page
 //! rendering for its account only, the run's event stream, media, sign-out.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use pressroom_domain::Role;
 use pressroom_store::{Db, engine_test};
 use serde_json::json;

@@ -2,10 +2,8 @@
 //! schema it sent, a scripted `out-of-bounds` answer breaks exactly one bound, and Runware's
 //! authentication task and `dataURI` output work as the real API documents them.
 
-mod common;
-
+use crate::support::mock;
 use base64::Engine;
-use common::mock;
 use pressroom_domain::AiFunction;
 use pressroom_domain::ai::output_schema;
 use pressroom_domain::ai::schema::violations;

@@ -1,17 +1,26 @@
-#![allow(dead_code)]
+//! What the mock's tests share: a mock server on 127.0.0.1:0, provider deps with fast retries,
+//! the guarded downloader, and the inputs and prompts the pipeline would send.
 
 use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::{AiFunction, ContentStructure, PromptTemplate};
 use pressroom_mock_ai::{MockConfig, MockHandle, spawn};
 use pressroom_providers::{
-    Limits, ModelRegistry, ProviderDeps, RetryPolicy, TextRequest,
+    DownloadConfig, Limits, ModelRegistry, ProviderDeps, RetryPolicy, SafeDownloader, TextRequest,
     openai::{OpenAiChat, OpenAiConfig},
 };
 use std::time::Duration;
 
 pub async fn mock(config: MockConfig) -> MockHandle {
     spawn(config).await.expect("mock binds").1
+}
+
+/// The guarded downloader; `allow_loopback` lets it reach the mock on 127.0.0.1.
+pub fn downloader(allow_loopback: bool) -> SafeDownloader {
+    SafeDownloader::new(DownloadConfig {
+        allow_loopback,
+        ..DownloadConfig::default()
+    })
 }
 
 /// Fast retries so tests do not wait on production backoff.

@@ -2,12 +2,18 @@
 //! engines, an answer that breaks its schema's bounds is asked again once with the error, and
 //! a second bad answer fails that item alone; requests carry `max_tokens` and the bounds.
 
-use super::*;
+use crate::support::*;
 use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::{ContentInput, IdeasInput};
+use pressroom_domain::*;
+use pressroom_mock_ai::MockConfig;
 use pressroom_mock_ai::Step;
 use pressroom_pipeline::PipelineError;
+use pressroom_pipeline::{functions, runs, workers};
+use pressroom_queue::CancellationToken;
+use pressroom_store::{Db, engine_test};
 use serde_json::Value;
+use std::time::Duration;
 
 impl Harness {
     /// Clusters every keyword (one well-behaved call) and returns the new clusters.

@@ -1,14 +1,11 @@
 //! `pressroom run` against the mock provider server: the OpenAI protocol end to end, and a run
 //! killed with SIGKILL in the middle of Stage 6 that, run again, charges each image once.
 
+use crate::support::example;
 use pressroom_mock_ai::{ImageMode, MockConfig};
 use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
-
-fn example() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/keywords.csv").to_string()
-}
 
 fn command(data_dir: &Path, v1: &str, args: &[&str]) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_pressroom"));

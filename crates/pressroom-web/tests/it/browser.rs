@@ -6,10 +6,8 @@
 //! Without /usr/bin/chromium and /usr/bin/chromedriver the test prints SKIPPED, except with
 //! CI=true, where it fails.
 
-mod common;
-
+use crate::support::*;
 use base64::Engine as _;
-use common::*;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,8 +1,6 @@
 //! The real provider clients against the mock, over real HTTP on 127.0.0.1.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use pressroom_domain::ai::{
     ArticleOutput, ClusterOutput, IdeasOutput, ImagePromptsOutput, ImageSubject,
 };
@@ -11,8 +9,7 @@ use pressroom_mock_ai::{ImageMode, MockConfig, Step};
 use pressroom_providers::openai::{OpenAiImages, ResponseFormat};
 use pressroom_providers::runware::{Runware, RunwareConfig};
 use pressroom_providers::{
-    DownloadConfig, ImageData, ImageProvider, ImageRequest, LimitConfig, ProviderError,
-    SafeDownloader, TextProvider,
+    ImageData, ImageProvider, ImageRequest, LimitConfig, ProviderError, TextProvider,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,13 +29,6 @@ fn image_request(model: &str, w: u32, h: u32) -> ImageRequest {
             colour_seed: 42,
         },
     }
-}
-
-fn loopback_downloader() -> SafeDownloader {
-    SafeDownloader::new(DownloadConfig {
-        allow_loopback: true,
-        ..DownloadConfig::default()
-    })
 }
 
 #[tokio::test]
@@ -294,7 +284,7 @@ async fn openai_images_url_mode_downloads_the_picture() {
     let ImageData::Url(url) = resp.data else {
         panic!("expected a URL");
     };
-    let got = loopback_downloader().download(&url).await.unwrap();
+    let got = downloader(true).download(&url).await.unwrap();
     assert_eq!((got.image.width, got.image.height), (1792, 1024));
     assert_eq!(got.image.sha256.len(), 64);
     assert_eq!(out.usage.images, 1);
@@ -373,7 +363,7 @@ async fn runware_url_and_base64_with_reported_cost() {
     let ImageData::Url(url) = resp.data else {
         panic!("expected a URL")
     };
-    let got = loopback_downloader().download(&url).await.unwrap();
+    let got = downloader(true).download(&url).await.unwrap();
     assert_eq!((got.image.width, got.image.height), (1024, 704));
 
     let p = Runware::new(cfg(true), deps());

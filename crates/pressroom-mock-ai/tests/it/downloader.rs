@@ -1,18 +1,9 @@
 //! The guarded downloader against the mock's test hooks. No traffic ever goes to a
 //! non-loopback address: forbidden targets are refused before connecting.
 
-mod common;
-
-use common::mock;
+use crate::support::{downloader, mock};
 use pressroom_mock_ai::MockConfig;
-use pressroom_providers::{DownloadConfig, DownloadError, MediaStore, SafeDownloader};
-
-fn downloader(allow_loopback: bool) -> SafeDownloader {
-    SafeDownloader::new(DownloadConfig {
-        allow_loopback,
-        ..DownloadConfig::default()
-    })
-}
+use pressroom_providers::{DownloadError, MediaStore};
 
 fn encode(s: &str) -> String {
     s.bytes()

@@ -2,9 +2,7 @@
 //! official `openai` Python package's types, and carry every field the published OpenAPI
 //! document marks required.
 
-mod common;
-
-use common::{mock, prompt};
+use crate::support::{mock, prompt};
 use pressroom_domain::AiFunction;
 use pressroom_mock_ai::MockConfig;
 use serde_json::{Value, json};
@@ -82,7 +80,7 @@ async fn replies_validate_with_the_openai_python_package() {
         std::fs::write(&path, serde_json::to_vec(&json).unwrap()).unwrap();
         files.push(path);
     }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/validate_openai.py");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/it/validate_openai.py");
     let out = Command::new("python3")
         .arg(script)
         .args(&files)

@@ -2,6 +2,7 @@
 //! directory. Tests that take an [`Env`] run once on SQLite and once on a PostgreSQL schema of
 //! their own (when `PRESSROOM_TEST_POSTGRES_URL` is set).
 
+use crate::support::example;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -99,10 +100,6 @@ fn one_document(out: &Output) -> serde_json::Value {
         String::from_utf8_lossy(&out.stdout)
     );
     docs.into_iter().next().unwrap()
-}
-
-fn example() -> String {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/keywords.csv").to_string()
 }
 
 fn json(out: &Output) -> serde_json::Value {

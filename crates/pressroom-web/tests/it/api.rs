@@ -1,9 +1,7 @@
 //! The REST API end to end over real HTTP: every endpoint, the 404-for-another-account rule,
 //! bad bodies, roles, tokens, and a whole run to the review gate on the offline providers.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use pressroom_store::{Db, engine_test};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,17 +1,13 @@
-//! Rough numbers for the report and docs: `cargo test -p pressroom-mock-ai --test measure --
+//! Rough numbers for the report and docs: `cargo test -p pressroom-mock-ai --test it measure --
 //! --ignored --nocapture`. Asserts nothing about timing.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 use pressroom_domain::ImageType;
 use pressroom_domain::ai::ImageSubject;
 use pressroom_mock_ai::MockConfig;
 use pressroom_providers::offline::{card, text};
 use pressroom_providers::openai::{OpenAiImages, ResponseFormat};
-use pressroom_providers::{
-    DownloadConfig, ImageProvider, ImageRequest, LimitConfig, SafeDownloader,
-};
+use pressroom_providers::{ImageProvider, ImageRequest, LimitConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -82,10 +78,7 @@ async fn measure() {
     }
 
     let m = mock(MockConfig::default()).await;
-    let d = SafeDownloader::new(DownloadConfig {
-        allow_loopback: true,
-        ..DownloadConfig::default()
-    });
+    let d = downloader(true);
     let t = Instant::now();
     let _ = d
         .download(&format!("{}/__huge?mb=50&chunked=1", m.base_url()))

@@ -1,0 +1,8 @@
+//! The pipeline's integration tests, linked as one binary.
+
+mod answers;
+mod control;
+mod import;
+mod pipeline;
+mod scale;
+mod support;

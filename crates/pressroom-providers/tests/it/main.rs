@@ -1,0 +1,3 @@
+//! The providers' integration tests, linked as one binary.
+
+mod offline;

@@ -1,0 +1,4 @@
+//! The queue's integration tests, linked as one binary.
+
+mod crash;
+mod queue;

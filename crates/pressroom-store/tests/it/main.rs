@@ -1,0 +1,3 @@
+//! The store's integration tests, linked as one binary (one link of sqlx instead of one per file).
+
+mod repository;

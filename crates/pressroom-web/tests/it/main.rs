@@ -1,0 +1,7 @@
+//! The web crate's integration tests, linked as one binary: the API, the pages, and the
+//! browser test, over the running app that `support` starts.
+
+mod api;
+mod browser;
+mod pages;
+mod support;

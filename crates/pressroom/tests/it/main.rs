@@ -1,0 +1,5 @@
+//! The `pressroom` binary's integration tests, linked as one binary.
+
+mod cli;
+mod cli_providers;
+mod support;
