@@ -665,7 +665,7 @@ async fn read_for(res: &mut reqwest::Response, window: Duration) -> String {
 /// change (here the run's credits) sends it again, and the page's header shows the credits.
 #[tokio::test]
 async fn the_run_stream_is_quiet_until_the_run_changes() {
-    let app = common::start_sqlite().await;
+    let app = start_sqlite().await;
     let cookie = sign_in(&app, "owner@a.example").await;
     let db = app.p.db();
     // A queued run that nothing drives: created in the store, never queued as a job.
