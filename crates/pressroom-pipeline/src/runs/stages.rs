@@ -2,7 +2,7 @@
 //! a page at a time, so an item left in its input status (left out by the model, failed) is
 //! tried once per run, never in a loop, and no item is skipped however large the site.
 
-use super::driver::{Halt, StageRun};
+use super::progress::{Halt, StageRun};
 use super::stage6::stage_images;
 use super::window::{ItemStage, is_fatal, run_items};
 use crate::context::Result;
