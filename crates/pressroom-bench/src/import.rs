@@ -70,7 +70,13 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     )
     .await?;
     let secs = started.elapsed().as_secs_f64();
-    let stored = db.count_keywords(account.id, site.id, None).await?;
+    let stored = db
+        .count_keywords(
+            account.id,
+            site.id,
+            &pressroom_store::KeywordFilter::default(),
+        )
+        .await?;
     println!(
         "{}",
         serde_json::json!({

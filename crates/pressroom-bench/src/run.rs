@@ -199,7 +199,11 @@ async fn one_run(args: &RunArgs, keywords: Vec<u8>) -> anyhow::Result<serde_json
         })
         .collect();
     let keywords_new = db
-        .count_keywords(account.id, site.id, Some(KeywordStatus::New))
+        .count_keywords(
+            account.id,
+            site.id,
+            &pressroom_store::KeywordFilter::with_status(KeywordStatus::New),
+        )
         .await?;
     db.close().await;
     Ok(serde_json::json!({

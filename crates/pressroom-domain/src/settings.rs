@@ -130,12 +130,14 @@ impl SiteSettings {
         Ok(())
     }
 
-    /// The template for `function`: the site's override or the default.
-    pub fn template(&self, function: AiFunction) -> PromptTemplate {
-        self.prompt_templates
-            .get(function.as_str())
-            .and_then(|t| PromptTemplate::new(function, t).ok())
-            .unwrap_or_else(|| PromptTemplate::default_for(function))
+    /// The template for `function`: the site's override or the default. An override is
+    /// checked when settings are saved ([`SiteSettings::validate`]), so one that no longer
+    /// parses is refused here rather than silently replaced by the default.
+    pub fn template(&self, function: AiFunction) -> Result<PromptTemplate, DomainError> {
+        match self.prompt_templates.get(function.as_str()) {
+            Some(t) => PromptTemplate::new(function, t),
+            None => Ok(PromptTemplate::default_for(function)),
+        }
     }
 }
 
@@ -183,6 +185,17 @@ mod tests {
         s.prompt_templates
             .insert("generate-image".into(), "{bogus}".into());
         assert!(s.validate().unwrap_err().to_string().contains("bogus"));
+        // A stored override that no longer parses is refused, not swapped for the default.
+        assert!(
+            s.template(AiFunction::GenerateImage)
+                .unwrap_err()
+                .to_string()
+                .contains("bogus")
+        );
+        assert!(
+            s.template(AiFunction::GenerateIdeas).is_ok(),
+            "no override: the default"
+        );
         assert_eq!(parse_size("1792x1024").unwrap(), (1792, 1024));
         assert!(parse_size("big").is_err());
     }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub trait Status: Copy + Eq + std::fmt::Debug + 'static {
     /// Entity name, for error messages.
     const ENTITY: &'static str;
+    /// Every status, in declaration order (filters list them).
+    const ALL: &'static [Self];
     fn as_str(self) -> &'static str;
     fn parse(s: &str) -> Result<Self, DomainError>;
     fn allowed(self, to: Self) -> bool;
@@ -40,6 +42,7 @@ macro_rules! status_enum {
 
         impl Status for $name {
             const ENTITY: &'static str = $entity;
+            const ALL: &'static [$name] = $name::ALL;
             fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),* }
             }

@@ -35,6 +35,8 @@ pub enum TextError {
     },
     #[error("{field}: contains a control character (U+{code:04X})")]
     ControlChar { field: &'static str, code: u32 },
+    #[error("{field}: use a language code such as en or de")]
+    NotLanguageCode { field: &'static str },
     #[error("{field}: {reason}")]
     NotHostName {
         field: &'static str,
@@ -141,6 +143,66 @@ pub fn host_name(field: &'static str, value: &str) -> Result<String, TextError> 
     match reason {
         Some(reason) => Err(TextError::NotHostName { field, reason }),
         None => Ok(v),
+    }
+}
+
+/// An optional host name: absent or blank is `None` (a form's empty domain box), anything else
+/// follows [`host_name`].
+pub fn optional_host_name(
+    field: &'static str,
+    value: Option<&str>,
+) -> Result<Option<String>, TextError> {
+    match value {
+        Some(v) if !v.trim().is_empty() || v.chars().any(is_line_breaking_or_control) => {
+            host_name(field, v).map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A language code such as `en` or `pt-BR`: a short line of ASCII letters, digits, `-`, `_`.
+pub fn language_code(field: &'static str, value: &str) -> Result<String, TextError> {
+    let v = line(field, value, LANGUAGE_MAX_CHARS)?;
+    if v.chars()
+        .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+    {
+        Ok(v)
+    } else {
+        Err(TextError::NotLanguageCode { field })
+    }
+}
+
+/// An article's title as an editor typed it: one line, trimmed, at most
+/// [`TITLE_MAX_CHARS`] characters. Only [`Title::parse`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(value: &str) -> Result<Title, TextError> {
+        line("title", value, TITLE_MAX_CHARS).map(Title)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An article's markdown body as an editor wrote it: not blank, at most [`BODY_MAX_BYTES`],
+/// no control characters but newlines and tabs. Only [`ArticleBody::parse`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleBody(String);
+
+impl ArticleBody {
+    pub fn parse(value: &str) -> Result<ArticleBody, TextError> {
+        body("body_markdown", value, BODY_MAX_BYTES).map(ArticleBody)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 
@@ -275,5 +337,39 @@ mod tests {
             host_name("domain", "a\0.com").unwrap_err().to_string(),
             "domain: contains a control character (U+0000)"
         );
+    }
+
+    #[test]
+    fn titles_bodies_and_language_codes_parse_or_name_the_field() {
+        assert_eq!(
+            Title::parse("  Trail shoes  ").unwrap().as_str(),
+            "Trail shoes"
+        );
+        assert_eq!(
+            Title::parse("a\nb").unwrap_err().to_string(),
+            "title: contains a control character (U+000A)"
+        );
+        assert!(Title::parse(&"x".repeat(TITLE_MAX_CHARS + 1)).is_err());
+        assert_eq!(
+            ArticleBody::parse("# H\n\ntext").unwrap().as_str(),
+            "# H\n\ntext"
+        );
+        assert_eq!(
+            ArticleBody::parse(" \n ").unwrap_err().to_string(),
+            "body_markdown: must not be empty"
+        );
+        assert_eq!(language_code("language", " pt-BR ").unwrap(), "pt-BR");
+        assert_eq!(
+            language_code("language", "en us").unwrap_err().to_string(),
+            "language: use a language code such as en or de"
+        );
+        assert_eq!(optional_host_name("domain", Some("  ")).unwrap(), None);
+        assert_eq!(
+            optional_host_name("domain", Some("Blog.Example.com"))
+                .unwrap()
+                .as_deref(),
+            Some("blog.example.com")
+        );
+        assert!(optional_host_name("domain", Some("\0")).is_err());
     }
 }

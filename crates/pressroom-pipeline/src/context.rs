@@ -30,6 +30,10 @@ pub enum PipelineError {
     InvalidAnswer(#[from] pressroom_domain::ai::InvalidAnswer),
     #[error("{0}")]
     Refused(String),
+    /// A review move the article's status does not allow (approving a rejected article,
+    /// reopening one that was not rejected).
+    #[error("{0}")]
+    IllegalMove(String),
     /// A bug (a panicked task): never an item's fault, never retried.
     #[error("internal error: {0}")]
     Internal(String),

@@ -258,7 +258,7 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         .cluster_id
         .get();
     let choice = p.providers().image(account.get(), &site.settings)?;
-    let prompt = site.settings.template(AiFunction::GenerateImage).render(&[
+    let prompt = site.settings.template(AiFunction::GenerateImage)?.render(&[
         ("image_type", image.image_type.as_str().replace('-', " ")),
         ("post_title", content.title.clone()),
         ("image_prompt", image.prompt.clone()),

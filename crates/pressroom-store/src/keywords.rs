@@ -15,16 +15,45 @@ pub struct KeywordUpsert {
     pub merged: u64,
 }
 
-/// Filters for listing keywords; all optional.
+/// Which keywords of a site a list and its count cover; every field optional. The list and
+/// the count take the same filter, so a total always counts what the list shows.
 #[derive(Debug, Clone, Default)]
 pub struct KeywordFilter {
     pub status: Option<KeywordStatus>,
     /// Matches keywords containing this text, compared normalised.
     pub search: Option<String>,
     pub min_volume: Option<i64>,
+}
+
+impl KeywordFilter {
+    /// Every keyword with `status`.
+    pub fn with_status(status: KeywordStatus) -> KeywordFilter {
+        KeywordFilter {
+            status: Some(status),
+            ..KeywordFilter::default()
+        }
+    }
+
+    /// The LIKE pattern of the search, escaped.
+    fn pattern(&self) -> Option<String> {
+        self.search
+            .as_deref()
+            .map(|s| format!("%{}%", escape_like(&normalise_phrase(s))))
+    }
+}
+
+/// A page of a list: at most `limit` rows (held to 1..=1000) after skipping `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
     pub limit: u32,
     pub offset: u64,
 }
+
+/// The filter's conditions, binds `$1`-`$5` (account, site, status, pattern, min volume).
+const KEYWORD_FILTER_SQL: &str = "account_id = $1 AND site_id = $2
+               AND ($3 IS NULL OR status = $3)
+               AND ($4 IS NULL OR normalised LIKE $4 ESCAPE '\\')
+               AND ($5 IS NULL OR volume >= $5)";
 
 pub(crate) const KEYWORD_COLUMNS: &str = "id, account_id, site_id, phrase, normalised, volume, difficulty, cpc_micros, intent, country, source, cluster_id, status, created_at";
 
@@ -86,36 +115,37 @@ impl Db {
         Ok(())
     }
 
+    /// How many keywords of the site `filter` covers.
     pub async fn count_keywords(
         &self,
         account: AccountId,
         site: SiteId,
-        status: Option<KeywordStatus>,
+        filter: &KeywordFilter,
     ) -> Result<i64> {
-        Ok(on_db!(self, p => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM keywords WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3)")
-            .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).fetch_one(p).await)?)
+        let pattern = filter.pattern();
+        Ok(
+            on_db!(self, p => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM keywords WHERE {KEYWORD_FILTER_SQL}")))
+            .bind(account.get()).bind(site.get()).bind(filter.status.map(|s| s.as_str()))
+            .bind(pattern.as_deref()).bind(filter.min_volume)
+            .fetch_one(p).await)?,
+        )
     }
 
-    /// Keywords of a site, highest volume first, then by id.
+    /// A page of the keywords `filter` covers, highest volume first, then by id.
     pub async fn keywords(
         &self,
         account: AccountId,
         site: SiteId,
         filter: &KeywordFilter,
+        page: Page,
     ) -> Result<Vec<Keyword>> {
-        let pattern = filter
-            .search
-            .as_deref()
-            .map(|s| format!("%{}%", escape_like(&normalise_phrase(s))));
-        let limit = i64::from(filter.limit.clamp(1, 1000));
-        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let pattern = filter.pattern();
+        let limit = i64::from(page.limit.clamp(1, 1000));
+        let offset = i64::try_from(page.offset).unwrap_or(i64::MAX);
         let rows: Vec<KeywordRow> = on_db!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {KEYWORD_COLUMNS} FROM keywords
-             WHERE account_id = $1 AND site_id = $2
-               AND ($3 IS NULL OR status = $3)
-               AND ($4 IS NULL OR normalised LIKE $4 ESCAPE '\\')
-               AND ($5 IS NULL OR volume >= $5)
+             WHERE {KEYWORD_FILTER_SQL}
              ORDER BY volume DESC NULLS LAST, id
              LIMIT $6 OFFSET $7")))
             .bind(account.get()).bind(site.get()).bind(filter.status.map(|s| s.as_str()))

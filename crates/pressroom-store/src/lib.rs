@@ -27,7 +27,7 @@ pub use auth::{
     CreatedToken, MIN_PASSWORD_CHARS, NewSession, SessionUser, TOKEN_PREFIX, hash_password,
 };
 pub use error::StoreError;
-pub use keywords::{KeywordFilter, KeywordUpsert};
+pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
 pub use status::StatusColumn;

@@ -16,12 +16,9 @@ impl Db {
         // The text rules hold for every caller (API, pages, CLI), not only where a handler
         // remembered to check.
         let name = &text::line("name", name, text::NAME_MAX_CHARS).map_err(DomainError::from)?;
-        let domain = domain
-            .map(|d| text::host_name("domain", d))
-            .transpose()
-            .map_err(DomainError::from)?;
-        let language = &text::line("language", language, text::LANGUAGE_MAX_CHARS)
-            .map_err(DomainError::from)?;
+        // A blank domain (an empty form box) is no domain.
+        let domain = text::optional_host_name("domain", domain).map_err(DomainError::from)?;
+        let language = &text::language_code("language", language).map_err(DomainError::from)?;
         settings.validate()?;
         let id: i64 = on_db!(self, p => sqlx::query_scalar(
             "INSERT INTO sites (account_id, name, domain, language, settings, status, created_at)

@@ -1,8 +1,8 @@
 //! Who is calling: a bearer API token or a session cookie, and the extractors that make a
 //! handler unreachable without one. Every handler acts for `Caller::account()` only.
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
@@ -165,7 +165,7 @@ impl FromRequestParts<AppState> for PageUser {
         match session_caller(state, &parts.headers).await {
             Ok(Some(c)) => Ok(PageUser(c)),
             Ok(None) => Err(ToLogin.into_response()),
-            Err(e) => Err(crate::pages::error_page(e)),
+            Err(e) => Err(crate::error::error_page(e)),
         }
     }
 }
@@ -187,7 +187,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let PageUser(caller) = PageUser::from_request_parts(&mut parts, state).await?;
         let bytes = axum::body::to_bytes(body, 8 * 1024 * 1024)
             .await
-            .map_err(|_| crate::pages::error_page(ApiError::bad_request("form too large")))?;
+            .map_err(|_| crate::error::error_page(ApiError::bad_request("form too large")))?;
         let check: Option<CsrfField> = serde_urlencoded::from_bytes(&bytes).ok();
         let ok = check.is_some_and(|f| {
             caller
@@ -196,14 +196,14 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
                 .is_some_and(|c| same_secret(c, &f.csrf))
         });
         if !ok {
-            return Err(crate::pages::error_page(ApiError::forbidden(
+            return Err(crate::error::error_page(ApiError::forbidden(
                 "the form expired or did not come from this site; reload the page and try again",
             )));
         }
         let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         let Form(value) = Form::<T>::from_request(req, state)
             .await
-            .map_err(|e| crate::pages::error_page(ApiError::invalid(e.body_text())))?;
+            .map_err(|e| crate::error::error_page(ApiError::invalid(e.body_text())))?;
         Ok(CsrfForm(caller, value))
     }
 }

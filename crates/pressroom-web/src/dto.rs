@@ -78,7 +78,7 @@ impl From<Keyword> for KeywordDto {
 
 #[derive(Serialize, ToSchema)]
 pub struct KeywordPage {
-    /// Keywords matching the status filter, across all pages.
+    /// Keywords matching every filter given (status, search, min_volume), across all pages.
     pub total: i64,
     pub limit: u32,
     pub offset: u64,

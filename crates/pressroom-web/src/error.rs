@@ -1,11 +1,14 @@
-//! The one error type of the API: every failure becomes `{"error":{"code","message"}}` with a
-//! status that says what went wrong. Internal failures are logged in full and answered with a
-//! generic message, so database or provider details never reach a client.
+//! The one error type of the web crate, and its two faces: the API answers
+//! `{"error":{"code","message"}}` with a status that says what went wrong; pages answer an
+//! error page with the same status and message. Internal failures are logged in full and
+//! answered with a generic message, so database or provider details never reach a client.
+//! A leaf: it depends on no other module of this crate.
 
+use askama::Template;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use pressroom_pipeline::PipelineError;
 use pressroom_pipeline::import::ImportError;
 use pressroom_store::StoreError;
@@ -118,6 +121,9 @@ impl From<PipelineError> for ApiError {
             PipelineError::Store(s) => s.into(),
             PipelineError::Domain(d) => StoreError::Domain(d).into(),
             PipelineError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
+            PipelineError::IllegalMove(m) => {
+                ApiError::new(StatusCode::CONFLICT, "illegal_transition", m)
+            }
             PipelineError::Provider(p) => {
                 tracing::warn!(error = %p, "provider failed");
                 ApiError::new(
@@ -172,5 +178,44 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", r.body_text())
+    }
+}
+
+/// A failed page action, answered as an error page (pages never answer JSON).
+pub struct PageError(pub ApiError);
+
+impl<E: Into<ApiError>> From<E> for PageError {
+    fn from(e: E) -> PageError {
+        PageError(e.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        error_page(self.0)
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTpl {
+    status: u16,
+    message: String,
+}
+
+/// An error as a page.
+pub fn error_page(e: ApiError) -> Response {
+    let tpl = ErrorTpl {
+        status: e.status.as_u16(),
+        message: e.message,
+    };
+    match tpl.render() {
+        Ok(html) => (e.status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "error page template failed");
+            (e.status, "error").into_response()
+        }
     }
 }

@@ -5,6 +5,7 @@
 function liveRun(box) {
   const run = box.dataset.run;
   const status = document.getElementById("run-status");
+  const credits = document.getElementById("run-credits");
   const log = document.getElementById("events");
   const last = log && log.lastElementChild ? log.lastElementChild.dataset.id : "0";
   const es = new EventSource("/runs/" + run + "/stream?after=" + (last || "0"));
@@ -12,6 +13,7 @@ function liveRun(box) {
     const r = JSON.parse(m.data);
     box.dataset.status = r.status;
     if (status) { status.textContent = r.status; status.className = "tag " + r.status; }
+    if (credits) credits.textContent = r.credits_used;
     const enable = { pause: ["queued", "running"], resume: ["paused"], cancel: ["queued", "running", "paused"] };
     for (const [id, states] of Object.entries(enable)) {
       const b = document.getElementById(id);

@@ -113,7 +113,7 @@ pub(super) async fn ask<T: DeserializeOwned>(
 ) -> Result<(T, NewUsage)> {
     let account = site.account_id;
     let choice = p.providers().text(account.get(), &site.settings)?;
-    let user = site.settings.template(function).render(&values);
+    let user = site.settings.template(function)?.render(&values);
     let spec = p.model_spec(choice.provider.name(), ModelKind::Text, &choice.model)?;
     let mut request =
         TextRequest::for_function(function, choice.model.clone(), SYSTEM_PROMPT, user, input);

@@ -1,16 +1,15 @@
-//! The driver: the job handler that walks a run through its stages from the saved one, and
-//! the progress record every stage writes after each item (the item boundary, where pause and
-//! cancel take effect).
+//! The driver: the job handler that walks a run through its stages from the saved one. The
+//! progress record every stage writes after each item is [`super::progress`].
 
 use super::RunJob;
 use super::control::fail_run;
+use super::progress::{Halt, StageRun};
 use super::stages::run_stage;
 use crate::context::{Pipeline, PipelineError, Result};
 use pressroom_domain::*;
 use pressroom_queue::{JobContext, JobError};
 use pressroom_store::StoreError;
 use serde_json::json;
-use std::time::Instant;
 use tracing::field::Empty;
 
 /// The job handler that drives a run. It completes its own job under the run's lock, after
@@ -37,93 +36,6 @@ pub async fn run_driver_job(p: Pipeline, ctx: JobContext, job: RunJob) -> Result
         ctx.complete_in(&mut tx).await?;
         tx.commit().await?;
         return Ok(());
-    }
-}
-
-/// Why a stage stopped early.
-pub(super) enum Halt {
-    Paused,
-    Cancelled,
-}
-
-impl Halt {
-    fn of(status: RunStatus) -> Option<Halt> {
-        match status {
-            RunStatus::Paused => Some(Halt::Paused),
-            RunStatus::Cancelled => Some(Halt::Cancelled),
-            _ => None,
-        }
-    }
-}
-
-/// Progress of one stage, persisted after every item.
-pub(super) struct StageRun<'a> {
-    pub p: &'a Pipeline,
-    pub account: AccountId,
-    pub site: &'a Site,
-    pub run: AutomationRun,
-    pub stage: Stage,
-    started: Instant,
-}
-
-impl StageRun<'_> {
-    pub fn result(&mut self) -> &mut StageResult {
-        let i = usize::from(self.stage.number() - 1);
-        &mut self.run.stage_results[i]
-    }
-
-    /// Records an item's outcome and reads the run's status: the item boundary. Only the
-    /// progress fields are written, so a pause or cancel written meanwhile stands.
-    pub async fn item(
-        &mut self,
-        level: EventLevel,
-        message: String,
-        update: impl FnOnce(&mut StageResult),
-    ) -> Result<Option<Halt>> {
-        update(self.result());
-        let elapsed = self.started.elapsed().as_millis() as i64;
-        self.result().elapsed_ms = elapsed;
-        self.run.credits_used = self.run.stage_results.iter().map(|r| r.credits).sum();
-        let fields = json!({"stage": self.stage.number(), "counts": self.result().clone()});
-        let mut tx = self.p.db().begin().await?;
-        let status = tx.run_for_update(self.account, self.run.id).await?.status;
-        tx.save_run_progress(&self.run).await?;
-        tx.add_run_event(
-            self.account,
-            self.run.id,
-            Some(self.stage),
-            level,
-            &message,
-            fields,
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::debug!(
-            stage = self.stage.number(),
-            level = level.as_str(),
-            "{message}"
-        );
-        Ok(Halt::of(status))
-    }
-
-    /// An event that changes no count (a stage's note), still an item boundary.
-    pub async fn note(&mut self, level: EventLevel, message: String) -> Result<Option<Halt>> {
-        self.item(level, message, |_| {}).await
-    }
-
-    /// The run's status now, for loops that wait rather than record.
-    pub async fn halted(&self) -> Result<Option<Halt>> {
-        Ok(Halt::of(
-            self.p.db().run(self.account, self.run.id).await?.status,
-        ))
-    }
-
-    pub fn over_credit_cap(&self) -> bool {
-        self.site
-            .settings
-            .caps
-            .credits
-            .is_some_and(|cap| self.run.credits_used.0 >= cap)
     }
 }
 
@@ -165,15 +77,7 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
 
     let mut stage = current.current_stage;
     loop {
-        let mut sr = StageRun {
-            p,
-            account,
-            site: &site,
-            run: p.db().run(account, run_id).await?,
-            stage,
-            started: Instant::now(),
-        };
-        sr.run.current_stage = stage;
+        let mut sr = StageRun::new(p, account, &site, p.db().run(account, run_id).await?, stage);
         let started = format!("stage {} started: {}", stage.number(), stage.name());
         let halted = match sr.note(EventLevel::Info, started).await? {
             Some(h) => Some(h),

@@ -7,13 +7,15 @@
 //!
 //! - `control`: start, pause, resume, cancel, fail, and the review moves.
 //! - `estimate`: the credits a run will need, from counts of what waits at each stage.
-//! - `driver`: the job handler and the walk through the stages, with progress recording.
+//! - `driver`: the job handler and the walk through the stages.
+//! - `progress`: the record each stage writes after every item (the item boundary).
 //! - `stages`: what each stage does; the text stages share `window`, the item window.
 //! - `stage6`: queueing the site's pending images and waiting on their counts.
 
 mod control;
 mod driver;
 mod estimate;
+mod progress;
 mod stage6;
 mod stages;
 mod window;

@@ -2,7 +2,7 @@
 //! for the run's image jobs to settle, watching counts (one grouped count of jobs, one of
 //! images) rather than rows, so a wait costs the same for 10 images as for 100,000.
 
-use super::driver::{Halt, StageRun};
+use super::progress::{Halt, StageRun};
 use crate::context::Result;
 use crate::images::{self, IMAGE_JOB, ImageRequestOutcome};
 use pressroom_domain::*;

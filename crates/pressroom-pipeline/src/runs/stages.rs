@@ -2,12 +2,13 @@
 //! a page at a time, so an item left in its input status (left out by the model, failed) is
 //! tried once per run, never in a loop, and no item is skipped however large the site.
 
-use super::driver::{Halt, StageRun};
+use super::progress::{Halt, StageRun};
 use super::stage6::stage_images;
 use super::window::{ItemStage, is_fatal, run_items};
 use crate::context::Result;
 use crate::functions;
 use pressroom_domain::*;
+use pressroom_store::KeywordFilter;
 
 /// Ideas (stage 3) and reviewed articles (stage 7) read per page.
 const PAGE: u32 = 200;
@@ -34,7 +35,11 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     let s = &sr.site.settings;
     let waiting = p
         .db()
-        .count_keywords(account, site, Some(KeywordStatus::New))
+        .count_keywords(
+            account,
+            site,
+            &KeywordFilter::with_status(KeywordStatus::New),
+        )
         .await?;
     if waiting < i64::from(s.min_keywords_to_cluster) {
         let message = format!(
@@ -113,7 +118,11 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     }
     let left = p
         .db()
-        .count_keywords(account, site, Some(KeywordStatus::New))
+        .count_keywords(
+            account,
+            site,
+            &KeywordFilter::with_status(KeywordStatus::New),
+        )
         .await?;
     if left == 0 {
         return Ok(None);

@@ -2,7 +2,7 @@
 //! content -> image prompts): input paged in id order after a cursor, several items at once,
 //! each outcome recorded as it arrives.
 
-use super::driver::{Halt, StageRun};
+use super::progress::{Halt, StageRun};
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::functions;
 use pressroom_domain::*;

@@ -2,7 +2,7 @@
 
 use pressroom_domain::*;
 use pressroom_pipeline::import::{ImportError, import_keywords};
-use pressroom_store::{Db, KeywordFilter, engine_test};
+use pressroom_store::{Db, KeywordFilter, Page, engine_test};
 use std::io::{Cursor, Read};
 
 async fn import_bytes(
@@ -15,7 +15,9 @@ async fn import_bytes(
 
 async fn count(db: &Db) -> i64 {
     let (acct, site) = db.local_default().await.unwrap();
-    db.count_keywords(acct.id, site.id, None).await.unwrap()
+    db.count_keywords(acct.id, site.id, &KeywordFilter::default())
+        .await
+        .unwrap()
 }
 
 fn example() -> Vec<u8> {
@@ -46,9 +48,10 @@ async fn stored(db: &Db) -> Vec<Keyword> {
     db.keywords(
         acct.id,
         site.id,
-        &KeywordFilter {
+        &KeywordFilter::default(),
+        Page {
             limit: 100,
-            ..Default::default()
+            offset: 0,
         },
     )
     .await

@@ -1,4 +1,4 @@
-//! A worker process for the crash test (tests/crash.rs); not part of Pressroom's interface.
+//! A worker process for the crash test (tests/it/crash.rs); not part of Pressroom's interface.
 //!
 //! `pressroom-queue-crash-worker DATABASE_URL OUT_DIR LEASE_MS` works the default queue until
 //! SIGTERM. Handlers append `job_id pid attempt` to OUT_DIR/exec-PID.log as they start (one

@@ -2,7 +2,7 @@
 
 use pressroom_domain::*;
 use pressroom_store::testing::TestDb;
-use pressroom_store::{Charge, Db, Engine, KeywordFilter, StoreError, engine_test};
+use pressroom_store::{Charge, Db, Engine, KeywordFilter, Page, StoreError, engine_test};
 
 fn draft(phrase: &str, volume: Option<i64>) -> KeywordDraft {
     let mut d = KeywordDraft::new(phrase).unwrap();
@@ -125,15 +125,21 @@ engine_test!(keyword_upsert_merges_and_counts, |db: Db| async move {
         .unwrap();
     tx.commit().await.unwrap();
     assert_eq!((second.inserted, second.merged), (1, 2));
-    assert_eq!(db.count_keywords(acct.id, site.id, None).await.unwrap(), 3);
+    assert_eq!(
+        db.count_keywords(acct.id, site.id, &KeywordFilter::default())
+            .await
+            .unwrap(),
+        3
+    );
 
     let all = db
         .keywords(
             acct.id,
             site.id,
-            &KeywordFilter {
+            &KeywordFilter::default(),
+            Page {
                 limit: 10,
-                ..Default::default()
+                offset: 0,
             },
         )
         .await
@@ -154,22 +160,55 @@ engine_test!(keyword_upsert_merges_and_counts, |db: Db| async move {
             site.id,
             &KeywordFilter {
                 search: Some("JACK".into()),
-                limit: 10,
                 ..Default::default()
+            },
+            Page {
+                limit: 10,
+                offset: 0,
             },
         )
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].volume, Some(50));
+    // The total counts what the list shows: the same filter, no page.
+    let jack = KeywordFilter {
+        search: Some("JACK".into()),
+        ..Default::default()
+    };
+    assert_eq!(db.count_keywords(acct.id, site.id, &jack).await.unwrap(), 1);
+    let loud = KeywordFilter {
+        min_volume: Some(60),
+        ..Default::default()
+    };
+    let loud_rows = db
+        .keywords(
+            acct.id,
+            site.id,
+            &loud,
+            Page {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        db.count_keywords(acct.id, site.id, &loud).await.unwrap(),
+        loud_rows.len() as i64
+    );
+    assert!(loud_rows.len() < 3, "the volume filter leaves some out");
     let none = db
         .keywords(
             acct.id,
             site.id,
             &KeywordFilter {
                 search: Some("%".into()),
-                limit: 10,
                 ..Default::default()
+            },
+            Page {
+                limit: 10,
+                offset: 0,
             },
         )
         .await
@@ -178,14 +217,20 @@ engine_test!(keyword_upsert_merges_and_counts, |db: Db| async move {
 
     // Another account sees nothing of this site.
     let other = db.create_account("other", Credits(0)).await.unwrap();
-    assert_eq!(db.count_keywords(other.id, site.id, None).await.unwrap(), 0);
+    assert_eq!(
+        db.count_keywords(other.id, site.id, &KeywordFilter::default())
+            .await
+            .unwrap(),
+        0
+    );
     assert!(
         db.keywords(
             other.id,
             site.id,
-            &KeywordFilter {
+            &KeywordFilter::default(),
+            Page {
                 limit: 10,
-                ..Default::default()
+                offset: 0
             }
         )
         .await
@@ -205,9 +250,10 @@ engine_test!(status_moves_are_checked_and_scoped, |db: Db| async move {
         .keywords(
             acct.id,
             site.id,
-            &KeywordFilter {
+            &KeywordFilter::default(),
+            Page {
                 limit: 1,
-                ..Default::default()
+                offset: 0,
             },
         )
         .await
@@ -243,9 +289,13 @@ engine_test!(status_moves_are_checked_and_scoped, |db: Db| async move {
     );
     tx.commit().await.unwrap();
     assert_eq!(
-        db.count_keywords(acct.id, site.id, Some(KeywordStatus::Archived))
-            .await
-            .unwrap(),
+        db.count_keywords(
+            acct.id,
+            site.id,
+            &KeywordFilter::with_status(KeywordStatus::Archived)
+        )
+        .await
+        .unwrap(),
         1
     );
 });

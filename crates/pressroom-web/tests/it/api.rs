@@ -651,12 +651,17 @@ async fn keywords_import_and_list() {
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["items"][0]["phrase"], "how to make cold brew coffee");
+    assert_eq!(page["total"], 4, "the total counts the search's matches");
     let (_, page) = app
         .get(&format!(
             "/api/v1/sites/{site}/keywords?min_volume=800&status=new"
         ))
         .await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        page["total"], 2,
+        "the total counts the volume filter's matches"
+    );
     let bad = app
         .get(&format!("/api/v1/sites/{site}/keywords?status=bogus"))
         .await;

@@ -647,3 +647,70 @@ engine_test!(
         assert_eq!(app.get("/api/v1/me").await.0, 200);
     }
 );
+
+/// Everything the stream sends within `window`.
+async fn read_for(res: &mut reqwest::Response, window: Duration) -> String {
+    let deadline = tokio::time::Instant::now() + window;
+    let mut got = String::new();
+    while let Ok(chunk) = tokio::time::timeout_at(deadline, res.chunk()).await {
+        match chunk.unwrap() {
+            Some(bytes) => got.push_str(&String::from_utf8_lossy(&bytes)),
+            None => break,
+        }
+    }
+    got
+}
+
+/// The run stream sends the run once, then nothing but keep-alives while nothing changes; a
+/// change (here the run's credits) sends it again, and the page's header shows the credits.
+#[tokio::test]
+async fn the_run_stream_is_quiet_until_the_run_changes() {
+    let app = start_sqlite().await;
+    let cookie = sign_in(&app, "owner@a.example").await;
+    let db = app.p.db();
+    // A queued run that nothing drives: created in the store, never queued as a job.
+    let run = db
+        .create_run(app.account, app.site, pressroom_domain::RunTrigger::Manual)
+        .await
+        .unwrap();
+    let mut res = app
+        .http
+        .get(app.url(&format!("/runs/{}/stream", run.id)))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let window = Duration::from_millis(1500);
+    let first = read_for(&mut res, window).await;
+    assert_eq!(first.matches("event: run\n").count(), 1, "{first}");
+    assert!(first.contains("\"credits_used\":0"), "{first}");
+    assert!(!first.contains("event: event"), "{first}");
+
+    // Several polls later, still nothing but (at most) keep-alive comments.
+    let quiet = read_for(&mut res, window).await;
+    assert!(
+        quiet.lines().all(|l| l.is_empty() || l.starts_with(':')),
+        "sent while nothing changed: {quiet}"
+    );
+
+    let mut changed = run.clone();
+    changed.credits_used = pressroom_domain::Credits(42);
+    let mut tx = db.begin().await.unwrap();
+    tx.save_run_progress(&changed).await.unwrap();
+    tx.commit().await.unwrap();
+    let next = read_for(&mut res, window).await;
+    assert_eq!(next.matches("event: run\n").count(), 1, "{next}");
+    assert!(next.contains("\"credits_used\":42"), "{next}");
+
+    let (st, html) = page(
+        &app,
+        &cookie,
+        &format!("/sites/{}/automation?run={}", app.site, run.id),
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert!(
+        html.contains("<span id=\"run-credits\">42</span> credits used"),
+        "{html}"
+    );
+}

@@ -7,7 +7,7 @@ use crate::output::{Out, note, outcome_error};
 use anyhow::Context;
 use pressroom_domain::*;
 use pressroom_pipeline::import::{ImportReport, import_keywords};
-use pressroom_store::{Db, KeywordFilter};
+use pressroom_store::{Db, KeywordFilter, Page};
 use serde_json::json;
 use std::path::Path;
 
@@ -37,11 +37,11 @@ pub(super) async fn command(
                 status,
                 search,
                 min_volume: None,
-                limit,
-                offset,
             };
-            let keywords = db.keywords(account, site.id, &filter).await?;
-            let total = db.count_keywords(account, site.id, status).await?;
+            let keywords = db
+                .keywords(account, site.id, &filter, Page { limit, offset })
+                .await?;
+            let total = db.count_keywords(account, site.id, &filter).await?;
             out.emit(
                 || {
                     let mut s = format!(

@@ -521,6 +521,28 @@ fn sites_are_created_and_used_by_name() {
     );
 }
 
+#[test]
+fn keyword_list_total_counts_what_the_search_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("kw.csv");
+    std::fs::write(
+        &file,
+        "Keyword,Volume\ntrail shoes,10\ncold brew coffee,20\ncoffee grinder,30\n",
+    )
+    .unwrap();
+    let out = pressroom(dir.path(), &["keywords", "import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let listed = json(&pressroom(
+        dir.path(),
+        &[
+            "keywords", "list", "--search", "coffee", "--limit", "1", "--json",
+        ],
+    ));
+    assert_eq!(listed["total"], 2, "{listed}");
+    let all = json(&pressroom(dir.path(), &["keywords", "list", "--json"]));
+    assert_eq!(all["total"], 3, "{all}");
+}
+
 /// One run followed end to end in JSON logs: the driver's lines, an AI function's and an image
 /// job's all carry the run's id, in spans of their own. SQLite only: the spans do not depend
 /// on the engine.

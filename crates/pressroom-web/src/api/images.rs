@@ -1,0 +1,53 @@
+//! Image generation on demand: chosen images, or every failed image of a site.
+
+use crate::auth::{ApiJson, ApiPath, Caller};
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::input::own_site;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use pressroom_domain::ImageId;
+use pressroom_pipeline::images;
+
+/// Most image ids one request may name.
+const MAX_IMAGE_IDS: usize = 500;
+
+#[utoipa::path(post, path = "/api/v1/sites/{site}/images/retry-failed", params(("site" = i64, Path)),
+    responses((status = 200, body = [ImageOutcomeDto]), (status = 404, body = ErrorBody)))]
+pub(super) async fn retry_failed_images(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(site): ApiPath<i64>,
+) -> ApiResult<Json<Vec<ImageOutcomeDto>>> {
+    let site = own_site(&s, &c, site).await?;
+    c.require_edit()?;
+    let outcomes = images::retry_failed(&s.pipeline, c.account(), site.id).await?;
+    Ok(Json(
+        outcomes.into_iter().map(ImageOutcomeDto::from).collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/images/generate", request_body = GenerateImagesBody,
+    responses((status = 200, body = [ImageOutcomeDto], description = "One outcome per id; another account's id is reported not_found"),
+              (status = 422, body = ErrorBody)))]
+pub(super) async fn generate_images(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiJson(body): ApiJson<GenerateImagesBody>,
+) -> ApiResult<Json<Vec<ImageOutcomeDto>>> {
+    c.require_edit()?;
+    if body.ids.is_empty() || body.ids.len() > MAX_IMAGE_IDS {
+        return Err(ApiError::invalid(format!(
+            "ids: give between 1 and {MAX_IMAGE_IDS} image ids"
+        )));
+    }
+    if let Some(bad) = body.ids.iter().find(|i| **i <= 0) {
+        return Err(ApiError::invalid(format!("ids: {bad} is not an image id")));
+    }
+    let ids: Vec<ImageId> = body.ids.iter().map(|i| ImageId::new(*i)).collect();
+    let outcomes = images::generate_images(&s.pipeline, c.account(), &ids, None).await?;
+    Ok(Json(
+        outcomes.into_iter().map(ImageOutcomeDto::from).collect(),
+    ))
+}

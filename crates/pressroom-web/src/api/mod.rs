@@ -1,0 +1,117 @@
+//! REST API under `/api/v1`, one module per area. Each handler authenticates, checks the role
+//! for writes, and calls the same store or pipeline function the CLI calls; no pipeline logic
+//! lives here. The routes and the OpenAPI document are assembled in this file.
+
+mod account;
+mod content;
+mod images;
+mod keywords;
+mod lists;
+mod runs;
+mod sites;
+
+use crate::error::ErrorBody;
+use crate::input::MAX_UPLOAD_BYTES;
+use crate::state::AppState;
+use axum::Json;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use utoipa::OpenApi;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/me", get(sites::me))
+        .route(
+            "/api/v1/sites",
+            get(sites::list_sites).post(sites::create_site),
+        )
+        .route("/api/v1/sites/{site}/counts", get(sites::site_counts))
+        .route(
+            "/api/v1/sites/{site}/keywords",
+            get(keywords::list_keywords),
+        )
+        .route(
+            "/api/v1/sites/{site}/keywords/import",
+            post(keywords::import_keywords)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/api/v1/sites/{site}/clusters", get(lists::list_clusters))
+        .route("/api/v1/sites/{site}/ideas", get(lists::list_ideas))
+        .route("/api/v1/sites/{site}/tasks", get(lists::list_tasks))
+        .route("/api/v1/sites/{site}/content", get(lists::list_content))
+        .route("/api/v1/sites/{site}/images", get(lists::list_site_images))
+        .route(
+            "/api/v1/sites/{site}/images/retry-failed",
+            post(images::retry_failed_images),
+        )
+        .route(
+            "/api/v1/sites/{site}/runs",
+            get(runs::list_runs).post(runs::start_run),
+        )
+        .route(
+            "/api/v1/sites/{site}/runs/estimate",
+            get(runs::estimate_run),
+        )
+        .route(
+            "/api/v1/content/{id}",
+            get(content::get_content).patch(content::edit_content),
+        )
+        .route(
+            "/api/v1/content/{id}/approve",
+            post(content::approve_content),
+        )
+        .route("/api/v1/content/{id}/reject", post(content::reject_content))
+        .route("/api/v1/content/{id}/reopen", post(content::reopen_content))
+        .route("/api/v1/content/{id}/images", get(content::content_images))
+        .route("/api/v1/images/generate", post(images::generate_images))
+        .route("/api/v1/runs/{id}", get(runs::get_run))
+        .route("/api/v1/runs/{id}/pause", post(runs::pause_run))
+        .route("/api/v1/runs/{id}/resume", post(runs::resume_run))
+        .route("/api/v1/runs/{id}/cancel", post(runs::cancel_run))
+        .route("/api/v1/runs/{id}/events", get(runs::run_events))
+        .route("/api/v1/usage", get(account::usage))
+        .route("/api/v1/credits", get(account::credits))
+        .route(
+            "/api/v1/tokens",
+            get(account::list_tokens).post(account::create_token),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(account::revoke_token),
+        )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Pressroom API", description = "Keywords in, reviewed illustrated articles out. Authenticate with `Authorization: Bearer prs_…` (create tokens with `pressroom tokens create` or on the Tokens page). Errors are `{\"error\":{\"code\",\"message\"}}`."),
+    paths(sites::me, sites::list_sites, sites::create_site, sites::site_counts, keywords::list_keywords, keywords::import_keywords, lists::list_clusters, lists::list_ideas,
+          lists::list_tasks, lists::list_content, lists::list_site_images, images::retry_failed_images, runs::list_runs, runs::start_run, runs::estimate_run,
+          content::get_content, content::edit_content, content::approve_content, content::reject_content, content::reopen_content, content::content_images, images::generate_images,
+          runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
+          account::revoke_token),
+    components(schemas(ErrorBody)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,88 @@
+//! Server-rendered pages (askama templates, escaped by default), one module per page area.
+//! Forms post with the session's CSRF token; every action calls the same pipeline or store
+//! function the API handler calls. The only script is `/static/app.js` (live progress), served
+//! from the binary like the stylesheet. Shared drawing lives in [`view`], a leaf.
+
+mod automation;
+mod content;
+mod images;
+mod keywords;
+mod lists;
+mod session;
+mod sites;
+mod stream;
+mod tokens;
+mod usage;
+mod view;
+
+use crate::input::MAX_UPLOAD_BYTES;
+use crate::lists::{Clusters, Contents, Ideas, Tasks};
+use crate::state::AppState;
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub use view::fmt_time;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/", get(sites::dashboard))
+        .route("/sites", post(sites::create_site))
+        .route("/sites/{site}/keywords", get(keywords::keywords))
+        .route(
+            "/sites/{site}/keywords/upload",
+            post(keywords::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route("/sites/{site}/clusters", get(lists::table::<Clusters>))
+        .route("/sites/{site}/ideas", get(lists::table::<Ideas>))
+        .route("/sites/{site}/tasks", get(lists::table::<Tasks>))
+        .route("/sites/{site}/content", get(lists::table::<Contents>))
+        .route("/content/{id}", get(content::content_page))
+        .route("/content/{id}/approve", post(content::approve))
+        .route("/content/{id}/reject", post(content::reject))
+        .route("/content/{id}/reopen", post(content::reopen))
+        .route("/content/{id}/edit", post(content::edit))
+        .route("/sites/{site}/images", get(images::images_page))
+        .route("/sites/{site}/images/generate", post(images::generate))
+        .route(
+            "/sites/{site}/images/retry-failed",
+            post(images::retry_failed),
+        )
+        .route("/sites/{site}/automation", get(automation::automation))
+        .route("/sites/{site}/runs", post(automation::start_run))
+        .route("/runs/{id}/pause", post(automation::pause))
+        .route("/runs/{id}/resume", post(automation::resume))
+        .route("/runs/{id}/cancel", post(automation::cancel))
+        .route("/runs/{id}/stream", get(stream::stream))
+        .route("/usage", get(usage::usage))
+        .route("/tokens", get(tokens::tokens).post(tokens::create_token))
+        .route("/tokens/{id}/revoke", post(tokens::revoke_token))
+}
+
+const CSS: &str = include_str!("../../static/app.css");
+const JS: &str = include_str!("../../static/app.js");
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        CSS,
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        JS,
+    )
+}

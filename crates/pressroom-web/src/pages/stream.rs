@@ -1,0 +1,146 @@
+//! A run's progress as Server-Sent Events: `event` for each new run event, `run` with the run
+//! (status, stages, credits) whenever it changed since the last one sent, and `end` once the
+//! run has stopped and every event was sent. While nothing changes only keep-alive comments
+//! flow, so an idle watcher costs two small reads a tick and no bandwidth.
+
+use crate::auth::Caller;
+use crate::dto::{RunDto, RunEventDto};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use pressroom_domain::{AccountId, RunEventId, RunId};
+use pressroom_store::StoreError;
+use serde::Deserialize;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// How often the database is read for news.
+const POLL: Duration = Duration::from_millis(400);
+/// Events read per poll; a full batch is followed by another read at once.
+const BATCH: u32 = 500;
+/// A comment line this often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Deserialize)]
+pub(super) struct AfterParam {
+    after: Option<i64>,
+}
+
+pub(super) async fn stream(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id): Path<i64>,
+    Query(q): Query<AfterParam>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let run = s.pipeline.db().run(c.account(), RunId::new(id)).await?;
+    let watch = Watch {
+        s,
+        account: c.account(),
+        run: run.id,
+        after: q.after.filter(|a| *a > 0).map(RunEventId::new),
+        last_run: None,
+        pending: VecDeque::new(),
+        done: false,
+        read_now: true,
+    };
+    let events = futures::stream::unfold(watch, Watch::next);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// One watcher's cursor.
+struct Watch {
+    s: AppState,
+    account: AccountId,
+    run: RunId,
+    /// The last event sent.
+    after: Option<RunEventId>,
+    /// The `run` message last sent, to send the next only when it differs.
+    last_run: Option<String>,
+    pending: VecDeque<Event>,
+    done: bool,
+    /// Read without waiting: the first read, and after a full batch.
+    read_now: bool,
+}
+
+impl Watch {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Watch)> {
+        loop {
+            if let Some(e) = self.pending.pop_front() {
+                return Some((Ok(e), self));
+            }
+            if self.done || self.s.shutdown.is_cancelled() {
+                return None;
+            }
+            if !self.read_now {
+                tokio::select! {
+                    _ = tokio::time::sleep(POLL) => {}
+                    _ = self.s.shutdown.cancelled() => return None,
+                }
+            }
+            self.read().await;
+        }
+    }
+
+    /// Queues what changed since the last read. A failed read is logged and tried again on
+    /// the next tick; a run that no longer exists ends the stream.
+    async fn read(&mut self) {
+        let db = self.s.pipeline.db();
+        let batch = match db
+            .run_events(self.account, self.run, self.after, BATCH)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, run = self.run.get(), "run stream: reading events failed");
+                self.read_now = false;
+                return;
+            }
+        };
+        let run = match db.run(self.account, self.run).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound { .. }) => {
+                self.done = true;
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, run = self.run.get(), "run stream: reading the run failed");
+                self.read_now = false;
+                return;
+            }
+        };
+        self.read_now = batch.len() == BATCH as usize;
+        let quiet = batch.is_empty();
+        for e in batch {
+            self.after = Some(e.id);
+            let dto = RunEventDto::from(e);
+            let id = dto.id.to_string();
+            self.pending
+                .push_back(Event::default().event("event").id(id).data(json(&dto)));
+        }
+        let stopped = !run.status.is_active();
+        let status = run.status.to_string();
+        let message = json(&RunDto::from(run));
+        if self.last_run.as_deref() != Some(message.as_str()) {
+            self.pending
+                .push_back(Event::default().event("run").data(&message));
+            self.last_run = Some(message);
+        }
+        if stopped && quiet {
+            self.pending
+                .push_back(Event::default().event("end").data(status));
+            self.done = true;
+        }
+    }
+}
+
+/// A DTO as JSON. The DTOs are plain structs of strings and numbers, which always serialise;
+/// the error arm exists only because the signature has one.
+fn json<T: serde::Serialize>(dto: &T) -> String {
+    serde_json::to_string(dto).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "run stream: a DTO did not serialise");
+        "{}".to_string()
+    })
+}
