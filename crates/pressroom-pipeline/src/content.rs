@@ -1,10 +1,12 @@
 //! An editor's actions on one article: edit its text, and move it through review. The API and
-//! the web pages call these; `pressroom review` calls [`crate::runs::review`] for a batch.
+//! the web pages call these; `pressroom review` calls [`crate::runs::review`] for a batch,
+//! which makes each move through [`review_move`] too.
 
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html;
 use pressroom_domain::text::{ArticleBody, Title};
-use pressroom_domain::{AccountId, Content, ContentId, ContentStatus};
+use pressroom_domain::{AccountId, Content, ContentId, ContentStatus, DomainError};
+use pressroom_store::StoreError;
 
 /// What an editor changes: a field left `None` keeps its stored value.
 #[derive(Debug, Clone, Default)]
@@ -51,20 +53,43 @@ pub async fn edit_content(
         .await?)
 }
 
-/// Approves, rejects or reopens one article through [`crate::runs::review`], the batch path the
-/// CLI uses. An unknown id is `NotFound`; a move its status does not allow is
-/// [`PipelineError::IllegalMove`].
+/// Approves, rejects or reopens one article: the API's and the pages' review buttons. An
+/// unknown id is `NotFound`; a move its status does not allow is
+/// [`PipelineError::IllegalMove`] (a 409); a database failure stays a database error.
 pub async fn review_one(
     p: &Pipeline,
     account: AccountId,
     id: ContentId,
     to: ContentStatus,
 ) -> Result<Content> {
-    let db = p.db();
-    db.content(account, id).await?;
-    let results = crate::runs::review(p, account, &[id], to).await?;
-    if let Some((_, Err(message))) = results.into_iter().next() {
-        return Err(PipelineError::IllegalMove(message));
+    review_move(p, account, id, to).await?;
+    Ok(p.db().content(account, id).await?)
+}
+
+/// One review move through the domain's table of moves, in its own transaction. Only a
+/// person's reopen moves content to review here, and only from rejected: a draft gets there
+/// when its images settle.
+pub(crate) async fn review_move(
+    p: &Pipeline,
+    account: AccountId,
+    id: ContentId,
+    to: ContentStatus,
+) -> Result<()> {
+    let current = p.db().content(account, id).await?;
+    if to == ContentStatus::Review && current.status != ContentStatus::Rejected {
+        return Err(PipelineError::IllegalMove(format!(
+            "content {id} is {}: only rejected content can be reopened",
+            current.status
+        )));
     }
-    Ok(db.content(account, id).await?)
+    let mut tx = p.db().begin().await?;
+    match tx.move_status(account, id, to).await {
+        Ok(_) => {}
+        Err(StoreError::Domain(e @ DomainError::IllegalTransition { .. })) => {
+            return Err(PipelineError::IllegalMove(e.to_string()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(())
 }

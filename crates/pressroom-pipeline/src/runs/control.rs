@@ -198,10 +198,10 @@ async fn event(
     Ok(())
 }
 
-/// Applies a review move to content (approve, reject, or reopen: rejected back to review)
-/// through the domain's one table of moves; the CLI, the API and the pages all call this.
-/// Each id gets its own result; a refused move changes nothing for that id. Only a person's
-/// reopen moves content to review here: a draft gets there when its images settle.
+/// Applies a review move to each of `ids` (approve, reject, or reopen: rejected back to
+/// review) through [`crate::content::review_move`]; `pressroom review` calls this. Each id gets
+/// its own result: an unknown id or a refused move is a message for that id and changes
+/// nothing; a database failure ends the batch as an error.
 pub async fn review(
     p: &Pipeline,
     account: AccountId,
@@ -210,32 +210,13 @@ pub async fn review(
 ) -> Result<Vec<(ContentId, std::result::Result<(), String>)>> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        if to == ContentStatus::Review {
-            match p.db().content(account, *id).await {
-                Ok(c) if c.status != ContentStatus::Rejected => {
-                    out.push((
-                        *id,
-                        Err(format!(
-                            "content {id} is {}: only rejected content can be reopened",
-                            c.status
-                        )),
-                    ));
-                    continue;
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    out.push((*id, Err(e.to_string())));
-                    continue;
-                }
-            }
-        }
-        let mut tx: Tx = p.db().begin().await?;
-        match tx.move_status(account, *id, to).await {
-            Ok(_) => {
-                tx.commit().await?;
-                out.push((*id, Ok(())));
-            }
-            Err(e) => out.push((*id, Err(e.to_string()))),
+        match crate::content::review_move(p, account, *id, to).await {
+            Ok(()) => out.push((*id, Ok(()))),
+            Err(
+                e @ (PipelineError::IllegalMove(_)
+                | PipelineError::Store(StoreError::NotFound { .. })),
+            ) => out.push((*id, Err(e.to_string()))),
+            Err(e) => return Err(e),
         }
     }
     Ok(out)

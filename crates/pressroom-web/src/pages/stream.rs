@@ -8,6 +8,7 @@ use crate::dto::{RunDto, RunEventDto};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use pressroom_domain::{AccountId, RunEventId, RunId};
@@ -29,18 +30,28 @@ pub(super) struct AfterParam {
     after: Option<i64>,
 }
 
+/// The stream of run `id` after event `?after=`, or after the `Last-Event-ID` a reconnecting
+/// browser sends (it wins: it is newer than the page's `after`).
 pub(super) async fn stream(
     State(s): State<AppState>,
     c: Caller,
     Path(id): Path<i64>,
     Query(q): Query<AfterParam>,
+    headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let run = s.pipeline.db().run(c.account(), RunId::new(id)).await?;
+    let last_seen = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
     let watch = Watch {
         s,
         account: c.account(),
         run: run.id,
-        after: q.after.filter(|a| *a > 0).map(RunEventId::new),
+        after: last_seen
+            .or(q.after)
+            .filter(|a| *a > 0)
+            .map(RunEventId::new),
         last_run: None,
         pending: VecDeque::new(),
         done: false,
@@ -84,32 +95,25 @@ impl Watch {
         }
     }
 
-    /// Queues what changed since the last read. A failed read is logged and tried again on
-    /// the next tick; a run that no longer exists ends the stream.
+    /// Queues what changed since the last read. A run that no longer exists ends the stream.
     async fn read(&mut self) {
         let db = self.s.pipeline.db();
-        let batch = match db
-            .run_events(self.account, self.run, self.after, BATCH)
-            .await
-        {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(error = %e, run = self.run.get(), "run stream: reading events failed");
-                self.read_now = false;
-                return;
-            }
-        };
+        // The run before its events: a run that stops between the two reads is seen stopped
+        // only on the next read, after every event it wrote has been sent.
         let run = match db.run(self.account, self.run).await {
             Ok(r) => r,
             Err(StoreError::NotFound { .. }) => {
                 self.done = true;
                 return;
             }
-            Err(e) => {
-                tracing::warn!(error = %e, run = self.run.get(), "run stream: reading the run failed");
-                self.read_now = false;
-                return;
-            }
+            Err(e) => return self.failed(e, "the run"),
+        };
+        let batch = match db
+            .run_events(self.account, self.run, self.after, BATCH)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => return self.failed(e, "events"),
         };
         self.read_now = batch.len() == BATCH as usize;
         let quiet = batch.is_empty();
@@ -132,6 +136,18 @@ impl Watch {
             self.pending
                 .push_back(Event::default().event("end").data(status));
             self.done = true;
+        }
+    }
+
+    /// A read that failed: tried again on the next tick, unless the rows are corrupt, which no
+    /// retry mends; then the stream ends (the page falls back to reloading).
+    fn failed(&mut self, e: StoreError, what: &str) {
+        if matches!(e, StoreError::Corrupt { .. }) {
+            tracing::error!(error = %e, run = self.run.get(), "run stream: {what} unreadable; ending the stream");
+            self.done = true;
+        } else {
+            tracing::warn!(error = %e, run = self.run.get(), "run stream: reading {what} failed");
+            self.read_now = false;
         }
     }
 }

@@ -673,10 +673,24 @@ async fn the_run_stream_is_quiet_until_the_run_changes() {
         .create_run(app.account, app.site, pressroom_domain::RunTrigger::Manual)
         .await
         .unwrap();
+    // An event the browser already has: a reconnect names it in Last-Event-ID, which wins
+    // over the page's `after`, so it is not sent again.
+    let seen = db
+        .add_run_event(
+            app.account,
+            run.id,
+            None,
+            pressroom_domain::EventLevel::Info,
+            "already shown",
+            json!({}),
+        )
+        .await
+        .unwrap();
     let mut res = app
         .http
-        .get(app.url(&format!("/runs/{}/stream", run.id)))
+        .get(app.url(&format!("/runs/{}/stream?after=0", run.id)))
         .header("cookie", &cookie)
+        .header("last-event-id", seen.get().to_string())
         .send()
         .await
         .unwrap();

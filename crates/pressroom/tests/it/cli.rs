@@ -13,7 +13,11 @@ fn command(data_dir: &Path, args: &[&str]) -> Command {
         .arg(data_dir)
         .args(args)
         .env_remove("DATABASE_URL")
-        .env_remove("PRESSROOM_CONFIG");
+        .env_remove("PRESSROOM_CONFIG")
+        // A developer's log settings must not change what the tests read on stderr.
+        .env_remove("RUST_LOG")
+        .env_remove("PRESSROOM_LOG")
+        .env_remove("PRESSROOM_LOG_FORMAT");
     c
 }
 

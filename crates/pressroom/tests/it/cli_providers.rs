@@ -23,6 +23,9 @@ fn command(data_dir: &Path, v1: &str, args: &[&str]) -> tokio::process::Command 
         "RUNWARE_BASE_URL",
         "PRESSROOM_TEXT_MODEL",
         "PRESSROOM_IMAGE_MODEL",
+        "RUST_LOG",
+        "PRESSROOM_LOG",
+        "PRESSROOM_LOG_FORMAT",
     ] {
         c.env_remove(var);
     }
