@@ -357,9 +357,13 @@ impl ModelRegistry {
         self.models.get(id)
     }
 
-    /// The model's spec, or a neutral one for a model this registry does not know.
+    /// The model's spec when this registry lists `id` for this provider and kind; otherwise a
+    /// cautious one ([`ModelSpec::unknown`]). A listed model is never borrowed across
+    /// providers: `offline-text` named on an OpenAI site would otherwise be priced as the free
+    /// offline model while OpenAI bills for it.
     pub fn resolve(&self, provider: ProviderKind, kind: ModelKind, id: &str) -> ModelSpec {
         self.get(id)
+            .filter(|spec| spec.provider == provider && spec.kind == kind)
             .cloned()
             .unwrap_or_else(|| ModelSpec::unknown(provider, kind, id))
     }
@@ -456,6 +460,20 @@ pub fn shorten_prompt(prompt: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listed_model_is_not_borrowed_across_providers_or_kinds() {
+        let r = ModelRegistry::seeded();
+        let free = r.resolve(ProviderKind::Offline, ModelKind::Text, "offline-text");
+        assert_eq!(free.credits.per_1k_tokens, Credits(0));
+        // Named on an OpenAI site, the offline model's free price must not apply.
+        let borrowed = r.resolve(ProviderKind::OpenAi, ModelKind::Text, "offline-text");
+        assert_eq!(borrowed.provider, ProviderKind::OpenAi);
+        assert_eq!(borrowed.credits.per_1k_tokens, Credits(1));
+        let wrong_kind = r.resolve(ProviderKind::Offline, ModelKind::Image, "offline-text");
+        assert_eq!(wrong_kind.kind, ModelKind::Image);
+        assert_eq!(wrong_kind.credits.per_image, Credits(1));
+    }
 
     #[test]
     fn seeded_models_match_spec_limits() {

@@ -51,6 +51,8 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: SitesCommand) -> an
         SitesCommand::Show { name } => {
             let site = find_site(&db, account, &name).await?;
             out.emit(
+                // A site is strings, numbers and settings with string keys, which always
+                // serialise; the JSON document below is built from the same value.
                 || serde_json::to_string_pretty(&site).unwrap_or_default(),
                 json!({"site": site}),
             );
