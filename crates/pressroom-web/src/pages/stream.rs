@@ -24,6 +24,9 @@ const POLL: Duration = Duration::from_millis(400);
 const BATCH: u32 = 500;
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long a stopped run's stream waits for its driver to wind down (it records the items
+/// still out and a last event after a cancel) before it ends anyway.
+const WIND_DOWN: Duration = Duration::from_secs(10);
 
 #[derive(Deserialize)]
 pub(super) struct AfterParam {
@@ -56,6 +59,7 @@ pub(super) async fn stream(
         pending: VecDeque::new(),
         done: false,
         read_now: true,
+        stopped_at: None,
     };
     let events = futures::stream::unfold(watch, Watch::next);
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
@@ -74,6 +78,8 @@ struct Watch {
     done: bool,
     /// Read without waiting: the first read, and after a full batch.
     read_now: bool,
+    /// When the run was first seen stopped with nothing new to send.
+    stopped_at: Option<tokio::time::Instant>,
 }
 
 impl Watch {
@@ -132,10 +138,28 @@ impl Watch {
                 .push_back(Event::default().event("run").data(&message));
             self.last_run = Some(message);
         }
-        if stopped && quiet {
+        if stopped && quiet && self.wound_down().await {
             self.pending
                 .push_back(Event::default().event("end").data(status));
             self.done = true;
+        }
+    }
+
+    /// Whether a stopped run's jobs (its driver above all) have all ended, so no event is
+    /// still to come; after [`WIND_DOWN`] the stream ends regardless.
+    async fn wound_down(&mut self) -> bool {
+        let since = *self
+            .stopped_at
+            .get_or_insert_with(tokio::time::Instant::now);
+        if since.elapsed() >= WIND_DOWN {
+            return true;
+        }
+        match self.s.pipeline.queue().live_jobs_of_run(self.run).await {
+            Ok(live) => live == 0,
+            Err(e) => {
+                tracing::warn!(error = %e, run = self.run.get(), "run stream: reading the run's jobs failed");
+                false
+            }
         }
     }
 
