@@ -1,5 +1,6 @@
 //! `pressroom-bench SUBCOMMAND`: benchmarks that print one JSON line of results.
 
+mod cluster;
 mod import;
 mod mock_pipeline;
 mod queue;
@@ -25,6 +26,8 @@ enum Command {
     Import(import::ImportArgs),
     /// A whole run, stages 1-7, over the OpenAI protocol against the mock server.
     Run(run::RunArgs),
+    /// Lexical keyword clustering: quality against a labelled set, or time on N keywords.
+    Cluster(cluster::ClusterArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,5 +47,6 @@ fn main() -> anyhow::Result<()> {
         Command::Stage6(args) => rt.block_on(stage6::run(args)),
         Command::Import(args) => rt.block_on(import::run(args)),
         Command::Run(args) => rt.block_on(run::run(args)),
+        Command::Cluster(args) => cluster::run(args),
     }
 }

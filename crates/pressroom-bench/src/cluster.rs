@@ -1,0 +1,178 @@
+//! `pressroom-bench cluster`: lexical clustering of a whole keyword list.
+//!
+//! `--labelled FILE` (a `keyword,intent` CSV) prints, for each threshold, the number of
+//! clusters and the adjusted Rand index against the file's intents. `--keywords N` clusters
+//! N distinct keywords made from the labelled ones and prints the time and peak memory.
+
+use crate::import::peak_rss_kib;
+use anyhow::{Context, bail};
+use pressroom_domain::SiteSettings;
+use pressroom_domain::ai::ClusterInput;
+use pressroom_domain::clustering::{LEXICAL_THRESHOLD, LexicalClusterer, adjusted_rand_index};
+use serde_json::json;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Args)]
+pub struct ClusterArgs {
+    /// The labelled set, `keyword,intent` with a header.
+    #[arg(long, default_value = "examples/labelled-keywords.csv")]
+    labelled: PathBuf,
+    /// Cluster this many generated keywords and report time and memory (else: quality).
+    #[arg(long)]
+    keywords: Option<usize>,
+}
+
+/// Words appended to labelled keywords to make long lists of distinct searches.
+const PLACES: &[&str] = &[
+    "london",
+    "paris",
+    "berlin",
+    "madrid",
+    "rome",
+    "dublin",
+    "oslo",
+    "vienna",
+    "prague",
+    "lisbon",
+    "boston",
+    "denver",
+    "austin",
+    "seattle",
+    "chicago",
+    "toronto",
+    "sydney",
+    "perth",
+    "auckland",
+    "cape town",
+];
+const EXTRAS: &[&str] = &[
+    "kit",
+    "set",
+    "price",
+    "cost",
+    "uk",
+    "usa",
+    "canada",
+    "small",
+    "large",
+    "electric",
+    "manual",
+    "portable",
+    "indoor",
+    "outdoor",
+    "winter",
+    "summer",
+    "kids",
+    "women",
+    "men",
+    "pro",
+    "mini",
+    "diy",
+    "professional",
+    "organic",
+    "vegan",
+];
+
+/// FNV-1a: a fixed, platform-independent mixing order.
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+pub fn run(args: ClusterArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.labelled)
+        .with_context(|| format!("cannot read {}", args.labelled.display()))?;
+    let mut keywords = Vec::new();
+    let mut intents = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let Some((k, i)) = line.split_once(',') else {
+            bail!(
+                "{} line {}: expected keyword,intent",
+                args.labelled.display(),
+                n + 1
+            );
+        };
+        keywords.push(k.trim().to_string());
+        intents.push(i.trim().to_string());
+    }
+    // A real export is not sorted by intent (it is by volume, or by nothing): mix the file
+    // the same way every time, so batched clustering is not handed its groups ready-made.
+    let mut order: Vec<usize> = (0..keywords.len()).collect();
+    order.sort_by_key(|i| fnv(&keywords[*i]));
+    let keywords: Vec<String> = order.iter().map(|i| keywords[*i].clone()).collect();
+    let intents: Vec<String> = order.iter().map(|i| intents[*i].clone()).collect();
+    match args.keywords {
+        None => {
+            let phrases: Vec<&str> = keywords.iter().map(String::as_str).collect();
+            let distinct: HashSet<&String> = intents.iter().collect();
+            // What stage 1 does today: the offline clusterer, 20 keywords a call, in file order.
+            let batch = SiteSettings::default().batch_sizes.keywords as usize;
+            let mut today = vec![0usize; phrases.len()];
+            let mut next = 0;
+            for (b, chunk) in phrases.chunks(batch).enumerate() {
+                let out = pressroom_providers::offline::text::cluster(&ClusterInput {
+                    keywords: chunk.iter().map(|k| k.to_string()).collect(),
+                });
+                for item in out.clusters {
+                    for k in item.keywords {
+                        if let Some(i) = chunk.iter().position(|c| *c == k) {
+                            today[b * batch + i] = next;
+                        }
+                    }
+                    next += 1;
+                }
+            }
+            let clusters = today.iter().collect::<HashSet<_>>().len();
+            println!(
+                "{}",
+                json!({"bench": "cluster", "method": "offline-batches", "batch": batch,
+                       "keywords": phrases.len(), "intents": distinct.len(), "clusters": clusters,
+                       "ari": (adjusted_rand_index(&intents, &today) * 1000.0).round() / 1000.0})
+            );
+            for t in [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7] {
+                let found = LexicalClusterer::new(t).cluster(&phrases);
+                let clusters = found.iter().collect::<HashSet<_>>().len();
+                println!(
+                    "{}",
+                    json!({"bench": "cluster", "method": "lexical", "threshold": t,
+                           "default": t == LEXICAL_THRESHOLD, "keywords": phrases.len(),
+                           "intents": distinct.len(), "clusters": clusters,
+                           "ari": (adjusted_rand_index(&intents, &found) * 1000.0).round() / 1000.0})
+                );
+            }
+        }
+        Some(n) => {
+            let generated: Vec<String> = (0..n)
+                .map(|i| {
+                    let base = &keywords[i % keywords.len()];
+                    let round = i / keywords.len();
+                    match round {
+                        0 => base.clone(),
+                        r => format!(
+                            "{base} {} {}",
+                            PLACES[r % PLACES.len()],
+                            EXTRAS[(r / PLACES.len()) % EXTRAS.len()]
+                        ),
+                    }
+                })
+                .collect();
+            let phrases: Vec<&str> = generated.iter().map(String::as_str).collect();
+            let started = Instant::now();
+            let found = LexicalClusterer::default().cluster(&phrases);
+            let secs = started.elapsed().as_secs_f64();
+            let clusters = found.iter().collect::<HashSet<_>>().len();
+            println!(
+                "{}",
+                json!({"bench": "cluster", "method": "lexical", "keywords": n,
+                       "clusters": clusters, "secs": (secs * 1000.0).round() / 1000.0,
+                       "keywords_per_sec": (n as f64 / secs).round(),
+                       "peak_rss_kib": peak_rss_kib(),
+                       "cores": std::thread::available_parallelism().map(|c| c.get()).ok()})
+            );
+        }
+    }
+    Ok(())
+}
