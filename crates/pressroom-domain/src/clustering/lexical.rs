@@ -123,6 +123,9 @@ impl LexicalClusterer {
         let mut clusters: Vec<Cluster> = Vec::new();
         let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
         let mut cluster_of_group = vec![0usize; groups.len()];
+        // Per cluster, the last group that scored it (a generation counter, never cleared).
+        let mut seen: Vec<u64> = Vec::new();
+        let mut seen_gen = 0u64;
         for g in order {
             let (sig, members) = &groups[g];
             let vector: Vec<(u32, f64)> = sig.iter().map(|t| (*t, weight(*t))).collect();
@@ -133,8 +136,14 @@ impl LexicalClusterer {
                     .then_with(|| names[a.0 as usize].cmp(names[b.0 as usize]))
             });
             let mut best: Option<(usize, f64)> = None;
+            seen_gen += 1;
             for (t, _) in anchors.iter().take(ANCHORS) {
                 for &c in postings.get(t).map(Vec::as_slice).unwrap_or(&[]) {
+                    // A cluster reached through two anchors is scored once.
+                    if seen[c] == seen_gen {
+                        continue;
+                    }
+                    seen[c] = seen_gen;
                     let score = clusters[c].cosine(&vector, norm);
                     let better = match best {
                         None => true,
@@ -152,13 +161,14 @@ impl LexicalClusterer {
                         centroid: HashMap::new(),
                         norm: 0.0,
                     });
+                    seen.push(0);
                     clusters.len() - 1
                 }
             };
+            // A term is posted once per cluster: when it first enters the centroid.
             for (t, _) in &vector {
-                let list = postings.entry(*t).or_default();
-                if list.last() != Some(&c) && !list.contains(&c) {
-                    list.push(c);
+                if !clusters[c].centroid.contains_key(t) {
+                    postings.entry(*t).or_default().push(c);
                 }
             }
             clusters[c].add(&vector, members.len() as f64);
