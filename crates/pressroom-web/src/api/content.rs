@@ -1,19 +1,14 @@
 //! One article: read it, edit it, move it through review, list its images.
 
+use crate::actions;
 use crate::auth::{ApiJson, ApiPath, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use pressroom_domain::{Content, ContentId, ContentStatus};
+use pressroom_domain::{ContentId, ContentStatus};
 use pressroom_pipeline::content::{self as editorial, ContentEdit};
-
-/// The review move `to` for an editor: the pipeline's `review_one`, the pages' path too.
-async fn review(s: &AppState, c: &Caller, id: i64, to: ContentStatus) -> ApiResult<Content> {
-    c.require_edit()?;
-    Ok(editorial::review_one(&s.pipeline, c.account(), ContentId::new(id), to).await?)
-}
 
 #[utoipa::path(get, path = "/api/v1/content/{id}", params(("id" = i64, Path)),
     responses((status = 200, body = ContentDto), (status = 404, body = ErrorBody)))]
@@ -60,7 +55,9 @@ pub(super) async fn approve_content(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ContentDto>> {
     Ok(Json(
-        review(&s, &c, id, ContentStatus::Approved).await?.into(),
+        actions::review(&s, &c, id, ContentStatus::Approved)
+            .await?
+            .into(),
     ))
 }
 
@@ -72,7 +69,9 @@ pub(super) async fn reject_content(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ContentDto>> {
     Ok(Json(
-        review(&s, &c, id, ContentStatus::Rejected).await?.into(),
+        actions::review(&s, &c, id, ContentStatus::Rejected)
+            .await?
+            .into(),
     ))
 }
 
@@ -85,7 +84,9 @@ pub(super) async fn reopen_content(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ContentDto>> {
     Ok(Json(
-        review(&s, &c, id, ContentStatus::Review).await?.into(),
+        actions::review(&s, &c, id, ContentStatus::Review)
+            .await?
+            .into(),
     ))
 }
 

@@ -1,5 +1,6 @@
 //! Image generation on demand: chosen images, or every failed image of a site.
 
+use crate::actions;
 use crate::auth::{ApiJson, ApiPath, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -21,8 +22,7 @@ pub(super) async fn retry_failed_images(
     ApiPath(site): ApiPath<i64>,
 ) -> ApiResult<Json<Vec<ImageOutcomeDto>>> {
     let site = own_site(&s, &c, site).await?;
-    c.require_edit()?;
-    let outcomes = images::retry_failed(&s.pipeline, c.account(), site.id).await?;
+    let outcomes = actions::retry_failed_images(&s, &c, site.id).await?;
     Ok(Json(
         outcomes.into_iter().map(ImageOutcomeDto::from).collect(),
     ))

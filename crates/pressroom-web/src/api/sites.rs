@@ -1,5 +1,6 @@
 //! Who am I, and the account's sites.
 
+use crate::actions;
 use crate::auth::{ApiJson, ApiPath, Caller};
 use crate::dto::*;
 use crate::error::{ApiResult, ErrorBody};
@@ -8,7 +9,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use pressroom_domain::SiteSettings;
 
 #[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = MeDto), (status = 401, body = ErrorBody)))]
 pub(super) async fn me(c: Caller) -> Json<MeDto> {
@@ -36,19 +36,14 @@ pub(super) async fn create_site(
     c: Caller,
     ApiJson(body): ApiJson<NewSiteBody>,
 ) -> ApiResult<(StatusCode, Json<SiteDto>)> {
-    c.require_edit()?;
-    // The store holds every caller to the text rules and reports the field at fault.
-    let site = s
-        .pipeline
-        .db()
-        .create_site(
-            c.account(),
-            &body.name,
-            body.domain.as_deref(),
-            body.language.as_deref().unwrap_or("en"),
-            &SiteSettings::default(),
-        )
-        .await?;
+    let site = actions::create_site(
+        &s,
+        &c,
+        &body.name,
+        body.domain.as_deref(),
+        body.language.as_deref().unwrap_or("en"),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }
 

@@ -1,15 +1,16 @@
 //! One article: read it with its images, edit it, and the review moves its status allows.
 
 use super::view::{Empty, Nav, csrf, nav, render};
-use crate::auth::{Caller, CsrfForm, PageUser};
+use crate::actions;
+use crate::auth::{CsrfForm, PageUser};
 use crate::dto::{ContentDto, ImageDto};
-use crate::error::{PageError, PageResult};
+use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use pressroom_domain::{ContentId, ContentStatus, Image, ImageType, Status};
-use pressroom_pipeline::content::{ContentEdit, edit_content, review_one};
+use pressroom_pipeline::content::{ContentEdit, edit_content};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -67,19 +68,12 @@ pub(super) async fn content_page(
     })
 }
 
-/// The review move `to` for an editor, then back to the article.
-async fn review(s: &AppState, c: &Caller, id: i64, to: ContentStatus) -> Result<(), PageError> {
-    c.require_edit()?;
-    review_one(&s.pipeline, c.account(), ContentId::new(id), to).await?;
-    Ok(())
-}
-
 pub(super) async fn approve(
     State(s): State<AppState>,
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    review(&s, &c, id, ContentStatus::Approved).await?;
+    actions::review(&s, &c, id, ContentStatus::Approved).await?;
     Ok(Redirect::to(&format!("/content/{id}")).into_response())
 }
 
@@ -88,7 +82,7 @@ pub(super) async fn reject(
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    review(&s, &c, id, ContentStatus::Rejected).await?;
+    actions::review(&s, &c, id, ContentStatus::Rejected).await?;
     Ok(Redirect::to(&format!("/content/{id}")).into_response())
 }
 
@@ -98,7 +92,7 @@ pub(super) async fn reopen(
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    review(&s, &c, id, ContentStatus::Review).await?;
+    actions::review(&s, &c, id, ContentStatus::Review).await?;
     Ok(Redirect::to(&format!("/content/{id}")).into_response())
 }
 

@@ -1,6 +1,7 @@
 //! A site's images grouped by article: generate chosen ones, retry the failed ones.
 
 use super::view::{Empty, Nav, csrf, nav, render};
+use crate::actions;
 use crate::auth::{CsrfForm, PageUser};
 use crate::dto::ImageDto;
 use crate::error::{ApiError, PageResult};
@@ -99,7 +100,6 @@ pub(super) async fn retry_failed(
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
     let site = own_site(&s, &c, site).await?;
-    c.require_edit()?;
-    images::retry_failed(&s.pipeline, c.account(), site.id).await?;
+    actions::retry_failed_images(&s, &c, site.id).await?;
     Ok(Redirect::to(&format!("/sites/{}/images", site.id)).into_response())
 }

@@ -1,6 +1,7 @@
 //! The dashboard (the account's sites with their pipeline counts) and new sites.
 
 use super::view::{Nav, csrf, nav, render};
+use crate::actions;
 use crate::auth::{CsrfForm, PageUser};
 use crate::dto::PipelineCountsDto;
 use crate::error::PageResult;
@@ -8,7 +9,6 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect};
-use pressroom_domain::SiteSettings;
 use serde::Deserialize;
 
 struct SiteCard {
@@ -61,17 +61,6 @@ pub(super) async fn create_site(
     State(s): State<AppState>,
     CsrfForm(c, f): CsrfForm<NewSiteForm>,
 ) -> PageResult {
-    c.require_edit()?;
-    let site = s
-        .pipeline
-        .db()
-        .create_site(
-            c.account(),
-            &f.name,
-            f.domain.as_deref(),
-            "en",
-            &SiteSettings::default(),
-        )
-        .await?;
+    let site = actions::create_site(&s, &c, &f.name, f.domain.as_deref(), "en").await?;
     Ok(Redirect::to(&format!("/sites/{}/keywords", site.id)).into_response())
 }
