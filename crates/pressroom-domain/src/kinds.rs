@@ -24,7 +24,11 @@ macro_rules! vocabulary {
 }
 
 vocabulary!(Role, "role" { Owner => "owner", Editor => "editor", Viewer => "viewer" });
-vocabulary!(ClusterMethod, "cluster method" { Llm => "llm", Lexical => "lexical", Embedding => "embedding" });
+// `llm`: grouped by the model in batches (clusters made before whole-list clustering);
+// `manual`: made by a person (split, or a cluster created by hand).
+vocabulary!(ClusterMethod, "cluster method" {
+    Llm => "llm", Lexical => "lexical", Embedding => "embedding", Serp => "serp", Manual => "manual",
+});
 vocabulary!(ContentStructure, "content structure" {
     Article => "article", Guide => "guide", Listicle => "listicle",
     Comparison => "comparison", HowTo => "how-to", Review => "review",

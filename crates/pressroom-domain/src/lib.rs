@@ -21,7 +21,7 @@ pub use ids::*;
 pub use keyword::{Intent, KeywordDraft, normalise_phrase};
 pub use kinds::*;
 pub use money::{Credits, UsdMicros};
-pub use settings::SiteSettings;
+pub use settings::{ClusteringSettings, SiteSettings};
 pub use status::*;
 pub use template::PromptTemplate;
 

@@ -1,7 +1,7 @@
 //! Per-site settings with the defaults of SPEC section 2. Stored as JSON on the site; every
 //! field has a default so older rows keep loading as settings grow.
 
-use crate::{AiFunction, DomainError, PromptTemplate, ReviewMode};
+use crate::{AiFunction, ClusterMethod, DomainError, PromptTemplate, ReviewMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,6 +22,67 @@ pub struct SiteSettings {
     /// Overrides by AI function name (`generate-image` ...).
     pub prompt_templates: BTreeMap<String, String>,
     pub min_keywords_to_cluster: u32,
+    pub clustering: ClusteringSettings,
+}
+
+/// How Stage 1 groups the site's keywords (docs/BENCHMARKS.md has each method's quality).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClusteringSettings {
+    /// `lexical` (no spend), `embedding` or `serp`.
+    pub method: ClusterMethod,
+    /// Lexical and embedding: the cosine similarity in percent a keyword needs with a
+    /// cluster to join it; `None` is the method's measured default.
+    pub similarity_percent: Option<u32>,
+    /// SERP: how many of their top-10 result URLs two keywords must share to join.
+    pub serp_shared_urls: u32,
+    /// Embedding: the provider and model (`None`: the text provider's default embedding
+    /// model).
+    pub embedding_provider: Option<String>,
+    pub embedding_model: Option<String>,
+}
+
+impl Default for ClusteringSettings {
+    fn default() -> Self {
+        ClusteringSettings {
+            method: ClusterMethod::Lexical,
+            similarity_percent: None,
+            serp_shared_urls: 4,
+            embedding_provider: None,
+            embedding_model: None,
+        }
+    }
+}
+
+impl ClusteringSettings {
+    fn validate(&self) -> Result<(), DomainError> {
+        if !matches!(
+            self.method,
+            ClusterMethod::Lexical | ClusterMethod::Embedding | ClusterMethod::Serp
+        ) {
+            return Err(DomainError::InvalidValue {
+                field: "clustering.method",
+                value: self.method.as_str().to_string(),
+            });
+        }
+        if let Some(p) = self.similarity_percent
+            && !(1..=99).contains(&p)
+        {
+            return Err(DomainError::OutOfRange {
+                field: "clustering.similarity_percent",
+                min: 1,
+                max: 99,
+            });
+        }
+        if !(1..=10).contains(&self.serp_shared_urls) {
+            return Err(DomainError::OutOfRange {
+                field: "clustering.serp_shared_urls",
+                min: 1,
+                max: 10,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// How many of a stage's input items are worked on together.
@@ -81,6 +142,7 @@ impl Default for SiteSettings {
             caps: RunCaps::default(),
             prompt_templates: BTreeMap::new(),
             min_keywords_to_cluster: 5,
+            clustering: ClusteringSettings::default(),
         }
     }
 }
@@ -121,6 +183,7 @@ impl SiteSettings {
                 max: i64::from(u32::MAX),
             });
         }
+        self.clustering.validate()?;
         for size in [&self.featured_image_size, &self.in_article_image_size] {
             parse_size(size)?;
         }

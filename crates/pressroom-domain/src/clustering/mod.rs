@@ -14,7 +14,7 @@ mod lexical;
 mod terms;
 
 pub use ari::adjusted_rand_index;
-pub use lexical::{LEXICAL_THRESHOLD, LexicalClusterer};
+pub use lexical::{LEXICAL_THRESHOLD, LexicalClusterer, Placement};
 pub use terms::terms;
 
 #[cfg(test)]
