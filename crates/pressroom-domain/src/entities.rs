@@ -66,7 +66,7 @@ pub struct Keyword {
     pub created_at: TimestampMs,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
     pub id: ClusterId,
     pub account_id: AccountId,
@@ -76,6 +76,8 @@ pub struct Cluster {
     pub keyword_count: i64,
     pub total_volume: i64,
     pub method: ClusterMethod,
+    /// The similarity the method joined keywords at; `None` for a model's or a person's.
+    pub threshold: Option<f64>,
     pub status: ClusterStatus,
     pub created_at: TimestampMs,
 }
@@ -212,6 +214,10 @@ pub struct StageResult {
     pub skipped: i64,
     pub credits: Credits,
     pub elapsed_ms: i64,
+    /// Stage 2: the search intents found in its clusters' keywords that had no article yet;
+    /// it plans at most one idea for each.
+    #[serde(default)]
+    pub intents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -89,7 +89,8 @@ impl ClusteringSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BatchSizes {
-    /// Stage 1: keywords per clustering call.
+    /// No longer used: Stage 1 clusters the whole list at once (`clustering`). Kept so
+    /// stored settings that set it still load.
     pub keywords: u32,
     /// Stage 2: clusters whose ideas are being written at once.
     pub clusters: u32,

@@ -60,6 +60,38 @@ fn refuse(field: &'static str, text: &str, bad: impl Fn(char) -> bool) -> Result
     }
 }
 
+/// Words left lower-case inside a title.
+pub const SMALL_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "at", "by", "with", "vs", "from",
+    "as",
+];
+
+/// "best running shoes for women" -> "Best Running Shoes for Women". Words that already
+/// carry capitals (brands, acronyms) are kept as written.
+pub fn title_case(s: &str) -> String {
+    s.split_whitespace()
+        .enumerate()
+        .map(|(i, w)| {
+            if w.chars().any(char::is_uppercase) {
+                return w.to_string();
+            }
+            if i > 0 && SMALL_WORDS.contains(&w) {
+                return w.to_string();
+            }
+            capitalise(w)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
 /// A required one-line field: trimmed, 1 to `max_chars` characters, no control characters
 /// (tabs and newlines included).
 pub fn line(field: &'static str, value: &str, max_chars: usize) -> Result<String, TextError> {

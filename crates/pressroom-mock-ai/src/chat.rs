@@ -92,9 +92,9 @@ async fn chat_inner(inner: &Shared, headers: &HeaderMap, body: &[u8]) -> Respons
         .map(message_text)
         .collect::<Vec<_>>()
         .join("\n");
+    // The first user message is the prompt with the data; a later one asks for a correction.
     let user = messages
         .iter()
-        .rev()
         .find(|m| m.get("role").and_then(Value::as_str) == Some("user"))
         .map(message_text)
         .unwrap_or_default();

@@ -123,6 +123,7 @@ pub(crate) struct ClusterRow {
     pub keyword_count: i64,
     pub total_volume: i64,
     pub method: String,
+    pub threshold: Option<f64>,
     pub status: String,
     pub created_at: i64,
 }
@@ -139,6 +140,7 @@ impl TryFrom<ClusterRow> for Cluster {
             keyword_count: r.keyword_count,
             total_volume: r.total_volume,
             method: ClusterMethod::parse(&r.method)?,
+            threshold: r.threshold,
             status: status(&r.status)?,
             created_at: r.created_at,
         })

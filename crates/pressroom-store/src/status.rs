@@ -1,7 +1,7 @@
 //! The checked way a status column changes: [`Tx::move_status`] checks the move against the
 //! domain's table of allowed moves and writes with a compare-and-set on the old status, so a
 //! concurrent change is detected instead of overwritten. Four writes in `work/writes.rs` move a
-//! status inside a larger statement (`map_keywords`, `start_image`, `finish_image`,
+//! status inside a larger statement (`map_keyword_ids`, `start_image`, `finish_image`,
 //! `review_if_images_settled`); each calls `check_move` for its fixed move and guards on the
 //! old status itself. docs/ARCHITECTURE.md lists them; a new one belongs on that list.
 

@@ -6,15 +6,19 @@
 //!   and "best … 2026" variants of one search meet.
 //! - `lexical`: deterministic centroid clustering over those terms, weighted by rarity, with
 //!   an inverted index so a 20,000-keyword list is grouped in linear-ish time.
+//! - `plan`: a cluster's name, and one article per search intent on a primary keyword no
+//!   other article of the site targets.
 //! - `ari`: the adjusted Rand index between two labellings (1 is the same grouping, about 0
 //!   is chance).
 
 mod ari;
 mod lexical;
+mod plan;
 mod terms;
 
 pub use ari::adjusted_rand_index;
 pub use lexical::{LEXICAL_THRESHOLD, LexicalClusterer, Placement};
+pub use plan::{IntentPlan, Member, name_candidates, plan_intents, terms_key};
 pub use terms::terms;
 
 #[cfg(test)]

@@ -81,17 +81,29 @@ fn stemmer() -> &'static Stemmer {
     STEMMER.get_or_init(|| Stemmer::create(Algorithm::English))
 }
 
+/// How many of a phrase's words are modifiers or stop words ("best", "how", "2026").
+pub fn ignored_words(phrase: &str) -> usize {
+    fold(phrase)
+        .split_whitespace()
+        .filter(|w| IGNORED.contains(w) || w.chars().all(|c| c.is_ascii_digit()))
+        .count()
+}
+
+fn fold(phrase: &str) -> String {
+    phrase
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
 /// The sorted, distinct stems of `phrase`'s meaningful words. Accents are dropped ("crème" is
 /// "creme"), case and punctuation folded, years and other bare numbers ignored, stop words and
 /// modifiers removed. A phrase of modifiers only ("best 2026") keeps its words, stemmed, so it
 /// is never empty unless the phrase has no letters or digits at all.
 pub fn terms(phrase: &str) -> Vec<String> {
-    let folded: String = phrase
-        .nfkd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
+    let folded = fold(phrase);
     let words: Vec<&str> = folded.split_whitespace().collect();
     let meaningful: Vec<&str> = words
         .iter()

@@ -4,7 +4,8 @@
 //! transaction. Inputs are typed by entity: `generate_content` takes `TaskId`s and nothing else.
 //!
 //! - `call`: the phases every function shares: the model call, usage rows, credit checks.
-//! - `clusters`: keywords -> clusters -> ideas -> tasks.
+//! - `grouping`: keywords -> clusters, over the site's whole list (Stage 1).
+//! - `ideas`: clusters -> ideas (one per search intent) -> tasks.
 //! - `articles`: tasks -> articles -> image prompts.
 //!
 //! Each function has a span named after it with `account`, `site`, `run` and the id of the
@@ -12,8 +13,13 @@
 
 mod articles;
 mod call;
-mod clusters;
+mod grouping;
+mod ideas;
 
 pub use articles::{generate_content, generate_image_prompts};
 pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
-pub use clusters::{ClusterReport, auto_cluster, create_tasks, generate_ideas};
+pub use grouping::{
+    ClusterReport, Grouping, cluster_keywords, group_new_keywords, join_clusters, make_clusters,
+    model_names_clusters,
+};
+pub use ideas::{IdeasReport, create_tasks, generate_ideas};

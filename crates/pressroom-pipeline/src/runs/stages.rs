@@ -12,6 +12,8 @@ use pressroom_store::KeywordFilter;
 
 /// Ideas (stage 3) and reviewed articles (stage 7) read per page.
 const PAGE: u32 = 200;
+/// New clusters written per transaction (and per event) when no model names them.
+const OFFLINE_CLUSTERS_PER_PIECE: usize = 50;
 
 #[tracing::instrument(name = "stage", skip_all, fields(stage = sr.stage.number()))]
 pub(super) async fn run_stage(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
@@ -26,10 +28,11 @@ pub(super) async fn run_stage(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     }
 }
 
-/// Stage 1: `new` keywords in batches of the site's clustering batch size. A batch that fails
-/// is recorded (its keywords counted failed, with the error) and the next one goes on; only a
-/// fault that affects every batch stops the stage. Keywords still `new` at the end are counted
-/// in an event that says why.
+/// Stage 1: the site's `new` keywords are placed over its whole list (joining existing
+/// clusters or forming new ones), then the new clusters are made a few at a time (offline) or
+/// one per model call, each piece an event, so a pause or the credit cap stops between them.
+/// A piece that fails is recorded and the next goes on; keywords still `new` at the end are
+/// counted in an event that says why.
 async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     let (p, account, site) = (sr.p, sr.account, sr.site.id);
     let s = &sr.site.settings;
@@ -56,64 +59,73 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
         .keywords
         .map_or(i64::MAX, i64::from)
         .saturating_sub(sr.result().processed);
-    let batch_size = s.batch_sizes.keywords.max(1);
-    let (mut taken, mut after) = (0i64, 0i64);
-    // Clusters made by a batch have ids above every cluster that existed before it.
-    let mut newest_cluster = p.db().max_cluster_id(account, site).await?;
-    let mut stopped = None;
-    while taken < cap {
-        if sr.over_credit_cap() {
-            stopped = Some("the per-run credit cap was reached");
-            break;
-        }
-        let limit = u32::try_from((cap - taken).min(i64::from(batch_size))).unwrap_or(batch_size);
-        let batch = p
-            .db()
-            .keywords_after(account, site, KeywordStatus::New, after, limit)
+    let site_row = sr.site.clone();
+    let grouping = functions::group_new_keywords(p, account, &site_row, cap).await?;
+    let joined: i64 = grouping.joins.iter().map(|(_, k)| k.len() as i64).sum();
+    if joined > 0 {
+        let linked = functions::join_clusters(p, account, site, &grouping.joins).await? as i64;
+        let message = format!(
+            "{linked} keywords joined {} existing clusters ({} clustering at {:.2})",
+            grouping.joins.len(),
+            grouping.method,
+            grouping.threshold
+        );
+        let halt = sr
+            .item(EventLevel::Info, message, |r| {
+                r.processed += joined;
+                r.skipped += joined - linked;
+            })
             .await?;
-        let Some(last) = batch.last() else { break };
-        after = last.id.get();
-        let n = batch.len() as i64;
-        taken += n;
-        let ids: Vec<KeywordId> = batch.iter().map(|k| k.id).collect();
-        let halt = match functions::auto_cluster(p, account, site, &ids, Some(sr.run.id)).await {
-            Ok(rep) => {
-                let made = rep
-                    .clusters
-                    .iter()
-                    .filter(|c| c.get() > newest_cluster)
-                    .count() as i64;
-                newest_cluster = rep
-                    .clusters
-                    .iter()
-                    .map(|c| c.get())
-                    .fold(newest_cluster, i64::max);
-                let mapped = rep.keywords_mapped as i64;
-                let message =
-                    format!("{mapped} of {n} keywords clustered into {made} new clusters");
-                sr.item(EventLevel::Info, message, |r| {
-                    r.processed += n;
-                    r.created += made;
-                    r.skipped += n - mapped;
-                    r.credits = Credits(r.credits.0 + rep.credits.0);
-                })
-                .await?
-            }
-            Err(e) if is_fatal(&e) => return Err(e),
-            Err(e) => {
-                let message = format!("clustering {n} keywords failed: {e}");
-                sr.item(EventLevel::Error, message, |r| {
-                    r.processed += n;
-                    r.failed += n;
-                })
-                .await?
-            }
-        };
         if halt.is_some() {
             return Ok(halt);
         }
     }
-    if taken >= cap {
+    // Offline, clusters are written a piece at a time; a model names one cluster per call.
+    let piece = if functions::model_names_clusters(p, &site_row)? {
+        1
+    } else {
+        OFFLINE_CLUSTERS_PER_PIECE
+    };
+    let how = (grouping.method, grouping.threshold);
+    let mut stopped = None;
+    for groups in grouping.groups.chunks(piece) {
+        if sr.over_credit_cap() {
+            stopped = Some("the per-run credit cap was reached");
+            break;
+        }
+        let n: i64 = groups.iter().map(|g| g.len() as i64).sum();
+        let halt =
+            match functions::make_clusters(p, account, &site_row, how, groups, Some(sr.run.id))
+                .await
+            {
+                Ok(rep) => {
+                    let mapped = rep.keywords_mapped as i64;
+                    let made = rep.clusters.len() as i64;
+                    let message =
+                        format!("{mapped} of {n} keywords clustered into {made} new clusters");
+                    sr.item(EventLevel::Info, message, |r| {
+                        r.processed += n;
+                        r.created += made;
+                        r.skipped += n - mapped;
+                        r.credits = Credits(r.credits.0 + rep.credits.0);
+                    })
+                    .await?
+                }
+                Err(e) if is_fatal(&e) => return Err(e),
+                Err(e) => {
+                    let message = format!("clustering {n} keywords failed: {e}");
+                    sr.item(EventLevel::Error, message, |r| {
+                        r.processed += n;
+                        r.failed += n;
+                    })
+                    .await?
+                }
+            };
+        if halt.is_some() {
+            return Ok(halt);
+        }
+    }
+    if stopped.is_none() && grouping.considered >= cap {
         stopped = Some("the per-run keyword cap was reached");
     }
     let left = p
@@ -129,7 +141,7 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     }
     let why = match stopped {
         Some(why) => format!("{why}; they wait for the next run"),
-        None => "the model placed them in no cluster, or their batch failed".to_string(),
+        None => "the model placed them in no cluster, or their piece failed".to_string(),
     };
     sr.note(
         EventLevel::Warn,

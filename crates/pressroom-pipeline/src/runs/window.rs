@@ -45,6 +45,8 @@ impl Item {
 /// An item whose work has finished: how many things it made for how many credits, or why not.
 struct ItemDone {
     outcome: Result<(usize, Credits)>,
+    /// Search intents the item's planning found (Stage 2).
+    intents: i64,
     made: String,
     what: String,
 }
@@ -105,12 +107,17 @@ async fn work(p: Pipeline, account: AccountId, run: RunId, item: Item) -> ItemDo
     match item {
         Item::Cluster(cluster) => {
             let outcome = functions::generate_ideas(&p, account, cluster.id, run).await;
-            let outcome = outcome.map(|(ideas, c)| (ideas.len(), c));
+            let intents = outcome.as_ref().map_or(0, |r| r.intents);
+            let outcome = outcome.map(|r| (r.ideas.len(), r.credits));
             let n = outcome.as_ref().map_or(0, |o| o.0);
             ItemDone {
-                made: format!("{n} ideas for cluster {:?}", cluster.name),
+                made: format!(
+                    "{n} ideas for cluster {:?} ({intents} search intents without an article)",
+                    cluster.name
+                ),
                 what: format!("cluster {:?}", cluster.name),
                 outcome,
+                intents,
             }
         }
         Item::Task(task) => ItemDone {
@@ -119,6 +126,7 @@ async fn work(p: Pipeline, account: AccountId, run: RunId, item: Item) -> ItemDo
                 .map(|(_, c)| (1, c)),
             made: format!("article written for {:?}", task.title),
             what: format!("task {:?}", task.title),
+            intents: 0,
         },
         Item::Draft(content) => {
             let outcome = functions::generate_image_prompts(&p, account, content.id, run).await;
@@ -128,6 +136,7 @@ async fn work(p: Pipeline, account: AccountId, run: RunId, item: Item) -> ItemDo
                 made: format!("{n} image prompts for {:?}", content.title),
                 what: format!("content {:?}", content.title),
                 outcome,
+                intents: 0,
             }
         }
     }
@@ -216,6 +225,7 @@ async fn record(sr: &mut StageRun<'_>, done: ItemDone) -> Result<Option<Halt>> {
             sr.item(EventLevel::Info, done.made, |r| {
                 r.processed += 1;
                 r.created += n as i64;
+                r.intents += done.intents;
                 r.credits = Credits(r.credits.0 + credits.0);
             })
             .await

@@ -19,14 +19,7 @@ impl Harness {
     /// Clusters every keyword (one well-behaved call) and returns the new clusters.
     async fn clusters(&self) -> Vec<Cluster> {
         let db = self.p.db();
-        let ids: Vec<KeywordId> = db
-            .keywords_by_status(self.account, self.site.id, KeywordStatus::New, 100)
-            .await
-            .unwrap()
-            .iter()
-            .map(|k| k.id)
-            .collect();
-        functions::auto_cluster(&self.p, self.account, self.site.id, &ids, None)
+        functions::cluster_keywords(&self.p, self.account, self.site.id, None)
             .await
             .unwrap();
         let clusters = db
@@ -77,9 +70,10 @@ engine_test!(
         let calls = h.mock.requests("chat_completions");
         h.mock.script([out_of_bounds("target_words")]);
 
-        let (ideas, credits) = functions::generate_ideas(&h.p, h.account, cluster.id, None)
+        let report = functions::generate_ideas(&h.p, h.account, cluster.id, None)
             .await
             .unwrap();
+        let (ideas, credits) = (report.ideas, report.credits);
         assert!(!ideas.is_empty());
         assert_eq!(h.mock.requests("chat_completions"), calls + 2, "one retry");
 
@@ -145,16 +139,18 @@ engine_test!(
     |db: Db| async move {
         let h = harness(db, MockConfig::default(), "openai", "offline").await;
         let cluster = h.clusters().await.remove(0);
-        let (ideas, _) = functions::generate_ideas(&h.p, h.account, cluster.id, None)
+        let ideas = functions::generate_ideas(&h.p, h.account, cluster.id, None)
             .await
-            .unwrap();
+            .unwrap()
+            .ideas;
         let sent = h.mock.last_request("chat_completions").unwrap();
+        // One idea per search intent: the cluster's keywords have two.
         let budget = IdeasInput {
             cluster_name: String::new(),
             cluster_description: String::new(),
             keywords: vec![],
-            min_ideas: 3,
-            max_ideas: 7,
+            min_ideas: 1,
+            max_ideas: 2,
         }
         .max_output_tokens();
         let tokens = sent
@@ -213,8 +209,10 @@ engine_test!(
         db.update_site_settings(h.account, h.site.id, &settings)
             .await
             .unwrap();
-        // Stage 1's call is fine; the first cluster's two answers are not.
+        // Stage 1's two calls (one per cluster) are fine; the first cluster's two idea answers
+        // are not.
         h.mock.script([
+            Step::Named("ok".into()),
             Step::Named("ok".into()),
             out_of_bounds("target_words"),
             out_of_bounds("target_words"),

@@ -80,43 +80,43 @@ async fn paused_in_stage_6(
 }
 
 engine_test!(
-    a_failed_clustering_batch_does_not_end_stage_1,
+    a_failed_cluster_naming_call_does_not_end_stage_1,
     |db: Db| async move {
         let mut h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
-        h.edit_settings(|s| s.batch_sizes.keywords = 2).await;
-        // The first clustering call is refused by the model; the three after it are answered.
+        // The keywords form two groups over the whole list; the model names each in one call.
+        // The first call is refused; the second is answered.
         h.mock.script([Step::Named("refusal".into())]);
         let run = run_to_end(&h).await;
         let r = &run.stage_results[0];
-        assert_eq!(r.processed, 8, "every batch was tried: {r:?}");
-        assert_eq!(r.failed, 2, "the refused batch's keywords: {r:?}");
-        assert!(r.created > 0, "later batches made clusters: {r:?}");
+        assert_eq!(r.processed, 8, "every group was tried: {r:?}");
+        assert_eq!(r.failed, 4, "the refused group's keywords: {r:?}");
+        assert!(r.created > 0, "the other group made its cluster: {r:?}");
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         assert!(
             run.stage_results[3].created > 0,
             "the run went on to write articles"
         );
-        assert_eq!(run.failed_items(), 2);
+        assert_eq!(run.failed_items(), 4);
         let events = db.run_events(h.account, run.id, None, 1000).await.unwrap();
         assert!(
             events.iter().any(|e| e.level == EventLevel::Error
-                && e.message.starts_with("clustering 2 keywords failed")),
+                && e.message.starts_with("clustering 4 keywords failed")),
             "the failure is recorded with its error"
         );
         assert!(
             events
                 .iter()
-                .any(|e| e.message.starts_with("2 keywords remain new")),
+                .any(|e| e.message.starts_with("4 keywords remain new")),
             "the keywords left new are counted and explained"
         );
         let last = events.last().unwrap();
         assert!(
             last.message
-                .contains("with failures: 2 keywords could not be clustered"),
+                .contains("with failures: 4 keywords could not be clustered"),
             "the final event names what failed: {}",
             last.message
         );
-        assert_eq!(last.fields["failed"], 2);
+        assert_eq!(last.fields["failed"], 4);
         let providers = run.providers.expect("the run records its providers");
         assert_eq!(providers.text_provider, "openai");
         assert_eq!(providers.image_provider, "offline");

@@ -157,13 +157,14 @@ engine_test!(
             .keywords_by_status(h.account, h.site.id, KeywordStatus::New, 100)
             .await
             .unwrap();
-        let ids: Vec<KeywordId> = kws.iter().map(|k| k.id).collect();
-        let report = functions::auto_cluster(&h.p, h.account, h.site.id, &ids, None)
+        assert!(!kws.is_empty());
+        let report = functions::cluster_keywords(&h.p, h.account, h.site.id, None)
             .await
             .unwrap();
-        let (ideas, _) = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
+        let ideas = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
             .await
-            .unwrap();
+            .unwrap()
+            .ideas;
         assert!(ideas.len() >= 2);
         let stale = db.idea(h.account, ideas[0]).await.unwrap();
         assert_eq!(stale.status, IdeaStatus::New);
@@ -567,6 +568,7 @@ engine_test!(
             LimitConfig::new(None, chat_limit),
         );
         h.edit_settings(|s| s.caps.content = Some(4)).await;
+        import_generated(&h, 24).await;
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let r = &run.stage_results;
@@ -636,6 +638,7 @@ engine_test!(
             (b.clusters, b.tasks, b.content) = (32, 32, 32);
         })
         .await;
+        import_generated(&h, 40).await;
         let run = run_to_end(&h).await;
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         let tasks = run.stage_results[2].created;

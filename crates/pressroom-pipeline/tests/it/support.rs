@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::time::Duration;
 
-const KEYWORDS: &str = "Keyword,Volume\n\
-    trail running shoes,900\nbest trail running shoes,700\ntrail running shoes for women,300\nwaterproof trail running shoes,200\n\
-    cold brew coffee,800\ncold brew coffee ratio,400\nhow to make cold brew coffee,600\ncold brew coffee maker,350\n";
+/// Two topics, each searched with two intents (so each cluster plans two articles).
+const KEYWORDS: &str = "Keyword,Volume,Intent\n\
+    trail running shoes,900,informational\nbest trail running shoes,700,commercial\ntrail running shoes for women,300,informational\nwaterproof trail running shoes,200,commercial\n\
+    cold brew coffee,800,informational\ncold brew coffee ratio,400,informational\nhow to make cold brew coffee,600,informational\ncold brew coffee maker,350,transactional\n";
 
 pub struct Harness {
     pub p: Pipeline,
@@ -139,6 +140,19 @@ pub async fn run_to_end(h: &Harness) -> AutomationRun {
     h.p.db().run(h.account, run.id).await.unwrap()
 }
 
+/// Adds `n` generated keywords (`n - n / 4` distinct searches) to the harness's site.
+pub async fn import_generated(h: &Harness, n: usize) {
+    pressroom_pipeline::import::import_keywords(
+        h.p.db(),
+        h.account,
+        h.site.id,
+        "generated",
+        Cursor::new(pressroom_mock_ai::keywords::csv(n).into_bytes()),
+    )
+    .await
+    .unwrap();
+}
+
 /// Content with pending images, made through stages 1-5's functions.
 pub async fn content_with_pending_images(h: &Harness) -> (ContentId, Vec<ImageId>) {
     let db = h.p.db();
@@ -146,13 +160,14 @@ pub async fn content_with_pending_images(h: &Harness) -> (ContentId, Vec<ImageId
         .keywords_by_status(h.account, h.site.id, KeywordStatus::New, 100)
         .await
         .unwrap();
-    let ids: Vec<KeywordId> = kws.iter().map(|k| k.id).collect();
-    let report = functions::auto_cluster(&h.p, h.account, h.site.id, &ids, None)
+    assert!(!kws.is_empty());
+    let report = functions::cluster_keywords(&h.p, h.account, h.site.id, None)
         .await
         .unwrap();
-    let (ideas, _) = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
+    let ideas = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
         .await
-        .unwrap();
+        .unwrap()
+        .ideas;
     let tasks = functions::create_tasks(&h.p, h.account, &ideas[..1])
         .await
         .unwrap();

@@ -9,7 +9,7 @@ mod writes;
 
 use pressroom_domain::*;
 
-const CLUSTER_COLS: &str = "id, account_id, site_id, name, description, keyword_count, total_volume, method, status, created_at";
+const CLUSTER_COLS: &str = "id, account_id, site_id, name, description, keyword_count, total_volume, method, threshold, status, created_at";
 const IDEA_COLS: &str = "id, account_id, site_id, cluster_id, title, description, outline, primary_keyword, secondary_keywords, content_structure, target_words, status, created_at";
 const TASK_COLS: &str = "id, account_id, site_id, idea_id, cluster_id, title, brief, keywords, target_words, status, error, created_at";
 const CONTENT_COLS: &str = "id, account_id, site_id, task_id, title, slug, meta_title, meta_description, excerpt, body_html, body_markdown, word_count, primary_keyword, secondary_keywords, status, created_at, updated_at";

@@ -162,6 +162,68 @@ impl Db {
         rows.into_iter().map(Task::try_from).collect()
     }
 
+    /// Stage 1's view of the clusters a site already has: up to `limit` clustered keywords
+    /// after keyword id `after`, in id order, with their cluster and phrase. Keywords of
+    /// archived clusters are left out: an archived cluster takes no new keywords.
+    pub async fn clustered_keywords_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(KeywordId, ClusterId, String)>> {
+        let rows: Vec<(i64, i64, String)> = on_db!(self, p => sqlx::query_as(
+            "SELECT k.id, k.cluster_id, k.phrase FROM keywords k JOIN clusters c ON c.id = k.cluster_id
+             WHERE k.account_id = $1 AND k.site_id = $2 AND k.status = 'mapped' AND c.account_id = $1
+               AND c.status <> 'archived' AND k.id > $3
+             ORDER BY k.id LIMIT $4")
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(k, c, phrase)| (KeywordId::new(k), ClusterId::new(c), phrase))
+            .collect())
+    }
+
+    /// A cluster's keywords that are not archived, highest volume first.
+    pub async fn cluster_members(
+        &self,
+        account: AccountId,
+        cluster: ClusterId,
+    ) -> Result<Vec<Keyword>> {
+        let rows: Vec<KeywordRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {} FROM keywords WHERE account_id = $1 AND cluster_id = $2 AND status <> 'archived'
+             ORDER BY volume DESC NULLS LAST, id", crate::keywords::KEYWORD_COLUMNS)))
+            .bind(account.get()).bind(cluster.get()).fetch_all(p).await)?;
+        rows.into_iter().map(Keyword::try_from).collect()
+    }
+
+    /// Which of `terms` (primary keywords reduced to their terms) already have an idea on the
+    /// site.
+    pub async fn taken_primary_terms(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        terms: &[String],
+    ) -> Result<Vec<String>> {
+        let mut taken = Vec::new();
+        for chunk in terms.chunks(200) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "SELECT primary_terms FROM ideas WHERE account_id = $1 AND site_id = $2 AND primary_terms IN ({})",
+                marks.join(", ")
+            );
+            let found: Vec<String> = on_db!(self, p => {
+                let mut q = sqlx::query_scalar(AssertSqlSafe(sql.clone())).bind(account.get()).bind(site.get());
+                for t in chunk {
+                    q = q.bind(t);
+                }
+                q.fetch_all(p).await
+            })?;
+            taken.extend(found);
+        }
+        Ok(taken)
+    }
+
     /// The highest cluster id of the site (0 when it has none).
     pub async fn max_cluster_id(&self, account: AccountId, site: SiteId) -> Result<i64> {
         Ok(on_db!(self, p => sqlx::query_scalar(

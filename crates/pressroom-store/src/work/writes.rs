@@ -4,69 +4,95 @@
 use super::{GeneratedImage, IMAGE_COLS, NewContent, NewImage};
 use crate::rows::*;
 use crate::{Db, Result, StoreError, Tx, now_ms, on_conn, on_db};
-use pressroom_domain::ai::{ClusterItem, IdeaItem};
+use pressroom_domain::ai::IdeaItem;
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
 impl Tx {
-    /// Creates a cluster, or returns the site's cluster of the same name (a later batch may
-    /// name a topic an earlier one already made).
-    pub async fn upsert_cluster(
+    /// The site's cluster named `name`.
+    pub async fn cluster_named(
         &mut self,
         account: AccountId,
         site: SiteId,
-        item: &ClusterItem,
-        method: ClusterMethod,
+        name: &str,
     ) -> Result<ClusterId> {
-        let id: i64 = on_conn!(self, c => sqlx::query_scalar(
-            "INSERT INTO clusters (account_id, site_id, name, description, method, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'new', $6)
-             ON CONFLICT (site_id, name) DO UPDATE SET description = clusters.description RETURNING id")
-            .bind(account.get()).bind(site.get()).bind(item.name.trim()).bind(item.description.trim())
-            .bind(method.as_str()).bind(now_ms()).fetch_one(c).await)?;
-        Ok(ClusterId::new(id))
+        let id: Option<i64> = on_conn!(self, c => sqlx::query_scalar(
+            "SELECT id FROM clusters WHERE account_id = $1 AND site_id = $2 AND name = $3")
+            .bind(account.get()).bind(site.get()).bind(name.trim()).fetch_optional(c).await)?;
+        id.map(ClusterId::new)
+            .ok_or_else(|| StoreError::not_found("cluster", name))
     }
 
-    /// Links `new` keywords whose normalised phrase is in `normalised` to `cluster` and moves
-    /// them to `mapped`; returns how many were linked. Phrases already mapped stay where they are.
-    pub async fn map_keywords(
+    /// Creates a cluster, or `None` when the site already has one of that name (the caller
+    /// names it otherwise).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_cluster(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        name: &str,
+        description: &str,
+        method: ClusterMethod,
+        threshold: Option<f64>,
+    ) -> Result<Option<ClusterId>> {
+        let id: Option<i64> = on_conn!(self, c => sqlx::query_scalar(
+            "INSERT INTO clusters (account_id, site_id, name, description, method, threshold, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7)
+             ON CONFLICT (site_id, name) DO NOTHING RETURNING id")
+            .bind(account.get()).bind(site.get()).bind(name.trim()).bind(description.trim())
+            .bind(method.as_str()).bind(threshold).bind(now_ms()).fetch_optional(c).await)?;
+        Ok(id.map(ClusterId::new))
+    }
+
+    /// Links the `new` keywords among `ids` to `cluster` and moves them to `mapped`; returns
+    /// how many were linked (one already mapped stays where it is).
+    pub async fn map_keyword_ids(
         &mut self,
         account: AccountId,
         site: SiteId,
         cluster: ClusterId,
-        normalised: &[String],
+        ids: &[KeywordId],
     ) -> Result<u64> {
         KeywordStatus::New.check_move(KeywordStatus::Mapped)?;
         let mut linked = 0;
-        for phrase in normalised {
+        for id in ids {
             linked += on_conn!(self, c => sqlx::query(
                 "UPDATE keywords SET cluster_id = $1, status = 'mapped'
-                 WHERE account_id = $2 AND site_id = $3 AND normalised = $4 AND status = 'new'")
-                .bind(cluster.get()).bind(account.get()).bind(site.get()).bind(phrase)
+                 WHERE account_id = $2 AND site_id = $3 AND id = $4 AND status = 'new'")
+                .bind(cluster.get()).bind(account.get()).bind(site.get()).bind(id.get())
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
-        on_conn!(self, c => sqlx::query(
-            "UPDATE clusters SET keyword_count = (SELECT COUNT(*) FROM keywords k WHERE k.cluster_id = clusters.id),
-                 total_volume = (SELECT CAST(COALESCE(SUM(k.volume), 0) AS BIGINT) FROM keywords k WHERE k.cluster_id = clusters.id)
-             WHERE account_id = $1 AND id = $2")
-            .bind(account.get()).bind(cluster.get()).execute(c).await.map(|_| ()))?;
+        self.recount_cluster(account, cluster).await?;
         Ok(linked)
     }
 
+    /// A cluster's keyword count and total volume, from its keywords that are not archived.
+    pub async fn recount_cluster(&mut self, account: AccountId, cluster: ClusterId) -> Result<()> {
+        Ok(on_conn!(self, c => sqlx::query(
+            "UPDATE clusters SET keyword_count = (SELECT COUNT(*) FROM keywords k WHERE k.cluster_id = clusters.id AND k.status <> 'archived'),
+                 total_volume = (SELECT CAST(COALESCE(SUM(k.volume), 0) AS BIGINT) FROM keywords k WHERE k.cluster_id = clusters.id AND k.status <> 'archived')
+             WHERE account_id = $1 AND id = $2")
+            .bind(account.get()).bind(cluster.get()).execute(c).await.map(|_| ()))?)
+    }
+
+    /// Stores an idea whose primary keyword reduces to `primary_terms`, or `None` when the
+    /// site already has an idea for those terms (one article per search).
     pub async fn insert_idea(
         &mut self,
         account: AccountId,
         site: SiteId,
         cluster: ClusterId,
         idea: &IdeaItem,
-    ) -> Result<IdeaId> {
-        let id: i64 = on_conn!(self, c => sqlx::query_scalar(
-            "INSERT INTO ideas (account_id, site_id, cluster_id, title, description, outline, primary_keyword, secondary_keywords, content_structure, target_words, status, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'new', $11) RETURNING id")
+        primary_terms: &str,
+    ) -> Result<Option<IdeaId>> {
+        let id: Option<i64> = on_conn!(self, c => sqlx::query_scalar(
+            "INSERT INTO ideas (account_id, site_id, cluster_id, title, description, outline, primary_keyword, primary_terms, secondary_keywords, content_structure, target_words, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'new', $12)
+             ON CONFLICT (site_id, primary_terms) DO NOTHING RETURNING id")
             .bind(account.get()).bind(site.get()).bind(cluster.get()).bind(&idea.title).bind(&idea.description)
-            .bind(to_json(&idea.outline)).bind(&idea.primary_keyword).bind(to_json(&idea.secondary_keywords))
-            .bind(idea.content_structure.as_str()).bind(i64::from(idea.target_words)).bind(now_ms()).fetch_one(c).await)?;
-        Ok(IdeaId::new(id))
+            .bind(to_json(&idea.outline)).bind(&idea.primary_keyword).bind(primary_terms).bind(to_json(&idea.secondary_keywords))
+            .bind(idea.content_structure.as_str()).bind(i64::from(idea.target_words)).bind(now_ms()).fetch_optional(c).await)?;
+        Ok(id.map(IdeaId::new))
     }
 
     /// Makes the task for an idea (at most one per idea) and moves the idea to `queued`.

@@ -159,11 +159,13 @@ pub(super) async fn summarise(
     let stages: Vec<serde_json::Value> = Stage::ALL
         .iter()
         .zip(&run.stage_results)
-        .map(|(s, r)| json!({"stage": s.number(), "name": s.name(), "processed": r.processed, "created": r.created, "failed": r.failed, "skipped": r.skipped, "credits": r.credits, "elapsed_ms": r.elapsed_ms}))
+        .map(|(s, r)| json!({"stage": s.number(), "name": s.name(), "processed": r.processed, "created": r.created, "failed": r.failed, "skipped": r.skipped, "credits": r.credits, "elapsed_ms": r.elapsed_ms, "intents": r.intents}))
         .collect();
+    let intents = run.stage_results.get(1).map_or(0, |r| r.intents);
     let value = json!({
         "run_id": run.id,
         "status": run.status.as_str(),
+        "search_intents": intents,
         "stages": stages,
         "credits_used": run.credits_used,
         "counts": {
@@ -183,6 +185,9 @@ pub(super) async fn summarise(
             for (st, r) in Stage::ALL.iter().zip(&run.stage_results) {
                 s.push_str(&format!("{:<2} {:<26} {:>9} {:>8} {:>7} {:>8} {:>8} {:>8}\n", st.number(), st.name(), r.processed, r.created, r.failed, r.skipped, r.credits.0, r.elapsed_ms));
             }
+            s.push_str(&format!(
+                "\n{intents} search intents found, one idea planned for each at most.",
+            ));
             s.push_str(&format!(
                 "\n{} keywords, {} clusters, {} ideas, {} articles ({} awaiting review), {} images generated, {} failed; {} credits used.\nImages are in {}.",
                 counts.keywords, counts.clusters, counts.ideas, counts.content, counts.content_review, counts.images_generated, counts.images_failed, run.credits_used, p.media().root().display()

@@ -4,15 +4,75 @@ use super::words::*;
 use pressroom_domain::ContentStructure;
 use pressroom_domain::ai::{IdeaItem, IdeasInput, IdeasOutput};
 
-fn structure_title(s: ContentStructure, p: &str, i: usize) -> String {
-    match s {
-        ContentStructure::Article => format!("{p}: What It Is and Why It Matters"),
-        ContentStructure::Guide => format!("The Complete Guide to {p}"),
-        ContentStructure::Listicle => format!("{} Practical Tips for {p}", 7 + i % 5),
-        ContentStructure::Comparison => format!("{p} Compared: How to Pick the Right Option"),
-        ContentStructure::HowTo => format!("How to Get Started with {p}"),
-        ContentStructure::Review => format!("{p} Reviewed: What Works and What Does Not"),
+/// A title written from the keyword itself: a question stays a question, "best X" is a list
+/// of picks, "X vs Y" a comparison; words the keyword already says ("guide", "tips",
+/// "review") are not said twice.
+fn title_for(primary: &str, i: usize) -> (ContentStructure, String) {
+    let lower = primary.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let p = title_case(primary);
+    let first = words.first().copied().unwrap_or("");
+    let has = |w: &str| words.contains(&w);
+    if lower.starts_with("how to ") {
+        return (ContentStructure::HowTo, p);
     }
+    if [
+        "what", "why", "when", "which", "who", "is", "are", "can", "does", "do", "should",
+    ]
+    .contains(&first)
+    {
+        return (
+            ContentStructure::Article,
+            format!("{}?", p.trim_end_matches('?')),
+        );
+    }
+    if has("vs") || has("versus") {
+        return (
+            ContentStructure::Comparison,
+            format!("{p}: Which Should You Choose?"),
+        );
+    }
+    if has("review") || has("reviews") {
+        return (ContentStructure::Review, format!("{p}: Is It Worth It?"));
+    }
+    if first == "best" || first == "top" {
+        return (
+            ContentStructure::Listicle,
+            format!("{p}: Our Picks and How to Choose"),
+        );
+    }
+    if has("guide") {
+        return (ContentStructure::Guide, p);
+    }
+    if has("tips") || has("ideas") || has("mistakes") {
+        return (
+            ContentStructure::Listicle,
+            format!("{p} That Make a Difference"),
+        );
+    }
+    if has("beginners") || has("beginner") {
+        return (ContentStructure::Guide, format!("{p}: Where to Start"));
+    }
+    let written = [
+        (
+            ContentStructure::Guide,
+            format!("{p}: Everything You Need to Know"),
+        ),
+        (
+            ContentStructure::HowTo,
+            format!("How to Choose the Right {p}"),
+        ),
+        (
+            ContentStructure::Article,
+            format!("{p}: What Matters and Why"),
+        ),
+        (
+            ContentStructure::Listicle,
+            format!("{} Things to Know About {p}", 5 + i % 5),
+        ),
+    ];
+    let pick = (hash(&[&lower]) as usize + i) % written.len();
+    written[pick].clone()
 }
 
 pub(super) fn structure_outline(s: ContentStructure, p: &str, s1: &str) -> Vec<String> {
@@ -89,8 +149,9 @@ fn target_words(s: ContentStructure) -> u32 {
     }
 }
 
-/// 3-7 ideas (within the requested min/max), each on its own primary keyword and structure,
-/// with a 7-8 section outline.
+/// One idea per keyword the caller offers first, up to `max_ideas` (the pipeline puts the
+/// primary keyword of each search intent first); the keywords after those are shared out as
+/// secondary keywords. Titles are written from the keyword ([`title_for`]).
 pub fn ideas(input: &IdeasInput) -> IdeasOutput {
     let mut keywords: Vec<String> = Vec::new();
     for k in &input.keywords {
@@ -101,20 +162,20 @@ pub fn ideas(input: &IdeasInput) -> IdeasOutput {
     if keywords.is_empty() {
         keywords.push(input.cluster_name.to_lowercase());
     }
-    let lo = input.min_ideas.max(1);
-    let hi = input.max_ideas.max(lo);
-    let n = (keywords.len() as u32).clamp(3, 7).clamp(lo, hi) as usize;
-    let offset = hash(&[&input.cluster_name]) as usize % ContentStructure::ALL.len();
-    let k = keywords.len();
+    let hi = input.max_ideas.max(input.min_ideas).max(1) as usize;
+    let n = keywords.len().min(hi);
+    let rest = &keywords[n..];
     let ideas = (0..n)
         .map(|i| {
-            let primary = keywords[i % k].clone();
-            let secondary: Vec<String> = (1..k)
-                .map(|j| keywords[(i + j) % k].clone())
-                .filter(|s| *s != primary)
+            let primary = keywords[i].clone();
+            let secondary: Vec<String> = rest
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| j % n == i)
+                .map(|(_, s)| s.clone())
                 .take(3)
                 .collect();
-            let structure = ContentStructure::ALL[(offset + i) % ContentStructure::ALL.len()];
+            let (structure, title) = title_for(&primary, i);
             let p = title_case(&primary);
             let s1 = secondary
                 .first()
@@ -135,7 +196,7 @@ pub fn ideas(input: &IdeasInput) -> IdeasOutput {
                 ),
             };
             IdeaItem {
-                title: structure_title(structure, &p, i),
+                title,
                 description,
                 content_structure: structure,
                 outline: structure_outline(structure, &p, &s1),
@@ -146,4 +207,74 @@ pub fn ideas(input: &IdeasInput) -> IdeasOutput {
         })
         .collect();
     IdeasOutput { ideas }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_written_from_the_keyword_not_templated_around_it() {
+        let cases = [
+            (
+                "how to descale an espresso machine",
+                "How to Descale an Espresso Machine",
+            ),
+            (
+                "what is a creme brulee torch",
+                "What Is a Creme Brulee Torch?",
+            ),
+            ("sourdough starter guide", "Sourdough Starter Guide"),
+            (
+                "best trail running shoes",
+                "Best Trail Running Shoes: Our Picks and How to Choose",
+            ),
+            ("kindle vs kobo", "Kindle vs Kobo: Which Should You Choose?"),
+        ];
+        for (keyword, title) in cases {
+            assert_eq!(title_for(keyword, 0).1, title);
+        }
+        // No title says a word of the keyword's twice ("Guide to X Guide").
+        for keyword in [
+            "espresso guide",
+            "houseplant tips",
+            "tent review",
+            "trail running shoes",
+            "creme brulee torch",
+        ] {
+            for i in 0..4 {
+                let title = title_for(keyword, i).1.to_lowercase();
+                for w in keyword.split_whitespace() {
+                    let n = title
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|t| *t == w)
+                        .count();
+                    assert_eq!(n, 1, "{title:?} repeats {w:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn one_idea_per_offered_primary_up_to_the_maximum() {
+        let input = IdeasInput {
+            cluster_name: "Espresso".into(),
+            cluster_description: String::new(),
+            keywords: vec![
+                "descale espresso machine".into(),
+                "best espresso descaler".into(),
+                "espresso descaling".into(),
+            ],
+            min_ideas: 1,
+            max_ideas: 2,
+        };
+        let out = ideas(&input);
+        assert_eq!(out.ideas.len(), 2);
+        assert_eq!(out.ideas[0].primary_keyword, "descale espresso machine");
+        assert_eq!(out.ideas[1].primary_keyword, "best espresso descaler");
+        assert_eq!(
+            out.ideas[0].secondary_keywords,
+            vec!["espresso descaling".to_string()]
+        );
+    }
 }

@@ -35,68 +35,7 @@ impl Rng {
     }
 }
 
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "at", "by", "with", "from", "is",
-    "are", "be", "was", "how", "what", "why", "when", "where", "which", "who", "best", "top", "vs",
-    "versus", "near", "me", "my", "your", "you", "i", "do", "does", "can", "should", "it", "its",
-    "this", "that", "these", "those", "cheap", "free", "online", "buy", "guide", "review",
-    "reviews", "good", "new", "use", "using", "about", "without", "into", "than", "more", "most",
-    "under", "over", "le", "la", "les", "de", "der", "die", "das", "und", "el", "los", "y",
-];
-
-/// Significant tokens of a phrase: lower-cased, stop words dropped, plurals folded.
-pub(super) fn tokens(phrase: &str) -> Vec<String> {
-    phrase
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
-        .filter(|w| !(w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())))
-        .map(|w| stem(&w))
-        .collect()
-}
-
-pub(super) fn stem(w: &str) -> String {
-    let n = w.chars().count();
-    if n > 4 && w.ends_with("ies") {
-        format!("{}y", &w[..w.len() - 3])
-    } else if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
-        w[..w.len() - 1].to_string()
-    } else {
-        w.to_string()
-    }
-}
-
-const SMALL_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "for", "of", "to", "in", "on", "at", "by", "with", "vs", "from",
-    "as",
-];
-
-/// "best running shoes for women" -> "Best Running Shoes for Women". Words that already
-/// carry capitals (brands, acronyms) are kept as written.
-pub(super) fn title_case(s: &str) -> String {
-    s.split_whitespace()
-        .enumerate()
-        .map(|(i, w)| {
-            if w.chars().any(char::is_uppercase) {
-                return w.to_string();
-            }
-            if i > 0 && SMALL_WORDS.contains(&w) {
-                return w.to_string();
-            }
-            capitalise(w)
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-pub(super) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
+pub(super) use pressroom_domain::text::{SMALL_WORDS, capitalise, title_case};
 
 /// Lower-cases title-cased words ("Measure Your Feet" -> "measure your feet") and keeps
 /// acronyms and brands with inner capitals ("SEO", "iPhone").
