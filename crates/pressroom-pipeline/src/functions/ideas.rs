@@ -155,22 +155,27 @@ fn keep_planned(
     members: &[Member<'_>],
     taken: &HashSet<String>,
 ) -> Vec<(IdeaItem, String)> {
-    let in_cluster: HashMap<String, &str> = members
-        .iter()
-        .map(|m| (terms_key(m.phrase), m.phrase))
-        .collect();
+    // Members come highest volume first: a key's first phrase is its most searched.
+    let mut in_cluster: HashMap<String, &str> = HashMap::new();
+    for m in members {
+        in_cluster.entry(terms_key(m.phrase)).or_insert(m.phrase);
+    }
     let mut used: HashSet<String> = HashSet::new();
     let mut kept = Vec::new();
     for i in ideas.into_iter().take(IDEAS_MAX as usize) {
         let title = clean_text(&i.title, IDEA_TITLE_MAX as usize);
         let key = terms_key(&i.primary_keyword);
-        let Some(primary) = in_cluster.get(&key) else {
+        let plan = plans.iter().find(|p| p.primary_terms == key);
+        // The planned primary when the model kept it; else the cluster's own phrase.
+        let Some(primary) = plan
+            .map(|p| p.primary.as_str())
+            .or_else(|| in_cluster.get(&key).copied())
+        else {
             continue;
         };
         if title.is_empty() || taken.contains(&key) || !used.insert(key.clone()) {
             continue;
         }
-        let plan = plans.iter().find(|p| p.primary_terms == key);
         let mut seen: HashSet<String> = HashSet::from([key.clone()]);
         let secondary: Vec<String> = i
             .secondary_keywords

@@ -35,6 +35,9 @@ fn title_for(primary: &str, i: usize) -> (ContentStructure, String) {
     if has("review") || has("reviews") {
         return (ContentStructure::Review, format!("{p}: Is It Worth It?"));
     }
+    if lower.starts_with("best time ") || lower.starts_with("best way ") {
+        return (ContentStructure::Article, p);
+    }
     if first == "best" || first == "top" {
         return (
             ContentStructure::Listicle,

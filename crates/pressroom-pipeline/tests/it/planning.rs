@@ -1,0 +1,184 @@
+//! Keyword planning: whole-list clustering and one article per search intent, on the example
+//! list and on a list that grows between runs.
+
+use crate::support::*;
+use pressroom_domain::clustering::terms_key;
+use pressroom_domain::*;
+use pressroom_mock_ai::MockConfig;
+use pressroom_store::{Db, engine_test};
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+
+const EXAMPLE: &str = include_str!("../../../../examples/keywords.csv");
+
+async fn import(h: &Harness, csv: &str) {
+    pressroom_pipeline::import::import_keywords(
+        h.p.db(),
+        h.account,
+        h.site.id,
+        "test",
+        Cursor::new(csv.as_bytes().to_vec()),
+    )
+    .await
+    .unwrap();
+}
+
+/// A cluster name with a trailing number dropped, reduced to its terms: two names with the
+/// same key differ only by plural, case, word order or a number suffix.
+fn name_key(name: &str) -> String {
+    terms_key(name.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' '))
+}
+
+engine_test!(
+    the_example_list_gets_one_article_per_search_intent,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        h.edit_settings(|s| s.in_article_images = 0).await;
+        import(&h, EXAMPLE).await;
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        let r = &run.stage_results;
+
+        let ideas = db.ideas(h.account, h.site.id, None, 10_000).await.unwrap();
+        let mut primaries = HashSet::new();
+        for idea in &ideas {
+            assert!(
+                primaries.insert(terms_key(&idea.primary_keyword)),
+                "two ideas target {:?}",
+                idea.primary_keyword
+            );
+        }
+        let clusters = db
+            .clusters(h.account, h.site.id, None, 10_000)
+            .await
+            .unwrap();
+        let mut names: HashMap<String, &str> = HashMap::new();
+        for c in &clusters {
+            if let Some(twin) = names.insert(name_key(&c.name), &c.name) {
+                panic!(
+                    "clusters {twin:?} and {:?} differ only by plural or number",
+                    c.name
+                );
+            }
+            assert_eq!(c.method, ClusterMethod::Lexical);
+            assert_eq!(c.threshold, Some(0.3));
+        }
+        // Secondary keywords are the cluster's own.
+        for idea in &ideas {
+            let own = db
+                .cluster_members(h.account, idea.cluster_id)
+                .await
+                .unwrap();
+            let own: HashSet<&str> = own.iter().map(|k| k.phrase.as_str()).collect();
+            assert!(own.contains(idea.primary_keyword.as_str()), "{idea:?}");
+            for s in &idea.secondary_keywords {
+                assert!(
+                    own.contains(s.as_str()),
+                    "{s:?} is not in {idea:?}'s cluster"
+                );
+            }
+        }
+        let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+        assert_eq!(counts.keywords_new, 0);
+        assert!(r[1].intents > 0);
+        assert_eq!(
+            r[3].created, r[1].intents,
+            "one article per intent found: {r:?}"
+        );
+        assert_eq!(counts.content as usize, ideas.len());
+        assert!(
+            (counts.content as usize) < 139,
+            "{} articles for 139 keywords",
+            counts.content
+        );
+        eprintln!(
+            "example: {} clusters, {} intents, {} articles",
+            clusters.len(),
+            r[1].intents,
+            counts.content
+        );
+    }
+);
+
+engine_test!(
+    keywords_added_later_join_existing_clusters_and_repeat_no_article,
+    |db: Db| async move {
+        let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        let first = run_to_end(&h).await;
+        assert_eq!(first.status, RunStatus::AwaitingReview, "{:?}", first.error);
+        let before = db.clusters(h.account, h.site.id, None, 100).await.unwrap();
+        let members_before: Vec<(ClusterId, Vec<String>)> = {
+            let mut v = Vec::new();
+            for c in &before {
+                let k = db.cluster_members(h.account, c.id).await.unwrap();
+                v.push((c.id, k.into_iter().map(|k| k.phrase).collect()));
+            }
+            v
+        };
+        let ideas_before = db
+            .ideas(h.account, h.site.id, None, 100)
+            .await
+            .unwrap()
+            .len();
+
+        // A plural twin and a reordered variant of known searches, and one new topic.
+        import(
+            &h,
+            "Keyword,Volume\ntrail running shoe,50\ncoffee cold brew,40\nsourdough starter,500\nsourdough starters,90\nhow to feed a sourdough starter,80\n",
+        )
+        .await;
+        let second = run_to_end(&h).await;
+        assert_eq!(
+            second.status,
+            RunStatus::AwaitingReview,
+            "{:?}",
+            second.error
+        );
+
+        let after = db.clusters(h.account, h.site.id, None, 100).await.unwrap();
+        let new: Vec<&Cluster> = after
+            .iter()
+            .filter(|c| !before.iter().any(|b| b.id == c.id))
+            .collect();
+        assert_eq!(
+            new.len(),
+            1,
+            "only the new topic made a cluster: {after:#?}"
+        );
+        assert_eq!(new[0].name, "Sourdough Starter");
+        let kws = db
+            .keywords(
+                h.account,
+                h.site.id,
+                &Default::default(),
+                pressroom_store::Page {
+                    limit: 1000,
+                    offset: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let cluster_of = |p: &str| kws.iter().find(|k| k.phrase == p).unwrap().cluster_id;
+        assert_eq!(
+            cluster_of("trail running shoe"),
+            cluster_of("trail running shoes")
+        );
+        assert_eq!(
+            cluster_of("coffee cold brew"),
+            cluster_of("cold brew coffee")
+        );
+        assert_eq!(cluster_of("sourdough starters"), Some(new[0].id));
+        // Existing clusters kept every keyword they had: joined, never reshuffled.
+        for (id, had) in &members_before {
+            let now = db.cluster_members(h.account, *id).await.unwrap();
+            let now: HashSet<String> = now.into_iter().map(|k| k.phrase).collect();
+            for p in had {
+                assert!(now.contains(p), "{p:?} left its cluster");
+            }
+        }
+        // The variants are searches that already have articles: only the new topic gets one.
+        let ideas = db.ideas(h.account, h.site.id, None, 100).await.unwrap();
+        assert_eq!(ideas.len(), ideas_before + 1, "{ideas:#?}");
+        assert_eq!(ideas.last().unwrap().primary_keyword, "sourdough starter");
+    }
+);
