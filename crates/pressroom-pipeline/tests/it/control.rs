@@ -82,7 +82,7 @@ async fn paused_in_stage_6(
 engine_test!(
     a_failed_cluster_naming_call_does_not_end_stage_1,
     |db: Db| async move {
-        let mut h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
+        let h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
         // The keywords form two groups over the whole list; the model names each in one call.
         // The first call is refused; the second is answered.
         h.mock.script([Step::Named("refusal".into())]);
