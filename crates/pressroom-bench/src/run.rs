@@ -147,7 +147,14 @@ async fn one_run(args: &RunArgs, keywords: Vec<u8>) -> anyhow::Result<serde_json
         .run(stop.clone()),
     );
     let started = Instant::now();
-    let (run, _) = runs::start_run(&p, account.id, site.id, RunTrigger::Cli).await?;
+    let (run, _) = runs::start_run(
+        &p,
+        account.id,
+        site.id,
+        RunTrigger::Cli,
+        &RunScope::default(),
+    )
+    .await?;
     let run = loop {
         let now = db.run(account.id, run.id).await?;
         if !now.status.is_active() {

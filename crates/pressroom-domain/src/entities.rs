@@ -237,6 +237,28 @@ pub struct AutomationRun {
     pub finished_at: Option<TimestampMs>,
     /// The providers and models the run's driver used; `None` before it first started.
     pub providers: Option<RunProviders>,
+    pub scope: RunScope,
+}
+
+/// What a run is limited to; the default is the whole site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunScope {
+    /// Only these clusters are planned and written (stage 1 is skipped: new keywords wait);
+    /// empty is every cluster.
+    pub clusters: Vec<ClusterId>,
+    /// At most this many articles are written (with the site's content cap, the lower holds).
+    pub max_articles: Option<u32>,
+}
+
+impl RunScope {
+    pub fn whole_site(&self) -> bool {
+        self.clusters.is_empty()
+    }
+
+    pub fn includes(&self, cluster: ClusterId) -> bool {
+        self.clusters.is_empty() || self.clusters.contains(&cluster)
+    }
 }
 
 impl AutomationRun {

@@ -334,6 +334,7 @@ pub(crate) struct RunRow {
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
     pub providers: Option<String>,
+    pub scope: Option<String>,
 }
 
 impl TryFrom<RunRow> for AutomationRun {
@@ -357,6 +358,16 @@ impl TryFrom<RunRow> for AutomationRun {
             created_at: r.created_at,
             started_at: r.started_at,
             finished_at: r.finished_at,
+            scope: r
+                .scope
+                .map(|s| {
+                    serde_json::from_str(&s).map_err(|e| StoreError::Corrupt {
+                        what: "run scope",
+                        detail: e.to_string(),
+                    })
+                })
+                .transpose()?
+                .unwrap_or_default(),
             providers: r
                 .providers
                 .map(|p| {

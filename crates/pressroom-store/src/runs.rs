@@ -5,7 +5,7 @@ use crate::{Db, Result, StoreError, Tx, now_ms, on_conn, on_db};
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
-const RUN_COLS: &str = "id, account_id, site_id, trigger, status, current_stage, stage_results, credits_used, error, created_at, started_at, finished_at, providers";
+const RUN_COLS: &str = "id, account_id, site_id, trigger, status, current_stage, stage_results, credits_used, error, created_at, started_at, finished_at, providers, scope";
 
 /// An AI call to record (successful or not).
 #[derive(Debug, Clone)]
@@ -56,13 +56,15 @@ impl Db {
         account: AccountId,
         site: SiteId,
         trigger: RunTrigger,
+        scope: &RunScope,
     ) -> Result<AutomationRun> {
         self.site(account, site).await?;
         let stages = vec![StageResult::default(); Stage::ALL.len()];
+        let scope = (scope != &RunScope::default()).then(|| to_json(scope));
         let id: std::result::Result<i64, sqlx::Error> = on_db!(self, p => sqlx::query_scalar(
-            "INSERT INTO automation_runs (account_id, site_id, trigger, status, current_stage, stage_results, credits_used, created_at)
-             VALUES ($1, $2, $3, 'queued', 1, $4, 0, $5) RETURNING id")
-            .bind(account.get()).bind(site.get()).bind(trigger.as_str()).bind(to_json(&stages)).bind(now_ms())
+            "INSERT INTO automation_runs (account_id, site_id, trigger, status, current_stage, stage_results, credits_used, created_at, scope)
+             VALUES ($1, $2, $3, 'queued', 1, $4, 0, $5, $6) RETURNING id")
+            .bind(account.get()).bind(site.get()).bind(trigger.as_str()).bind(to_json(&stages)).bind(now_ms()).bind(scope)
             .fetch_one(p).await);
         match id.map_err(StoreError::from) {
             Ok(id) => self.run(account, RunId::new(id)).await,

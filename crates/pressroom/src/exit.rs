@@ -191,6 +191,7 @@ mod tests {
             started_at: None,
             finished_at: None,
             providers: None,
+            scope: RunScope::default(),
         };
         assert_eq!(run_exit(&run), Exit::Ok);
         run.stage_results[5].failed = 2;

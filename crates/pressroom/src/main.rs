@@ -67,6 +67,12 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
         site: String,
+        /// Plan and write only these clusters (ids, comma-separated); new keywords wait.
+        #[arg(long, value_delimiter = ',')]
+        clusters: Vec<i64>,
+        /// Write at most this many articles (with the site's content cap, the lower holds).
+        #[arg(long)]
+        max_articles: Option<u32>,
     },
     /// Serve the web UI and REST API with embedded workers.
     Serve {

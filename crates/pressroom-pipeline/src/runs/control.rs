@@ -19,7 +19,9 @@ pub async fn start_run(
     account: AccountId,
     site: SiteId,
     trigger: RunTrigger,
+    scope: &RunScope,
 ) -> Result<(AutomationRun, Estimate)> {
+    check_scope(p, account, site, scope).await?;
     if let Some(active) = p.db().active_run(account, site).await? {
         return Err(PipelineError::Refused(format!(
             "site {site} already has run {} ({})",
@@ -42,7 +44,7 @@ pub async fn start_run(
     }
     let run = p
         .db()
-        .create_run(account, site, trigger)
+        .create_run(account, site, trigger, scope)
         .await
         .map_err(|e| match e {
             StoreError::AlreadyExists { .. } => {
@@ -220,4 +222,32 @@ pub async fn review(
         }
     }
     Ok(out)
+}
+
+/// A scope names clusters of this site (an unknown or another account's id is not found, and
+/// nothing is started) that are not archived, and a positive article limit.
+async fn check_scope(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    scope: &RunScope,
+) -> Result<()> {
+    if scope.max_articles == Some(0) {
+        return Err(PipelineError::Refused(
+            "max_articles must be at least 1; nothing was started".into(),
+        ));
+    }
+    for id in &scope.clusters {
+        let cluster = p.db().cluster(account, *id).await?;
+        if cluster.site_id != site {
+            return Err(StoreError::not_found("cluster", id).into());
+        }
+        if cluster.status == ClusterStatus::Archived {
+            return Err(PipelineError::Refused(format!(
+                "cluster {id} ({:?}) is archived; nothing was started",
+                cluster.name
+            )));
+        }
+    }
+    Ok(())
 }

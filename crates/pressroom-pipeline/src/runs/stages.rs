@@ -35,6 +35,13 @@ pub(super) async fn run_stage(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
 /// counted in an event that says why.
 async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     let (p, account, site) = (sr.p, sr.account, sr.site.id);
+    if !sr.run.scope.whole_site() {
+        let message = format!(
+            "the run is limited to {} chosen clusters: clustering skipped, new keywords wait",
+            sr.run.scope.clusters.len()
+        );
+        return sr.note(EventLevel::Info, message).await;
+    }
     let s = &sr.site.settings;
     let waiting = p
         .db()
@@ -164,7 +171,12 @@ async fn ideas_to_tasks(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
             return Ok(None);
         };
         after = last.id.get();
-        let ids: Vec<IdeaId> = ideas.iter().map(|i| i.id).collect();
+        let scope = &sr.run.scope;
+        let ids: Vec<IdeaId> = ideas
+            .iter()
+            .filter(|i| scope.includes(i.cluster_id))
+            .map(|i| i.id)
+            .collect();
         let tasks = functions::create_tasks(p, account, &ids).await?;
         let n = tasks.len() as i64;
         let halt = sr

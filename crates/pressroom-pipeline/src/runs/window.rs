@@ -52,8 +52,25 @@ struct ItemDone {
 }
 
 impl ItemStage {
-    /// The stage's next page of input after the cursor `after`.
-    async fn page(self, sr: &StageRun<'_>, after: i64) -> Result<Vec<Item>> {
+    /// The stage's next page of input after the cursor `after`, and the page's last cursor
+    /// (`None`: no input left). A run limited to chosen clusters keeps only their items of
+    /// each page, so the cursor still moves past the rest.
+    async fn page(self, sr: &StageRun<'_>, after: i64) -> Result<(Vec<Item>, Option<i64>)> {
+        let scope = &sr.run.scope;
+        let page = self.read(sr, after).await?;
+        let last = page.last().map(Item::cursor);
+        let kept = page
+            .into_iter()
+            .filter(|item| match item {
+                Item::Cluster(c) => scope.includes(c.id),
+                Item::Task(t) => scope.includes(t.cluster_id),
+                Item::Draft(_) => true,
+            })
+            .collect();
+        Ok((kept, last))
+    }
+
+    async fn read(self, sr: &StageRun<'_>, after: i64) -> Result<Vec<Item>> {
         let (db, account, site) = (sr.p.db(), sr.account, sr.site.id);
         Ok(match self {
             ItemStage::Ideas => db
@@ -93,9 +110,14 @@ impl ItemStage {
     }
 
     /// How many items may succeed in one run (the content cap for stage 4).
-    fn cap(self, settings: &SiteSettings) -> i64 {
+    fn cap(self, settings: &SiteSettings, scope: &RunScope) -> i64 {
         match self {
-            ItemStage::Content => settings.caps.content.map_or(i64::MAX, i64::from),
+            ItemStage::Content => {
+                let site_cap = settings.caps.content.map_or(i64::MAX, i64::from);
+                scope
+                    .max_articles
+                    .map_or(site_cap, |n| site_cap.min(i64::from(n)))
+            }
             ItemStage::Ideas | ItemStage::ImagePrompts => i64::MAX,
         }
     }
@@ -160,7 +182,9 @@ pub(super) async fn run_items(sr: &mut StageRun<'_>, stage: ItemStage) -> Result
             .text(sr.account.get(), settings)
             .map_or(1, |choice| choice.provider.max_in_flight());
     let window = provider_limit.min(stage.batch(settings).max(1) as usize);
-    let cap = stage.cap(settings).saturating_sub(sr.result().created);
+    let cap = stage
+        .cap(settings, &sr.run.scope)
+        .saturating_sub(sr.result().created);
     let mut out: JoinSet<ItemDone> = JoinSet::new();
     let mut waiting: VecDeque<Item> = VecDeque::new();
     let (mut after, mut succeeded) = (0i64, 0i64);
@@ -174,14 +198,17 @@ pub(super) async fn run_items(sr: &mut StageRun<'_>, stage: ItemStage) -> Result
             && succeeded + (out.len() as i64) < cap
             && !sr.over_credit_cap()
         {
-            if waiting.is_empty() && !drained {
+            while waiting.is_empty() && !drained {
                 match stage.page(sr, after).await {
-                    Ok(page) if page.is_empty() => drained = true,
-                    Ok(page) => {
-                        after = page.last().map_or(after, Item::cursor);
-                        waiting.extend(page);
+                    Ok((_, None)) => drained = true,
+                    Ok((items, Some(last))) => {
+                        after = last;
+                        waiting.extend(items);
                     }
-                    Err(e) => fatal = Some(e),
+                    Err(e) => {
+                        fatal = Some(e);
+                        break;
+                    }
                 }
             }
             let Some(item) = waiting.pop_front() else {

@@ -217,9 +217,15 @@ engine_test!(
             out_of_bounds("target_words"),
             out_of_bounds("target_words"),
         ]);
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         let stop = CancellationToken::new();
         let worker = tokio::spawn(workers::worker(&h.p, 4, test_worker_config()).run(stop.clone()));
         let deadline = tokio::time::Instant::now() + Duration::from_secs(120);

@@ -57,9 +57,15 @@ async fn paused_in_stage_6(
     let h = harness(db.clone(), mock, "offline", "openai").await;
     h.limits
         .set("openai-images", h.account.get(), LimitConfig::new(None, 2));
-    let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-        .await
-        .unwrap();
+    let (run, _) = runs::start_run(
+        &h.p,
+        h.account,
+        h.site.id,
+        RunTrigger::Manual,
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     let (stop, worker) = background_worker(&h.p, 4);
     wait_for("two images generated", async || {
         db.pipeline_counts(h.account, h.site.id)
@@ -193,9 +199,15 @@ engine_test!(
             ..Default::default()
         };
         let h = harness(db.clone(), mock, "openai", "offline").await;
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         let (stop, worker) = background_worker(&h.p, 4);
         // Stage 4 under way, or (on a loaded machine that polls late) a text stage after it:
         // stage 5's calls to the same slow mock leave the run mid-stage either way.

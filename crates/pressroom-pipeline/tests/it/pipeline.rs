@@ -459,9 +459,15 @@ engine_test!(
             "openai",
         )
         .await;
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         // Worker A: killed (its task aborted mid-flight, leases left behind) once Stage 6 is under way.
         let a = tokio::spawn(
             workers::worker(&h.p, 4, test_worker_config()).run(CancellationToken::new()),
@@ -544,9 +550,15 @@ engine_test!(
         .await
         .unwrap();
         tx.commit().await.unwrap();
-        let err = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap_err();
+        let err = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(err.to_string().contains("nothing was started"), "{err}");
         assert!(db.runs(h.account, None, 10).await.unwrap().is_empty());
         assert_eq!(h.mock.requests("chat_completions"), 0);
@@ -669,13 +681,25 @@ engine_test!(
             "offline",
         )
         .await;
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         assert!(
-            runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-                .await
-                .is_err(),
+            runs::start_run(
+                &h.p,
+                h.account,
+                h.site.id,
+                RunTrigger::Manual,
+                &Default::default()
+            )
+            .await
+            .is_err(),
             "one active run per site"
         );
         runs::pause_run(&h.p, h.account, run.id).await.unwrap();
@@ -702,9 +726,15 @@ engine_test!(
             "stage 6 never ran after cancel"
         );
         // The site is free again.
-        runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
     }
 );
 
@@ -713,9 +743,15 @@ engine_test!(
     |db: Db| async move {
         let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
         let (content, images) = content_with_pending_images(&h).await;
-        let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
-            .await
-            .unwrap();
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
         generate_images(&h.p, h.account, &images[..1], Some(run.id))
             .await
             .unwrap();

@@ -182,3 +182,66 @@ engine_test!(
         assert_eq!(ideas.last().unwrap().primary_keyword, "sourdough starter");
     }
 );
+
+engine_test!(
+    a_run_limited_to_chosen_clusters_and_n_articles_spends_on_nothing_else,
+    |db: Db| async move {
+        let h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        pressroom_pipeline::functions::cluster_keywords(&h.p, h.account, h.site.id, None)
+            .await
+            .unwrap();
+        let clusters = db.clusters(h.account, h.site.id, None, 100).await.unwrap();
+        assert_eq!(clusters.len(), 2, "{clusters:#?}");
+        let (chosen, other) = (clusters[0].id, clusters[1].id);
+
+        // Bad scopes start nothing: another account's or an unknown cluster, zero articles.
+        let err = pressroom_pipeline::runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &RunScope {
+                clusters: vec![ClusterId::new(999_999)],
+                max_articles: None,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+        let err = pressroom_pipeline::runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &RunScope {
+                clusters: vec![],
+                max_articles: Some(0),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("max_articles"), "{err}");
+        assert!(db.runs(h.account, None, 10).await.unwrap().is_empty());
+
+        let scope = RunScope {
+            clusters: vec![chosen],
+            max_articles: Some(1),
+        };
+        let run = run_scoped_to_end(&h, &scope).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        assert_eq!(run.scope, scope, "the run keeps its scope");
+        let ideas = db.ideas(h.account, h.site.id, None, 100).await.unwrap();
+        assert!(
+            ideas.len() >= 2,
+            "the chosen cluster has two intents: {ideas:#?}"
+        );
+        assert!(ideas.iter().all(|i| i.cluster_id == chosen), "{ideas:#?}");
+        assert_eq!(
+            db.cluster(h.account, other).await.unwrap().status,
+            ClusterStatus::New
+        );
+        let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+        assert_eq!(counts.content, 1, "at most one article");
+        assert_eq!(run.stage_results[3].created, 1);
+    }
+);

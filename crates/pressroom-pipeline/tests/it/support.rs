@@ -125,7 +125,11 @@ pub async fn work_until_with_slots<F: AsyncFn() -> bool>(
 }
 
 pub async fn run_to_end(h: &Harness) -> AutomationRun {
-    let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual)
+    run_scoped_to_end(h, &RunScope::default()).await
+}
+
+pub async fn run_scoped_to_end(h: &Harness, scope: &RunScope) -> AutomationRun {
+    let (run, _) = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual, scope)
         .await
         .unwrap();
     work_until(&h.p, async || {

@@ -2,13 +2,14 @@
 
 use crate::auth::{ApiPath, ApiQuery, Caller};
 use crate::dto::*;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::input::{limit, own_site};
 use crate::state::AppState;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use pressroom_domain::{RunEventId, RunId, RunTrigger};
+use pressroom_domain::{ClusterId, RunEventId, RunId, RunScope, RunTrigger};
 use pressroom_pipeline::runs;
 
 #[utoipa::path(get, path = "/api/v1/sites/{site}/runs/estimate", params(("site" = i64, Path)),
@@ -27,17 +28,36 @@ pub(super) async fn estimate_run(
 }
 
 #[utoipa::path(post, path = "/api/v1/sites/{site}/runs", params(("site" = i64, Path)),
-    responses((status = 201, body = StartedRun), (status = 404, body = ErrorBody),
+    request_body(content = Option<StartRunBody>, description = "What the run is limited to; no body is the whole site"),
+    responses((status = 201, body = StartedRun), (status = 404, body = ErrorBody, description = "No such site, or a cluster of the scope is not the site's"),
+              (status = 422, body = ErrorBody, description = "A body that is not a run scope"),
               (status = 409, body = ErrorBody, description = "Another run holds the site, or the estimate exceeds the balance or cap; nothing started")))]
 pub(super) async fn start_run(
     State(s): State<AppState>,
     c: Caller,
     ApiPath(site): ApiPath<i64>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<StartedRun>)> {
     c.require_edit()?;
     let site = own_site(&s, &c, site).await?;
-    let (run, estimate) =
-        runs::start_run(&s.pipeline, c.account(), site.id, RunTrigger::Manual).await?;
+    let scope = if body.iter().all(u8::is_ascii_whitespace) {
+        RunScope::default()
+    } else {
+        let b: StartRunBody = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::invalid(format!("the run's body: {e}")))?;
+        RunScope {
+            clusters: b.clusters.into_iter().map(ClusterId::new).collect(),
+            max_articles: b.max_articles,
+        }
+    };
+    let (run, estimate) = runs::start_run(
+        &s.pipeline,
+        c.account(),
+        site.id,
+        RunTrigger::Manual,
+        &scope,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(StartedRun {

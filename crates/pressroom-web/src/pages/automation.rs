@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use pressroom_domain::{AccountId, AutomationRun, RunId, RunTrigger};
+use pressroom_domain::{AccountId, AutomationRun, RunId, RunScope, RunTrigger};
 use pressroom_pipeline::runs;
 use serde::Deserialize;
 
@@ -119,7 +119,15 @@ pub(super) async fn start_run(
 ) -> PageResult {
     c.require_edit()?;
     let site = own_site(&s, &c, site).await?;
-    let (run, _) = runs::start_run(&s.pipeline, c.account(), site.id, RunTrigger::Manual).await?;
+    let scope = RunScope::default();
+    let (run, _) = runs::start_run(
+        &s.pipeline,
+        c.account(),
+        site.id,
+        RunTrigger::Manual,
+        &scope,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/sites/{}/automation?run={}", site.id, run.id)).into_response())
 }
 

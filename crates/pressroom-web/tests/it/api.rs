@@ -1044,7 +1044,12 @@ async fn shutdown_ends_open_event_streams_and_the_worker() {
     let run = app
         .p
         .db()
-        .create_run(app.account, app.site, pressroom_domain::RunTrigger::Manual)
+        .create_run(
+            app.account,
+            app.site,
+            pressroom_domain::RunTrigger::Manual,
+            &Default::default(),
+        )
         .await
         .unwrap();
     let res = app

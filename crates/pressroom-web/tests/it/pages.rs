@@ -670,7 +670,12 @@ async fn the_run_stream_is_quiet_until_the_run_changes() {
     let db = app.p.db();
     // A queued run that nothing drives: created in the store, never queued as a job.
     let run = db
-        .create_run(app.account, app.site, pressroom_domain::RunTrigger::Manual)
+        .create_run(
+            app.account,
+            app.site,
+            pressroom_domain::RunTrigger::Manual,
+            &Default::default(),
+        )
         .await
         .unwrap();
     // An event the browser already has: a reconnect names it in Last-Event-ID, which wins

@@ -21,7 +21,21 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
     let config = Config::resolve(cli.data_dir, cli.database_url, cli.config.as_deref())?;
     match cli.command {
         Command::Migrate => server::migrate(&config, &out).await,
-        Command::Run { file, site } => run::run(&config, &out, &file, &site).await,
+        Command::Run {
+            file,
+            site,
+            clusters,
+            max_articles,
+        } => {
+            let scope = pressroom_domain::RunScope {
+                clusters: clusters
+                    .into_iter()
+                    .map(pressroom_domain::ClusterId::new)
+                    .collect(),
+                max_articles,
+            };
+            run::run(&config, &out, &file, &site, &scope).await
+        }
         Command::Sites(cmd) => sites::command(&config, &out, cmd).await,
         Command::Keywords(cmd) => keywords::command(&config, &out, cmd).await,
         Command::Credits { limit } => account::credits(&config, &out, limit).await,

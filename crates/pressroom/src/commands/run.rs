@@ -22,6 +22,7 @@ pub(super) async fn run(
     out: &Out,
     file: &Path,
     site: &str,
+    scope: &RunScope,
 ) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     let site = find_site(p.db(), account, site).await?;
@@ -61,7 +62,7 @@ pub(super) async fn run(
             runs::resume_run(&p, account, active.id).await?
         }
         None => {
-            runs::start_run(&p, account, site.id, RunTrigger::Cli)
+            runs::start_run(&p, account, site.id, RunTrigger::Cli, scope)
                 .await?
                 .0
         }

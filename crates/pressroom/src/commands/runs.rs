@@ -16,7 +16,9 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: RunsCommand) -> any
     match cmd {
         RunsCommand::Start { site, detach } => {
             let site = find_site(p.db(), account, &site).await?;
-            let (run, est) = runs::start_run(&p, account, site.id, RunTrigger::Cli).await?;
+            let (run, est) =
+                runs::start_run(&p, account, site.id, RunTrigger::Cli, &RunScope::default())
+                    .await?;
             if detach {
                 out.emit(
                     || format!("run {} queued (estimated {} credits)", run.id, est.credits),
