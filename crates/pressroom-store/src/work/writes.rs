@@ -45,11 +45,7 @@ impl Tx {
                 .bind(cluster.get()).bind(account.get()).bind(site.get()).bind(phrase)
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
-        on_conn!(self, c => sqlx::query(
-            "UPDATE clusters SET keyword_count = (SELECT COUNT(*) FROM keywords k WHERE k.cluster_id = clusters.id),
-                 total_volume = (SELECT CAST(COALESCE(SUM(k.volume), 0) AS BIGINT) FROM keywords k WHERE k.cluster_id = clusters.id)
-             WHERE account_id = $1 AND id = $2")
-            .bind(account.get()).bind(cluster.get()).execute(c).await.map(|_| ()))?;
+        self.recount_clusters(account, &[cluster]).await?;
         Ok(linked)
     }
 
