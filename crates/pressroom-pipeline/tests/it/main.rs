@@ -4,5 +4,6 @@ mod answers;
 mod control;
 mod import;
 mod pipeline;
+mod planning;
 mod scale;
 mod support;
