@@ -80,7 +80,7 @@ pub struct Moved {
 }
 
 /// What a keyword archive, restore or delete did: how many keywords changed, how many were
-/// already as asked, and the keywords as they are now (none after a delete).
+/// already as asked, and the keywords as they are now (as they were, for a delete).
 #[derive(Debug, Clone, Default)]
 pub struct KeywordsEdited {
     pub changed: u64,
@@ -314,13 +314,14 @@ pub async fn delete_keywords(
     tx.commit().await?;
     Ok(KeywordsEdited {
         changed,
-        ..KeywordsEdited::default()
+        unchanged: 0,
+        keywords: chosen,
     })
 }
 
-/// Deletes an idea that is still `new`: no task has been made from it. Any other idea is
-/// [`PipelineError::Refused`] (a 409): its task and article depend on it.
-pub async fn delete_idea(p: &Pipeline, account: AccountId, id: IdeaId) -> Result<()> {
+/// Deletes an idea that is still `new`: no task has been made from it; returns it as it was.
+/// Any other idea is [`PipelineError::Refused`] (a 409): its task and article depend on it.
+pub async fn delete_idea(p: &Pipeline, account: AccountId, id: IdeaId) -> Result<Idea> {
     let mut tx = p.db().begin().await?;
     let idea = tx.idea_for_update(account, id).await?;
     let refused = || {
@@ -333,7 +334,7 @@ pub async fn delete_idea(p: &Pipeline, account: AccountId, id: IdeaId) -> Result
         return Err(refused());
     }
     tx.commit().await?;
-    Ok(())
+    Ok(idea)
 }
 
 async fn one_cluster(tx: &mut Tx, account: AccountId, id: ClusterId) -> Result<Cluster> {

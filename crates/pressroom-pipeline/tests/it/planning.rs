@@ -561,6 +561,7 @@ engine_test!(archive_restore_and_delete_keywords, |db: Db| async move {
         .await
         .unwrap();
     assert_eq!(deleted.changed, 1);
+    assert_eq!(deleted.keywords[0].phrase, "trail shoes", "as it was");
     let shoes = cluster(&f, f.shoes).await;
     assert_eq!((shoes.keyword_count, shoes.total_volume), (1, 100));
     assert!(
@@ -595,7 +596,8 @@ engine_test!(only_new_ideas_are_deleted, |db: Db| async move {
         .unwrap_err();
     assert!(matches!(e, PipelineError::Refused(_)), "{e:?}");
     assert!(message(&e).contains("queued"), "{e}");
-    planning::delete_idea(&f.p, f.account, fresh).await.unwrap();
+    let gone = planning::delete_idea(&f.p, f.account, fresh).await.unwrap();
+    assert_eq!((gone.id, gone.title.as_str()), (fresh, "Fresh"));
     assert!(matches!(
         planning::delete_idea(&f.p, f.account, fresh).await,
         Err(PipelineError::Store(StoreError::NotFound { .. }))
