@@ -74,7 +74,8 @@ status_enum!(SiteStatus, "site" { Active => "active", Archived => "archived" }
     moves { Active => [Archived], Archived => [Active] });
 
 status_enum!(KeywordStatus, "keyword" { New => "new", Mapped => "mapped", Archived => "archived" }
-    moves { New => [Mapped, Archived], Mapped => [Archived], Archived => [New] });
+    // A restored keyword goes back to its cluster (mapped) when it still has one, else to new.
+    moves { New => [Mapped, Archived], Mapped => [Archived], Archived => [New, Mapped] });
 
 status_enum!(ClusterStatus, "cluster" { New => "new", Mapped => "mapped", Archived => "archived" }
     moves { New => [Mapped, Archived], Mapped => [Archived], Archived => [New] });

@@ -238,6 +238,73 @@ impl ArticleBody {
     }
 }
 
+/// Folds a one-line field the way clustering cleans a model's names: every run of whitespace
+/// (tabs and newlines included) becomes one space, other control characters are dropped, and
+/// the ends are trimmed. What a person pastes from a spreadsheet cell keeps its words.
+fn clean_line(value: &str) -> String {
+    let kept: String = value
+        .chars()
+        .filter(|c| c.is_whitespace() || !c.is_control())
+        .collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn at_most(field: &'static str, value: String, max_chars: usize) -> Result<String, TextError> {
+    if value.chars().count() > max_chars {
+        return Err(TextError::TooLong {
+            field,
+            max: max_chars,
+            unit: "characters",
+        });
+    }
+    Ok(value)
+}
+
+/// A cluster's name as a person gave it: cleaned like the names clustering makes (whitespace
+/// folded, control characters dropped, trimmed), not empty, at most
+/// [`CLUSTER_NAME_MAX`](crate::ai::bounds::CLUSTER_NAME_MAX) characters. Only
+/// [`ClusterName::parse`] makes one. Unique per site: the store says which cluster has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterName(String);
+
+impl ClusterName {
+    pub fn parse(value: &str) -> Result<ClusterName, TextError> {
+        let v = clean_line(value);
+        if v.is_empty() {
+            return Err(TextError::Empty { field: "name" });
+        }
+        at_most("name", v, crate::ai::bounds::CLUSTER_NAME_MAX as usize).map(ClusterName)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A cluster's description: cleaned like [`ClusterName`], may be empty, at most
+/// [`CLUSTER_DESCRIPTION_MAX`](crate::ai::bounds::CLUSTER_DESCRIPTION_MAX) characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterDescription(String);
+
+impl ClusterDescription {
+    pub fn parse(value: &str) -> Result<ClusterDescription, TextError> {
+        at_most(
+            "description",
+            clean_line(value),
+            crate::ai::bounds::CLUSTER_DESCRIPTION_MAX as usize,
+        )
+        .map(ClusterDescription)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,6 +436,42 @@ mod tests {
             host_name("domain", "a\0.com").unwrap_err().to_string(),
             "domain: contains a control character (U+0000)"
         );
+    }
+
+    #[test]
+    fn cluster_names_are_cleaned_bounded_and_not_empty() {
+        assert_eq!(
+            ClusterName::parse("  Trail\tshoes \n for\u{0}  women ")
+                .unwrap()
+                .as_str(),
+            "Trail shoes for women"
+        );
+        assert_eq!(
+            ClusterName::parse(" \u{7}\n ").unwrap_err().to_string(),
+            "name: must not be empty"
+        );
+        let max = crate::ai::bounds::CLUSTER_NAME_MAX as usize;
+        assert!(ClusterName::parse(&"é".repeat(max)).is_ok());
+        assert_eq!(
+            ClusterName::parse(&"x".repeat(max + 1))
+                .unwrap_err()
+                .to_string(),
+            format!("name: longer than {max} characters")
+        );
+        assert_eq!(ClusterDescription::parse("  ").unwrap().as_str(), "");
+        assert_eq!(
+            ClusterDescription::parse("Shoes\r\nfor trails")
+                .unwrap()
+                .as_str(),
+            "Shoes for trails"
+        );
+        assert!(matches!(
+            ClusterDescription::parse(&"x".repeat(501)),
+            Err(TextError::TooLong {
+                field: "description",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -30,6 +30,14 @@ pub enum PipelineError {
     InvalidAnswer(#[from] pressroom_domain::ai::InvalidAnswer),
     #[error("{0}")]
     Refused(String),
+    /// A person's input that cannot be used, naming the field at fault (`into: a cluster
+    /// cannot be merged into itself`); nothing was changed. A 422.
+    #[error("{0}")]
+    Invalid(String),
+    /// The change would clash with another row (a cluster name the site already uses); the
+    /// message names that row. A 409.
+    #[error("{0}")]
+    Conflict(String),
     /// A review move the article's status does not allow (approving a rejected article,
     /// reopening one that was not rejected).
     #[error("{0}")]

@@ -7,6 +7,7 @@ pub mod functions;
 pub mod html;
 pub mod images;
 pub mod import;
+pub mod planning;
 pub mod runs;
 pub mod workers;
 

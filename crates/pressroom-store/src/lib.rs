@@ -31,7 +31,7 @@ pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
 pub use status::StatusColumn;
-pub use work::{GeneratedImage, ImageCounts, NewContent, NewImage, PipelineCounts};
+pub use work::{GeneratedImage, ImageCounts, MergeCounts, NewContent, NewImage, PipelineCounts};
 
 use pressroom_domain::TimestampMs;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -107,3 +107,22 @@ macro_rules! engine_test {
         }
     };
 }
+
+/// Test set-up: links the `new` keywords with these normalised phrases to `cluster`, as stage 1
+/// would (by id, through `Tx::map_keyword_ids`).
+pub async fn map_phrases(
+    tx: &mut crate::Tx,
+    account: pressroom_domain::AccountId,
+    site: pressroom_domain::SiteId,
+    cluster: pressroom_domain::ClusterId,
+    normalised: &[String],
+) -> crate::Result<u64> {
+    let mut ids = Vec::new();
+    for phrase in normalised {
+        let id: Option<i64> = crate::on_conn!(tx, c => sqlx::query_scalar(
+            "SELECT id FROM keywords WHERE account_id = $1 AND site_id = $2 AND normalised = $3")
+            .bind(account.get()).bind(site.get()).bind(phrase).fetch_optional(c).await)?;
+        ids.extend(id.map(pressroom_domain::KeywordId::new));
+    }
+    tx.map_keyword_ids(account, site, cluster, &ids).await
+}

@@ -1,14 +1,18 @@
 //! What a signed-in caller does, checked the same way whether it came from the API or a page:
-//! the role check, then the one pipeline or store call.
+//! the role check, then the one pipeline or store call. The plan's edits (clusters, keywords,
+//! ideas) parse their text here too, so both faces refuse the same input the same way.
 
 use crate::auth::Caller;
 use crate::dto::ImportReportDto;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use pressroom_domain::text::ClusterName;
 use pressroom_domain::{
-    ApiToken, ApiTokenId, Content, ContentId, ContentStatus, Role, Site, SiteId, SiteSettings,
+    ApiToken, ApiTokenId, Cluster, ClusterId, Content, ContentId, ContentStatus, Idea, IdeaId,
+    KeywordId, Role, Site, SiteId, SiteSettings,
 };
 use pressroom_pipeline::images::{self, ImageRequestOutcome};
+use pressroom_pipeline::planning::{self, ClusterEdit, KeywordsEdited, Merged, Moved};
 use pressroom_pipeline::{content, import};
 use std::io::Cursor;
 
@@ -84,4 +88,101 @@ pub async fn retry_failed_images(
 ) -> ApiResult<Vec<ImageRequestOutcome>> {
     c.require_edit()?;
     Ok(images::retry_failed(&s.pipeline, c.account(), site).await?)
+}
+
+/// Renames, describes, archives or restores a cluster (`planning::edit_cluster`).
+pub async fn edit_cluster(
+    s: &AppState,
+    c: &Caller,
+    id: i64,
+    name: Option<&str>,
+    description: Option<&str>,
+    status: Option<&str>,
+) -> ApiResult<Cluster> {
+    c.require_edit()?;
+    let edit = ClusterEdit::parse(name, description, status)?;
+    Ok(planning::edit_cluster(&s.pipeline, c.account(), ClusterId::new(id), edit).await?)
+}
+
+/// Merges cluster `from` into `into` (`planning::merge_clusters`).
+pub async fn merge_clusters(s: &AppState, c: &Caller, from: i64, into: i64) -> ApiResult<Merged> {
+    c.require_edit()?;
+    Ok(planning::merge_clusters(
+        &s.pipeline,
+        c.account(),
+        ClusterId::new(from),
+        ClusterId::new(into),
+    )
+    .await?)
+}
+
+/// Moves the chosen keywords of cluster `from` to a new cluster `name`.
+pub async fn split_cluster(
+    s: &AppState,
+    c: &Caller,
+    from: i64,
+    keywords: &[i64],
+    name: &str,
+) -> ApiResult<Cluster> {
+    c.require_edit()?;
+    let name = ClusterName::parse(name)?;
+    Ok(planning::split_cluster(
+        &s.pipeline,
+        c.account(),
+        ClusterId::new(from),
+        &keyword_ids(keywords),
+        name,
+    )
+    .await?)
+}
+
+/// Moves keywords to cluster `to` of their site.
+pub async fn move_keywords(
+    s: &AppState,
+    c: &Caller,
+    keywords: &[i64],
+    to: i64,
+) -> ApiResult<Moved> {
+    c.require_edit()?;
+    Ok(planning::move_keywords(
+        &s.pipeline,
+        c.account(),
+        &keyword_ids(keywords),
+        ClusterId::new(to),
+    )
+    .await?)
+}
+
+/// What a person does to keywords as a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeywordAction {
+    Archive,
+    Restore,
+    Delete,
+}
+
+/// Archives, restores or deletes keywords (`planning::{archive,restore,delete}_keywords`).
+pub async fn edit_keywords(
+    s: &AppState,
+    c: &Caller,
+    keywords: &[i64],
+    action: KeywordAction,
+) -> ApiResult<KeywordsEdited> {
+    c.require_edit()?;
+    let (p, account, ids) = (&s.pipeline, c.account(), keyword_ids(keywords));
+    Ok(match action {
+        KeywordAction::Archive => planning::archive_keywords(p, account, &ids).await?,
+        KeywordAction::Restore => planning::restore_keywords(p, account, &ids).await?,
+        KeywordAction::Delete => planning::delete_keywords(p, account, &ids).await?,
+    })
+}
+
+/// Deletes an idea not yet made into a task; returns it as it was.
+pub async fn delete_idea(s: &AppState, c: &Caller, id: i64) -> ApiResult<Idea> {
+    c.require_edit()?;
+    Ok(planning::delete_idea(&s.pipeline, c.account(), IdeaId::new(id)).await?)
+}
+
+fn keyword_ids(ids: &[i64]) -> Vec<KeywordId> {
+    ids.iter().copied().map(KeywordId::new).collect()
 }

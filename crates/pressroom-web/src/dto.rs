@@ -1,5 +1,7 @@
 //! The API's request and response bodies. They mirror the domain entities but live here, so
 //! the OpenAPI document is generated from the code without the lower crates knowing about it.
+//! Long because: every JSON shape of the API is here, one short struct each, so the
+//! document's schemas are read in one place.
 
 use pressroom_domain::*;
 use serde::{Deserialize, Serialize};
@@ -172,6 +174,88 @@ impl From<Cluster> for ClusterDto {
             total_volume: c.total_volume,
             method: c.method.to_string(),
             status: c.status.to_string(),
+        }
+    }
+}
+
+/// A cluster edit: give any of the fields; the others keep their values.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterEditBody {
+    /// Whitespace folded, control characters dropped, 1-120 characters, unique in the site.
+    pub name: Option<String>,
+    /// At most 500 characters; empty clears it.
+    pub description: Option<String>,
+    /// `archived` archives the cluster; `new` restores an archived one.
+    pub status: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MergeBody {
+    /// The cluster of the same site that takes over this one's keywords, ideas and tasks.
+    pub into: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitBody {
+    /// Keyword ids of this cluster that move to the new cluster (1-1000).
+    pub keywords: Vec<i64>,
+    /// The new cluster's name, unique in the site.
+    pub name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveKeywordsBody {
+    /// Keyword ids (1-1000), all of the cluster's site.
+    pub keywords: Vec<i64>,
+    /// The cluster they move to; not archived.
+    pub cluster: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeywordEditBody {
+    /// `archived` archives the keyword; `new` or `mapped` restores it (to `mapped` when it
+    /// still has a cluster, else `new`).
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MergedDto {
+    /// The cluster merged into, as it is now.
+    pub cluster: ClusterDto,
+    pub moved_keywords: u64,
+    pub moved_ideas: u64,
+    pub moved_tasks: u64,
+}
+
+impl From<pressroom_pipeline::planning::Merged> for MergedDto {
+    fn from(m: pressroom_pipeline::planning::Merged) -> MergedDto {
+        MergedDto {
+            cluster: m.into.into(),
+            moved_keywords: m.moved.keywords,
+            moved_ideas: m.moved.ideas,
+            moved_tasks: m.moved.tasks,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MovedDto {
+    /// The cluster the keywords went to, as it is now.
+    pub cluster: ClusterDto,
+    /// Keywords that changed cluster (ones already in it are not counted).
+    pub moved: u64,
+}
+
+impl From<pressroom_pipeline::planning::Moved> for MovedDto {
+    fn from(m: pressroom_pipeline::planning::Moved) -> MovedDto {
+        MovedDto {
+            cluster: m.cluster.into(),
+            moved: m.moved,
         }
     }
 }

@@ -121,6 +121,8 @@ impl From<PipelineError> for ApiError {
             PipelineError::Store(s) => s.into(),
             PipelineError::Domain(d) => StoreError::Domain(d).into(),
             PipelineError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
+            PipelineError::Invalid(m) => ApiError::invalid(m),
+            PipelineError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "already_exists", m),
             PipelineError::IllegalMove(m) => {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", m)
             }

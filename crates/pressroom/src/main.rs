@@ -108,9 +108,15 @@ pub enum Command {
     /// Manage sites.
     #[command(subcommand)]
     Sites(SitesCommand),
-    /// Import and list keywords.
+    /// Import, list, archive, restore and delete keywords.
     #[command(subcommand)]
     Keywords(KeywordsCommand),
+    /// List and edit clusters: rename, merge, split, move keywords, archive, restore.
+    #[command(subcommand)]
+    Clusters(commands::ClustersCommand),
+    /// List ideas and delete ones not yet made into tasks.
+    #[command(subcommand)]
+    Ideas(commands::IdeasCommand),
     /// Generate images.
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -214,6 +220,12 @@ pub enum KeywordsCommand {
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
+    /// Archive keywords by id, e.g. 4,5: they leave their cluster's counts and the stages.
+    Archive { ids: String },
+    /// Restore archived keywords: back to their cluster, or to new when they had none.
+    Restore { ids: String },
+    /// Delete keywords for good; ideas already written from them stay.
+    Delete { ids: String },
 }
 
 #[derive(Subcommand, Debug)]

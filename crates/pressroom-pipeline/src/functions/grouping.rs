@@ -201,13 +201,13 @@ pub async fn make_clusters(
                 break;
             }
         }
-        // Every phrase of the group names a cluster already (ones renamed or archived by a
-        // person): the group joins the first of them rather than taking a numbered twin.
+        // Every phrase of the group names a cluster already (ones a person renamed): the group
+        // joins the first of them rather than taking a numbered twin.
         let cluster = match cluster {
             Some(c) => c,
             None => {
                 let name = clean_text(&title_case(candidates[0]), CLUSTER_NAME_MAX as usize);
-                tx.cluster_named(account, site.id, &name).await?
+                same_name(&mut tx, account, site.id, &name).await?
             }
         };
         let ids: Vec<KeywordId> = group.iter().map(|k| k.id).collect();
@@ -216,6 +216,26 @@ pub async fn make_clusters(
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// The site's cluster of that name, which new keywords may join unless it is archived.
+async fn same_name(
+    tx: &mut pressroom_store::Tx,
+    account: AccountId,
+    site: SiteId,
+    name: &str,
+) -> Result<ClusterId> {
+    match tx.cluster_named(account, site, name).await? {
+        Some(c) if c.status != ClusterStatus::Archived => Ok(c.id),
+        Some(c) => Err(PipelineError::Refused(format!(
+            "the name {name:?} belongs to archived cluster {}: restore or rename it",
+            c.id
+        ))),
+        // Insert said the name is taken: only a concurrent delete gets here, and there is none.
+        None => Err(PipelineError::Internal(format!(
+            "cluster {name:?} was taken and then not found"
+        ))),
+    }
 }
 
 fn member(k: &Keyword) -> Member<'_> {
@@ -328,7 +348,7 @@ async fn name_with_model(
             .await?
         {
             Some(c) => c,
-            None => tx.cluster_named(account, site.id, name).await?,
+            None => same_name(&mut tx, account, site.id, name).await?,
         };
         report.keywords_mapped += tx.map_keyword_ids(account, site.id, cluster, ids).await?;
         if !report.clusters.contains(&cluster) {

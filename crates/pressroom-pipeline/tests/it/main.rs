@@ -2,6 +2,7 @@
 
 mod answers;
 mod control;
+mod editing;
 mod import;
 mod pipeline;
 mod planning;

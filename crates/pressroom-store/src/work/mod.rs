@@ -4,9 +4,11 @@
 
 mod articles;
 mod counts;
+mod editing;
 mod planning;
 mod writes;
 
+pub use editing::MergeCounts;
 use pressroom_domain::*;
 
 const CLUSTER_COLS: &str = "id, account_id, site_id, name, description, keyword_count, total_volume, method, threshold, status, created_at";

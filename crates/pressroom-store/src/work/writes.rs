@@ -9,20 +9,6 @@ use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
 impl Tx {
-    /// The site's cluster named `name`.
-    pub async fn cluster_named(
-        &mut self,
-        account: AccountId,
-        site: SiteId,
-        name: &str,
-    ) -> Result<ClusterId> {
-        let id: Option<i64> = on_conn!(self, c => sqlx::query_scalar(
-            "SELECT id FROM clusters WHERE account_id = $1 AND site_id = $2 AND name = $3")
-            .bind(account.get()).bind(site.get()).bind(name.trim()).fetch_optional(c).await)?;
-        id.map(ClusterId::new)
-            .ok_or_else(|| StoreError::not_found("cluster", name))
-    }
-
     /// Creates a cluster, or `None` when the site already has one of that name (the caller
     /// names it otherwise).
     #[allow(clippy::too_many_arguments)]
@@ -62,17 +48,8 @@ impl Tx {
                 .bind(cluster.get()).bind(account.get()).bind(site.get()).bind(id.get())
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
-        self.recount_cluster(account, cluster).await?;
+        self.recount_clusters(account, &[cluster]).await?;
         Ok(linked)
-    }
-
-    /// A cluster's keyword count and total volume, from its keywords that are not archived.
-    pub async fn recount_cluster(&mut self, account: AccountId, cluster: ClusterId) -> Result<()> {
-        Ok(on_conn!(self, c => sqlx::query(
-            "UPDATE clusters SET keyword_count = (SELECT COUNT(*) FROM keywords k WHERE k.cluster_id = clusters.id AND k.status <> 'archived'),
-                 total_volume = (SELECT CAST(COALESCE(SUM(k.volume), 0) AS BIGINT) FROM keywords k WHERE k.cluster_id = clusters.id AND k.status <> 'archived')
-             WHERE account_id = $1 AND id = $2")
-            .bind(account.get()).bind(cluster.get()).execute(c).await.map(|_| ()))?)
     }
 
     /// Stores an idea whose primary keyword reduces to `primary_terms`, or `None` when the

@@ -1,7 +1,8 @@
-//! A site's keywords: the filtered list, and imports of keyword exports.
+//! A site's keywords: the filtered list, imports of keyword exports, and a person's edits
+//! (move to another cluster, archive, restore, delete).
 
-use crate::actions;
-use crate::auth::{ApiPath, ApiQuery, Caller};
+use crate::actions::{self, KeywordAction};
+use crate::auth::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::input::{MAX_UPLOAD_BYTES, keyword_filter, limit, own_site, upload_name};
@@ -93,4 +94,57 @@ pub(super) async fn import_keywords(
     Ok(Json(
         actions::import_upload(&s, &c, site.id, bytes, &name).await?,
     ))
+}
+
+#[utoipa::path(post, path = "/api/v1/keywords/move", request_body = MoveKeywordsBody,
+    responses((status = 200, body = MovedDto), (status = 404, body = ErrorBody, description = "A keyword or the cluster is not the caller's"),
+              (status = 409, body = ErrorBody, description = "The cluster is archived"),
+              (status = 422, body = ErrorBody, description = "A keyword is of another site, or none (or over 1000) were given")))]
+pub(super) async fn move_keywords(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiJson(body): ApiJson<MoveKeywordsBody>,
+) -> ApiResult<Json<MovedDto>> {
+    Ok(Json(
+        actions::move_keywords(&s, &c, &body.keywords, body.cluster)
+            .await?
+            .into(),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/keywords/{id}", params(("id" = i64, Path)), request_body = KeywordEditBody,
+    responses((status = 200, body = KeywordDto), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn edit_keyword(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<KeywordEditBody>,
+) -> ApiResult<Json<KeywordDto>> {
+    let action = match body.status.trim() {
+        "archived" => KeywordAction::Archive,
+        "new" | "mapped" => KeywordAction::Restore,
+        other => {
+            return Err(ApiError::invalid(format!(
+                "status: give archived (to archive) or new (to restore), not {other:?}"
+            )));
+        }
+    };
+    let edited = actions::edit_keywords(&s, &c, &[id], action).await?;
+    let keyword = edited
+        .keywords
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found(format!("keyword {id} not found")))?;
+    Ok(Json(keyword.into()))
+}
+
+#[utoipa::path(delete, path = "/api/v1/keywords/{id}", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted; its cluster's counts are recomputed"), (status = 404, body = ErrorBody)))]
+pub(super) async fn delete_keyword(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    actions::edit_keywords(&s, &c, &[id], KeywordAction::Delete).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

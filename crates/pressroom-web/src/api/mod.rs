@@ -3,6 +3,7 @@
 //! lives here. The routes and the OpenAPI document are assembled in this file.
 
 mod account;
+mod clusters;
 mod content;
 mod images;
 mod keywords;
@@ -15,7 +16,7 @@ use crate::input::MAX_UPLOAD_BYTES;
 use crate::state::AppState;
 use axum::Json;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -64,6 +65,22 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/content/{id}/reject", post(content::reject_content))
         .route("/api/v1/content/{id}/reopen", post(content::reopen_content))
         .route("/api/v1/content/{id}/images", get(content::content_images))
+        .route(
+            "/api/v1/clusters/{id}",
+            get(clusters::get_cluster).patch(clusters::edit_cluster),
+        )
+        .route(
+            "/api/v1/clusters/{id}/keywords",
+            get(clusters::cluster_keywords),
+        )
+        .route("/api/v1/clusters/{id}/merge", post(clusters::merge_cluster))
+        .route("/api/v1/clusters/{id}/split", post(clusters::split_cluster))
+        .route("/api/v1/keywords/move", post(keywords::move_keywords))
+        .route(
+            "/api/v1/keywords/{id}",
+            axum::routing::patch(keywords::edit_keyword).delete(keywords::delete_keyword),
+        )
+        .route("/api/v1/ideas/{id}", delete(clusters::delete_idea))
         .route("/api/v1/images/generate", post(images::generate_images))
         .route("/api/v1/runs/{id}", get(runs::get_run))
         .route("/api/v1/runs/{id}/pause", post(runs::pause_run))
@@ -76,10 +93,7 @@ pub fn routes() -> axum::Router<AppState> {
             "/api/v1/tokens",
             get(account::list_tokens).post(account::create_token),
         )
-        .route(
-            "/api/v1/tokens/{id}",
-            axum::routing::delete(account::revoke_token),
-        )
+        .route("/api/v1/tokens/{id}", delete(account::revoke_token))
 }
 
 #[derive(OpenApi)]
@@ -89,7 +103,8 @@ pub fn routes() -> axum::Router<AppState> {
           lists::list_tasks, lists::list_content, lists::list_site_images, images::retry_failed_images, runs::list_runs, runs::start_run, runs::estimate_run,
           content::get_content, content::edit_content, content::approve_content, content::reject_content, content::reopen_content, content::content_images, images::generate_images,
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
-          account::revoke_token),
+          account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
+          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -1,7 +1,8 @@
 //! The table pages (clusters, ideas, tasks, content): one handler, [`table`], draws any
-//! [`Listing`] whose rows say how they fill a [`Table`].
+//! [`Listing`] whose rows say how they fill a [`Table`]. A row may link to its own page and
+//! carry a delete button (ideas still `new`), shown to editors.
 
-use super::view::{Nav, fmt_time, nav, render};
+use super::view::{Nav, csrf, fmt_time, nav, render};
 use crate::auth::PageUser;
 use crate::error::PageResult;
 use crate::lists::{Clusters, Contents, Ideas, Listing, Tasks, list};
@@ -28,6 +29,8 @@ pub(super) struct Row {
     cells: Vec<String>,
     href: Option<String>,
     status: String,
+    /// Where the row's delete button posts, when the row may be deleted.
+    delete: Option<String>,
 }
 
 #[derive(Template)]
@@ -40,6 +43,8 @@ struct TableTpl {
     statuses: Vec<&'static str>,
     status: String,
     rows: Vec<Row>,
+    csrf: String,
+    can_edit: bool,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +71,8 @@ pub(super) async fn table<T: Table>(
             .collect(),
         status: q.status.unwrap_or_default(),
         rows: rows.into_iter().map(T::row).collect(),
+        csrf: csrf(&c),
+        can_edit: c.user.role.can_edit(),
     })
 }
 
@@ -75,14 +82,15 @@ impl Table for Clusters {
     const HEADERS: &'static [&'static str] = &["Name", "Keywords", "Volume", "Method", "Status"];
     fn row(r: Cluster) -> Row {
         Row {
+            href: Some(format!("/clusters/{}", r.id)),
             cells: vec![
                 r.name,
                 r.keyword_count.to_string(),
                 r.total_volume.to_string(),
                 r.method.to_string(),
             ],
-            href: None,
             status: r.status.to_string(),
+            delete: None,
         }
     }
 }
@@ -94,6 +102,8 @@ impl Table for Ideas {
         &["Title", "Primary keyword", "Structure", "Words", "Status"];
     fn row(r: Idea) -> Row {
         Row {
+            // Only an idea no task was made from may go.
+            delete: (r.status == IdeaStatus::New).then(|| format!("/ideas/{}/delete", r.id)),
             cells: vec![
                 r.title,
                 r.primary_keyword,
@@ -119,6 +129,7 @@ impl Table for Tasks {
             ],
             href: None,
             status: r.status.to_string(),
+            delete: None,
         }
     }
 }
@@ -138,6 +149,7 @@ impl Table for Contents {
                 fmt_time(r.updated_at),
             ],
             status: r.status.to_string(),
+            delete: None,
         }
     }
 }

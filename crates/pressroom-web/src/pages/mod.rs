@@ -4,6 +4,7 @@
 //! from the binary like the stylesheet. Shared drawing lives in [`view`], a leaf.
 
 mod automation;
+mod clusters;
 mod content;
 mod images;
 mod keywords;
@@ -39,7 +40,18 @@ pub fn routes() -> Router<AppState> {
             post(keywords::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
         .route("/sites/{site}/clusters", get(lists::table::<Clusters>))
+        .route("/clusters/{id}", get(clusters::cluster_page))
+        .route("/clusters/{id}/rename", post(clusters::rename))
+        .route("/clusters/{id}/archive", post(clusters::archive))
+        .route("/clusters/{id}/restore", post(clusters::restore))
+        .route("/clusters/{id}/merge", post(clusters::merge))
+        .route("/clusters/{id}/move", post(clusters::move_keywords))
+        .route("/clusters/{id}/split", post(clusters::split))
+        .route("/keywords/{id}/archive", post(clusters::archive_keyword))
+        .route("/keywords/{id}/restore", post(clusters::restore_keyword))
+        .route("/keywords/{id}/delete", post(clusters::delete_keyword))
         .route("/sites/{site}/ideas", get(lists::table::<Ideas>))
+        .route("/ideas/{id}/delete", post(clusters::delete_idea))
         .route("/sites/{site}/tasks", get(lists::table::<Tasks>))
         .route("/sites/{site}/content", get(lists::table::<Contents>))
         .route("/content/{id}", get(content::content_page))

@@ -3,5 +3,6 @@
 
 mod api;
 mod browser;
+mod editing;
 mod pages;
 mod support;

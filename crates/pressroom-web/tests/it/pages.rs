@@ -7,7 +7,7 @@ use pressroom_store::{Db, engine_test};
 use serde_json::json;
 use std::time::Duration;
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     html[at..at + 64].to_string()
 }
@@ -23,7 +23,7 @@ async fn login_form(app: &App) -> (String, String) {
     (html[at..at + 32].to_string(), cookie)
 }
 
-async fn sign_in(app: &App, email: &str) -> String {
+pub(crate) async fn sign_in(app: &App, email: &str) -> String {
     let (token, login_cookie) = login_form(app).await;
     let res = app
         .http
@@ -40,7 +40,7 @@ async fn sign_in(app: &App, email: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn page(app: &App, cookie: &str, path: &str) -> (u16, String) {
+pub(crate) async fn page(app: &App, cookie: &str, path: &str) -> (u16, String) {
     let res = app
         .http
         .get(app.url(path))
@@ -56,7 +56,12 @@ async fn page(app: &App, cookie: &str, path: &str) -> (u16, String) {
     (st, res.text().await.unwrap())
 }
 
-async fn post_form(app: &App, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn post_form(
+    app: &App,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String) {
     let res = app
         .http
         .post(app.url(path))

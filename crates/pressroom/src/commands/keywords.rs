@@ -1,5 +1,7 @@
-//! `pressroom keywords import|list`, and the import report `pressroom run` prints too.
+//! `pressroom keywords import|list`, and the import report `pressroom run` prints too;
+//! `keywords archive|restore|delete` are plan edits, in `clusters.rs`.
 
+use super::clusters::{KeywordEdit, edit_keywords};
 use crate::KeywordsCommand;
 use crate::config::{Config, find_site, open};
 use crate::exit::Exit;
@@ -68,6 +70,15 @@ pub(super) async fn command(
                 json!({"site": site.name, "total": total, "keywords": keywords}),
             );
             Ok(Exit::Ok)
+        }
+        KeywordsCommand::Archive { ids } => {
+            edit_keywords(config, out, &ids, KeywordEdit::Archive).await
+        }
+        KeywordsCommand::Restore { ids } => {
+            edit_keywords(config, out, &ids, KeywordEdit::Restore).await
+        }
+        KeywordsCommand::Delete { ids } => {
+            edit_keywords(config, out, &ids, KeywordEdit::Delete).await
         }
     }
 }

@@ -3,6 +3,7 @@
 //! that handles it (`pressroom images` lives in `crate::images`).
 
 mod account;
+mod clusters;
 mod keywords;
 mod review;
 mod run;
@@ -10,6 +11,8 @@ mod runs;
 mod server;
 mod sites;
 mod users;
+
+pub use clusters::{ClustersCommand, IdeasCommand};
 
 use crate::config::Config;
 use crate::exit::Exit;
@@ -38,6 +41,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         }
         Command::Sites(cmd) => sites::command(&config, &out, cmd).await,
         Command::Keywords(cmd) => keywords::command(&config, &out, cmd).await,
+        Command::Clusters(cmd) => clusters::clusters(&config, &out, cmd).await,
+        Command::Ideas(cmd) => clusters::ideas(&config, &out, cmd).await,
         Command::Credits { limit } => account::credits(&config, &out, limit).await,
         Command::Usage { by } => account::usage(&config, &out, &by).await,
         Command::Worker { image_concurrency } => {

@@ -27,10 +27,10 @@ fn pressroom(data_dir: &Path, args: &[&str]) -> Output {
 
 /// A data directory, and the database the commands use: SQLite in the directory, or a fresh
 /// PostgreSQL schema.
-struct Env {
-    dir: tempfile::TempDir,
+pub(crate) struct Env {
+    pub(crate) dir: tempfile::TempDir,
     database_url: Option<String>,
-    engine: &'static str,
+    pub(crate) engine: &'static str,
 }
 
 impl Env {
@@ -42,12 +42,12 @@ impl Env {
         c
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("run pressroom")
     }
 
     /// Runs `args` and checks the exit code, printing stderr when it differs.
-    fn expect(&self, args: &[&str], code: i32) -> Output {
+    pub(crate) fn expect(&self, args: &[&str], code: i32) -> Output {
         let out = self.run(args);
         assert_eq!(
             out.status.code(),
@@ -61,7 +61,7 @@ impl Env {
 }
 
 /// SQLite always; PostgreSQL when configured (the store's harness makes the schema).
-fn engines() -> Vec<Env> {
+pub(crate) fn engines() -> Vec<Env> {
     let mut envs = vec![Env {
         dir: tempfile::tempdir().unwrap(),
         database_url: None,
@@ -87,7 +87,7 @@ fn engines() -> Vec<Env> {
 }
 
 /// Stdout holds exactly one JSON document; returns it.
-fn one_document(out: &Output) -> serde_json::Value {
+pub(crate) fn one_document(out: &Output) -> serde_json::Value {
     let docs: Vec<serde_json::Value> = serde_json::Deserializer::from_slice(&out.stdout)
         .into_iter()
         .collect::<Result<_, _>>()

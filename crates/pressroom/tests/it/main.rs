@@ -1,5 +1,6 @@
 //! The `pressroom` binary's integration tests, linked as one binary.
 
 mod cli;
+mod cli_clusters;
 mod cli_providers;
 mod support;
