@@ -6,15 +6,22 @@
 //!   and "best … 2026" variants of one search meet.
 //! - `lexical`: deterministic centroid clustering over those terms, weighted by rarity, with
 //!   an inverted index so a 20,000-keyword list is grouped in linear-ish time.
+//! - `embedding`: average-linkage clustering of embedding vectors at a cosine threshold,
+//!   within blocks of nearest pivots, so 20,000 vectors need no n x n matrix.
+//! - `serp`: keywords that share enough of their top-10 result URLs.
 //! - `ari`: the adjusted Rand index between two labellings (1 is the same grouping, about 0
 //!   is chance).
 
 mod ari;
+mod embedding;
 mod lexical;
+mod serp;
 mod terms;
 
 pub use ari::adjusted_rand_index;
+pub use embedding::{EMBEDDING_THRESHOLD, EmbeddingClusterer};
 pub use lexical::{LEXICAL_THRESHOLD, LexicalClusterer, Placement};
+pub use serp::{SERP_TOP, SerpClusterer};
 pub use terms::terms;
 
 #[cfg(test)]
