@@ -1,3 +1,4 @@
 //! The store's integration tests, linked as one binary (one link of sqlx instead of one per file).
 
+mod clustering_inputs;
 mod repository;
