@@ -6,6 +6,7 @@
 //! - `call`: the phases every function shares: the model call, usage rows, credit checks.
 //! - `clusters`: keywords -> clusters -> ideas -> tasks.
 //! - `articles`: tasks -> articles -> image prompts.
+//! - `embeddings`: phrases to vectors for the embedding clustering method, cached per model.
 //!
 //! Each function has a span named after it with `account`, `site`, `run` and the id of the
 //! item it works on (`cluster`, `task`, `content`), so its log lines can be told apart.
@@ -13,7 +14,9 @@
 mod articles;
 mod call;
 mod clusters;
+mod embeddings;
 
 pub use articles::{generate_content, generate_image_prompts};
 pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
 pub use clusters::{ClusterReport, auto_cluster, create_tasks, generate_ideas};
+pub use embeddings::{EMBED_BATCH, embed_phrases};

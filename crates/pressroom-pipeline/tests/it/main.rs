@@ -2,6 +2,7 @@
 
 mod answers;
 mod control;
+mod embeddings;
 mod import;
 mod pipeline;
 mod scale;
