@@ -8,6 +8,7 @@ pub mod html;
 pub mod images;
 pub mod import;
 pub mod runs;
+pub mod serp;
 pub mod workers;
 
 pub use context::{Pipeline, PipelineError};

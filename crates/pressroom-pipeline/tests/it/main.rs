@@ -6,4 +6,5 @@ mod embeddings;
 mod import;
 mod pipeline;
 mod scale;
+mod serp;
 mod support;
