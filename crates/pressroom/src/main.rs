@@ -105,6 +105,9 @@ pub enum Command {
     /// Import and list keywords.
     #[command(subcommand)]
     Keywords(KeywordsCommand),
+    /// Import search results for SERP clustering.
+    #[command(subcommand)]
+    Serp(SerpCommand),
     /// Generate images.
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -207,6 +210,18 @@ pub enum KeywordsCommand {
         limit: u32,
         #[arg(long, default_value_t = 0)]
         offset: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SerpCommand {
+    /// Import a rank tracker's export: keyword, position and URL columns (header names such as
+    /// query, rank or link too), comma, semicolon or tab. Each keyword keeps its 10 best
+    /// positions and replaces what it had; one bad row and nothing is imported.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
     },
 }
 

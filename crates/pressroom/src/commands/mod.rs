@@ -7,6 +7,7 @@ mod keywords;
 mod review;
 mod run;
 mod runs;
+mod serp;
 mod server;
 mod sites;
 mod users;
@@ -24,6 +25,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run { file, site } => run::run(&config, &out, &file, &site).await,
         Command::Sites(cmd) => sites::command(&config, &out, cmd).await,
         Command::Keywords(cmd) => keywords::command(&config, &out, cmd).await,
+        Command::Serp(cmd) => serp::command(&config, &out, cmd).await,
         Command::Credits { limit } => account::credits(&config, &out, limit).await,
         Command::Usage { by } => account::usage(&config, &out, &by).await,
         Command::Worker { image_concurrency } => {

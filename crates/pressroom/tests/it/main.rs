@@ -2,4 +2,5 @@
 
 mod cli;
 mod cli_providers;
+mod serp_cli;
 mod support;
