@@ -128,10 +128,13 @@ pub fn normalise_url(raw: &str) -> Option<String> {
     Some(format!("{host}{}", path.trim_end_matches('/')))
 }
 
+/// A result row as read: position, line, normalised URL.
+type ResultRow = (i64, u64, String);
+
 struct Parsed {
     report: SerpImportReport,
-    /// Normalised keyword -> (position, line, normalised URL) rows.
-    keywords: Vec<(String, Vec<(i64, u64, String)>)>,
+    /// Each keyword's normalised phrase and its rows, in the order keywords first appear.
+    keywords: Vec<(String, Vec<ResultRow>)>,
 }
 
 fn parse(bytes: &[u8]) -> Result<Parsed, SerpImportError> {
@@ -159,7 +162,7 @@ fn parse(bytes: &[u8]) -> Result<Parsed, SerpImportError> {
         ..SerpImportReport::default()
     };
     let mut order: Vec<String> = Vec::new();
-    let mut rows: HashMap<String, Vec<(i64, u64, String)>> = HashMap::new();
+    let mut rows: HashMap<String, Vec<ResultRow>> = HashMap::new();
     for (n, record) in reader.records().enumerate() {
         let line = n as u64 + 1;
         let record = record.map_err(|e| SerpImportError::Unreadable {
@@ -241,7 +244,7 @@ fn parse(bytes: &[u8]) -> Result<Parsed, SerpImportError> {
             let mut r = rows.remove(&k).unwrap_or_default();
             // Best position first; the file's order breaks ties; a URL counts once.
             r.sort_by_key(|(position, line, _)| (*position, *line));
-            let mut kept: Vec<(i64, u64, String)> = Vec::new();
+            let mut kept: Vec<ResultRow> = Vec::new();
             for row in r {
                 if kept.len() < SERP_TOP && !kept.iter().any(|k| k.2 == row.2) {
                     kept.push(row);

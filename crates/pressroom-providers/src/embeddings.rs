@@ -341,6 +341,56 @@ mod tests {
     }
 
     #[test]
+    fn embedding_models_are_priced_per_million_tokens_and_rounded_up() {
+        let r = crate::registry::ModelRegistry::seeded();
+        let small = r.resolve(
+            ProviderKind::OpenAi,
+            ModelKind::Embedding,
+            "text-embedding-3-small",
+        );
+        assert_eq!(
+            small.text_cost(1_000_000, 0),
+            pressroom_domain::UsdMicros(20_000)
+        );
+        assert_eq!(
+            small.text_credits(1_000_000, 0),
+            pressroom_domain::Credits(20)
+        );
+        // A batch of 256 short keywords is about 1,500 tokens: one credit, not zero.
+        assert_eq!(small.text_credits(1_500, 0), pressroom_domain::Credits(1));
+        assert_eq!(small.text_credits(0, 0), pressroom_domain::Credits::ZERO);
+        let large = r.resolve(
+            ProviderKind::OpenAi,
+            ModelKind::Embedding,
+            "text-embedding-3-large",
+        );
+        assert_eq!(
+            large.text_cost(1_000_000, 0),
+            pressroom_domain::UsdMicros(130_000)
+        );
+        assert_eq!(
+            large.text_credits(2_000_000, 0),
+            pressroom_domain::Credits(260)
+        );
+        let offline = r.resolve(
+            ProviderKind::Offline,
+            ModelKind::Embedding,
+            "offline-embeddings",
+        );
+        assert_eq!(
+            offline.text_credits(1_000_000, 0),
+            pressroom_domain::Credits::ZERO
+        );
+        // An embedding model is not priced as a chat model of the same name, or vice versa.
+        let wrong = r.resolve(
+            ProviderKind::OpenAi,
+            ModelKind::Text,
+            "text-embedding-3-small",
+        );
+        assert_eq!(wrong.credits.per_1k_tokens, pressroom_domain::Credits(1));
+    }
+
+    #[test]
     fn answers_are_checked_and_put_in_input_order() {
         let ok = br#"{"object":"list","data":[
             {"object":"embedding","index":1,"embedding":[0.0,1.0]},

@@ -540,41 +540,6 @@ mod tests {
     }
 
     #[test]
-    fn embedding_models_are_priced_per_million_tokens_and_rounded_up() {
-        let r = ModelRegistry::seeded();
-        let small = r.resolve(
-            ProviderKind::OpenAi,
-            ModelKind::Embedding,
-            "text-embedding-3-small",
-        );
-        assert_eq!(small.text_cost(1_000_000, 0), UsdMicros(20_000));
-        assert_eq!(small.text_credits(1_000_000, 0), Credits(20));
-        // A batch of 256 short keywords is about 1,500 tokens: one credit, not zero.
-        assert_eq!(small.text_credits(1_500, 0), Credits(1));
-        assert_eq!(small.text_credits(0, 0), Credits::ZERO);
-        let large = r.resolve(
-            ProviderKind::OpenAi,
-            ModelKind::Embedding,
-            "text-embedding-3-large",
-        );
-        assert_eq!(large.text_cost(1_000_000, 0), UsdMicros(130_000));
-        assert_eq!(large.text_credits(2_000_000, 0), Credits(260));
-        let offline = r.resolve(
-            ProviderKind::Offline,
-            ModelKind::Embedding,
-            "offline-embeddings",
-        );
-        assert_eq!(offline.text_credits(1_000_000, 0), Credits::ZERO);
-        // An embedding model is not priced as a chat model of the same name, or vice versa.
-        let wrong = r.resolve(
-            ProviderKind::OpenAi,
-            ModelKind::Text,
-            "text-embedding-3-small",
-        );
-        assert_eq!(wrong.credits.per_1k_tokens, Credits(1));
-    }
-
-    #[test]
     fn closest_size_prefers_orientation_then_ratio() {
         let r = ModelRegistry::seeded();
         let d3 = &r.get("dall-e-3").unwrap().sizes;

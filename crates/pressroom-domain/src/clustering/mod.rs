@@ -13,6 +13,7 @@
 //!   is chance).
 
 mod ari;
+mod blocking;
 mod embedding;
 mod lexical;
 mod serp;
