@@ -1,10 +1,15 @@
-//! `pressroom-bench cluster`: lexical clustering of a whole keyword list.
+//! `pressroom-bench cluster`: clustering a whole keyword list.
 //!
 //! `--labelled FILE` (a `keyword,intent` CSV) prints, for each threshold, the number of
 //! clusters and the adjusted Rand index against the file's intents. `--keywords N` clusters
 //! N distinct keywords made from the labelled ones and prints the time and peak memory.
+//! `--method lexical` (default), `embedding` (vectors from `--embeddings-url URL --model M`,
+//! an OpenAI-compatible server, else the offline provider's) or `serp` (synthetic results:
+//! each keyword ranks 6 of its intent's 8 pages and 4 pages of its own; see
+//! `crate::cluster_methods`).
 
 use crate::import::peak_rss_kib;
+use crate::keyword_lists::{fnv, generate};
 use anyhow::{Context, bail};
 use pressroom_domain::clustering::{LEXICAL_THRESHOLD, LexicalClusterer, adjusted_rand_index};
 use serde_json::json;
@@ -20,64 +25,15 @@ pub struct ClusterArgs {
     /// Cluster this many generated keywords and report time and memory (else: quality).
     #[arg(long)]
     keywords: Option<usize>,
-}
-
-/// Words appended to labelled keywords to make long lists of distinct searches.
-const PLACES: &[&str] = &[
-    "london",
-    "paris",
-    "berlin",
-    "madrid",
-    "rome",
-    "dublin",
-    "oslo",
-    "vienna",
-    "prague",
-    "lisbon",
-    "boston",
-    "denver",
-    "austin",
-    "seattle",
-    "chicago",
-    "toronto",
-    "sydney",
-    "perth",
-    "auckland",
-    "cape town",
-];
-const EXTRAS: &[&str] = &[
-    "kit",
-    "set",
-    "price",
-    "cost",
-    "uk",
-    "usa",
-    "canada",
-    "small",
-    "large",
-    "electric",
-    "manual",
-    "portable",
-    "indoor",
-    "outdoor",
-    "winter",
-    "summer",
-    "kids",
-    "women",
-    "men",
-    "pro",
-    "mini",
-    "diy",
-    "professional",
-    "organic",
-    "vegan",
-];
-
-/// FNV-1a: a fixed, platform-independent mixing order.
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    #[arg(long, value_parser = ["lexical", "embedding", "serp"], default_value = "lexical")]
+    method: String,
+    /// An OpenAI-compatible server (its URL ending in `/v1`) to embed with; offline vectors
+    /// when absent. `OPENAI_API_KEY` is sent when set.
+    #[arg(long)]
+    embeddings_url: Option<String>,
+    /// The embedding model to ask the server for.
+    #[arg(long, default_value = "text-embedding-3-small")]
+    model: String,
 }
 
 pub fn run(args: ClusterArgs) -> anyhow::Result<()> {
@@ -102,6 +58,19 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<()> {
     order.sort_by_key(|i| fnv(&keywords[*i]));
     let keywords: Vec<String> = order.iter().map(|i| keywords[*i].clone()).collect();
     let intents: Vec<String> = order.iter().map(|i| intents[*i].clone()).collect();
+    match args.method.as_str() {
+        "embedding" => {
+            return crate::cluster_methods::embedding(
+                &keywords,
+                &intents,
+                args.keywords,
+                args.embeddings_url.as_deref(),
+                &args.model,
+            );
+        }
+        "serp" => return crate::cluster_methods::serp(&keywords, &intents),
+        _ => {}
+    }
     match args.keywords {
         None => {
             let phrases: Vec<&str> = keywords.iter().map(String::as_str).collect();
@@ -121,20 +90,7 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<()> {
             }
         }
         Some(n) => {
-            let generated: Vec<String> = (0..n)
-                .map(|i| {
-                    let base = &keywords[i % keywords.len()];
-                    let round = i / keywords.len();
-                    match round {
-                        0 => base.clone(),
-                        r => format!(
-                            "{base} {} {}",
-                            PLACES[r % PLACES.len()],
-                            EXTRAS[(r / PLACES.len()) % EXTRAS.len()]
-                        ),
-                    }
-                })
-                .collect();
+            let generated = generate(&keywords, n);
             let phrases: Vec<&str> = generated.iter().map(String::as_str).collect();
             let started = Instant::now();
             let found = LexicalClusterer::default().cluster(&phrases);

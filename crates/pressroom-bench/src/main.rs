@@ -1,7 +1,9 @@
 //! `pressroom-bench SUBCOMMAND`: benchmarks that print one JSON line of results.
 
 mod cluster;
+mod cluster_methods;
 mod import;
+mod keyword_lists;
 mod mock_pipeline;
 mod queue;
 mod run;

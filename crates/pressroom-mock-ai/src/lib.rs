@@ -1,4 +1,4 @@
-//! A local stand-in for the OpenAI chat/images APIs and Runware, for tests and benchmarks.
+//! A local stand-in for the OpenAI chat/images/embeddings APIs and Runware, for tests and benchmarks.
 //!
 //! Wire formats follow the real services (OpenAI replies validate against the `openai` Python
 //! package's types and the published OpenAPI document). A `json_schema` request always gets an
@@ -17,6 +17,7 @@
 
 mod chat;
 mod config;
+mod embeddings;
 mod faults;
 mod hooks;
 mod images;

@@ -2,6 +2,7 @@
 
 use crate::chat::chat;
 use crate::config::{MockConfig, Stats, Step};
+use crate::embeddings::embeddings;
 use crate::hooks::{
     get_last, get_stats, huge, not_an_image, redirect, reset, serve_image, set_script,
 };
@@ -49,7 +50,7 @@ impl MockHandle {
             .unwrap_or(0)
     }
     /// The last JSON body an API endpoint received (`chat_completions`, `images_generations`,
-    /// `runware`).
+    /// `embeddings`, `runware`).
     pub fn last_request(&self, endpoint: &str) -> Option<Value> {
         lock(&self.inner.last).get(endpoint).cloned()
     }
@@ -98,6 +99,7 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<(SocketAddr, MockHandl
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))
         .route("/v1/images/generations", post(images))
+        .route("/v1/embeddings", post(embeddings))
         .route("/v1", post(runware))
         .route("/images/{file}", get(serve_image))
         .route("/__script", post(set_script))

@@ -219,7 +219,7 @@ impl Columns {
 
 /// Picks the encoding from a byte-order mark, from the NUL pattern of BOM-less UTF-16, or from
 /// whether the sample is UTF-8; anything else is read as Windows-1252 (what Excel writes).
-fn sniff_encoding(sample: &[u8]) -> &'static Encoding {
+pub(crate) fn sniff_encoding(sample: &[u8]) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(sample) {
         return enc;
     }
@@ -249,7 +249,7 @@ fn sniff_encoding(sample: &[u8]) -> &'static Encoding {
 
 /// The delimiter that occurs most in the first lines of the decoded sample; ties favour tab,
 /// then semicolon, since commas also appear inside numbers and phrases.
-fn sniff_delimiter(text: &str) -> u8 {
+pub(crate) fn sniff_delimiter(text: &str) -> u8 {
     let head: Vec<&str> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

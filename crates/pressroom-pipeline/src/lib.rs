@@ -9,6 +9,7 @@ pub mod images;
 pub mod import;
 pub mod planning;
 pub mod runs;
+pub mod serp;
 pub mod workers;
 
 pub use context::{Pipeline, PipelineError};

@@ -1,6 +1,7 @@
 //! Choosing providers: from the environment (keys, base URLs, default models) and a site's
 //! settings. With no key configured everything falls back to the offline providers.
 
+use crate::embeddings::{self, EmbeddingProvider, OfflineEmbeddings, OpenAiEmbeddings};
 use crate::error::ProviderError;
 use crate::http::ProviderDeps;
 use crate::limits::{LimitConfig, Limits};
@@ -110,6 +111,13 @@ pub struct ImageChoice {
     pub model: String,
 }
 
+/// A chosen embedding provider and the model to ask it for.
+#[derive(Clone)]
+pub struct EmbeddingChoice {
+    pub provider: Arc<dyn EmbeddingProvider>,
+    pub model: String,
+}
+
 /// Builds providers for sites. One per process: it owns the shared registry, limits and
 /// HTTP client.
 #[derive(Clone)]
@@ -198,6 +206,62 @@ impl Providers {
             _ => Ok(TextChoice {
                 provider: Arc::new(OfflineText::new(self.deps.registry.clone())),
                 model: offline::TEXT_MODEL.into(),
+            }),
+        }
+    }
+
+    /// The embedding provider for a site: `clustering.embedding_provider` if named (an error
+    /// if it needs a key that is not set), else the text provider's kind, else offline. The
+    /// model is `clustering.embedding_model`, else `text-embedding-3-small` on OpenAI.
+    pub fn embeddings(
+        &self,
+        account: i64,
+        settings: &SiteSettings,
+    ) -> Result<EmbeddingChoice, ProviderError> {
+        let c = &settings.clustering;
+        let kind = match c.embedding_provider.as_deref() {
+            Some(p) => match ProviderKind::parse(p) {
+                Some(ProviderKind::Runware) | None => {
+                    return Err(ProviderError::Config {
+                        provider: "provider",
+                        message: format!("unknown embedding provider {p:?}; use openai or offline"),
+                    });
+                }
+                Some(k) => k,
+            },
+            None => match self.text(account, settings)?.provider.name() {
+                openai::PROVIDER => ProviderKind::OpenAi,
+                _ => ProviderKind::Offline,
+            },
+        };
+        match kind {
+            ProviderKind::OpenAi => {
+                let key = self
+                    .env
+                    .openai_api_key
+                    .clone()
+                    .ok_or_else(|| ProviderError::Config {
+                        provider: openai::PROVIDER,
+                        message: "the site embeds with OpenAI but OPENAI_API_KEY is not set".into(),
+                    })?;
+                Ok(EmbeddingChoice {
+                    provider: Arc::new(OpenAiEmbeddings::new(
+                        OpenAiConfig {
+                            base_url: self.env.openai_base_url.clone(),
+                            api_key: key,
+                            account,
+                        },
+                        self.deps.clone(),
+                    )),
+                    model: c
+                        .embedding_model
+                        .clone()
+                        .unwrap_or_else(|| embeddings::DEFAULT_OPENAI_MODEL.into()),
+                })
+            }
+            _ => Ok(EmbeddingChoice {
+                provider: Arc::new(OfflineEmbeddings::new(self.deps.registry.clone())),
+                model: embeddings::OFFLINE_MODEL.into(),
             }),
         }
     }
@@ -402,5 +466,30 @@ mod tests {
             ProviderEnv::from_lookup(|k| (k == "OPENAI_API_KEY").then(|| "sk-secret".to_string()))
         );
         assert!(!dbg.contains("sk-secret"));
+    }
+
+    #[test]
+    fn embeddings_follow_the_setting_then_the_text_provider() {
+        let mut s = SiteSettings::default();
+        let offline = providers(&[]).embeddings(1, &s).unwrap();
+        assert_eq!(
+            (offline.provider.name(), offline.model.as_str()),
+            ("offline", "offline-embeddings")
+        );
+        let p = providers(&[("OPENAI_API_KEY", "sk-test")]);
+        let e = p.embeddings(1, &s).unwrap();
+        assert_eq!(
+            (e.provider.name(), e.model.as_str()),
+            ("openai", "text-embedding-3-small")
+        );
+        s.clustering.embedding_provider = Some("offline".into());
+        assert_eq!(p.embeddings(1, &s).unwrap().provider.name(), "offline");
+        s.clustering.embedding_provider = Some("openai".into());
+        s.clustering.embedding_model = Some("text-embedding-3-large".into());
+        assert_eq!(p.embeddings(1, &s).unwrap().model, "text-embedding-3-large");
+        let err = providers(&[]).embeddings(1, &s).err().unwrap();
+        assert!(err.to_string().contains("OPENAI_API_KEY"), "{err}");
+        s.clustering.embedding_provider = Some("runware".into());
+        assert!(p.embeddings(1, &s).is_err());
     }
 }

@@ -7,11 +7,14 @@
 //!   per (service, account) by a process-wide [`Limits`].
 //! - Offline providers ([`offline`]): deterministic text and title-card PNGs, chosen when no
 //!   key is configured.
+//! - [`embeddings`]: phrases to vectors (OpenAI-compatible `/embeddings`, or offline hashed
+//!   n-grams) for keyword clustering.
 //! - [`ModelRegistry`]: prompt limits, sizes, prices, credit rates; [`shorten_prompt`].
 //! - [`download::SafeDownloader`] and [`download::MediaStore`]: SSRF-guarded image fetches.
 //! - [`Providers`]: picks providers from the environment and a site's settings.
 
 pub mod download;
+pub mod embeddings;
 pub mod error;
 pub mod factory;
 pub mod http;
@@ -27,8 +30,9 @@ pub use download::{
     DownloadConfig, Downloaded, MediaStore, SafeDownloader, StoredImage, VerifiedImage,
     verify_image,
 };
+pub use embeddings::{EmbeddingProvider, EmbeddingRequest, EmbeddingResponse};
 pub use error::{DownloadError, ProviderError};
-pub use factory::{ImageChoice, ProviderEnv, Providers, TextChoice};
+pub use factory::{EmbeddingChoice, ImageChoice, ProviderEnv, Providers, TextChoice};
 pub use http::ProviderDeps;
 pub use limits::{LimitConfig, Limits};
 pub use registry::{

@@ -41,7 +41,7 @@ impl std::fmt::Debug for OpenAiConfig {
 }
 
 impl OpenAiConfig {
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/{}", self.base_url.trim_end_matches('/'), path)
     }
 }

@@ -41,6 +41,8 @@ impl ProviderKind {
 pub enum ModelKind {
     Text,
     Image,
+    /// Text to vectors (`/embeddings`); priced per input token.
+    Embedding,
 }
 
 /// Sizes a model accepts.
@@ -69,6 +71,9 @@ pub struct CreditRate {
     pub per_image: Credits,
     /// Per started thousand tokens (input plus output).
     pub per_1k_tokens: Credits,
+    /// Per million tokens, rounded up per call: for models so cheap that a credit per
+    /// thousand tokens would overcharge them many times over (embeddings).
+    pub per_1m_tokens: Credits,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,7 +156,13 @@ impl ModelSpec {
     }
 
     pub fn text_credits(&self, tokens_in: i64, tokens_out: i64) -> Credits {
-        credits_for_tokens(tokens_in + tokens_out, self.credits.per_1k_tokens.0)
+        let tokens = tokens_in + tokens_out;
+        let per_1k = credits_for_tokens(tokens, self.credits.per_1k_tokens.0);
+        Credits(
+            per_1k
+                .0
+                .saturating_add(credits_per_1m(tokens, self.credits.per_1m_tokens.0)),
+        )
     }
 
     pub fn image_cost(&self, images: i64) -> UsdMicros {
@@ -188,10 +199,19 @@ impl ModelSpec {
             credits: CreditRate {
                 per_image: Credits(1),
                 per_1k_tokens: Credits(1),
+                per_1m_tokens: Credits(0),
             },
             max_completion_tokens: false,
         }
     }
+}
+
+/// `per_1m` credits per million tokens, rounded up so a call is never free by rounding.
+fn credits_per_1m(tokens: i64, per_1m: i64) -> i64 {
+    if tokens <= 0 || per_1m <= 0 {
+        return 0;
+    }
+    ((i128::from(tokens) * i128::from(per_1m) + 999_999) / 1_000_000) as i64
 }
 
 fn runware_sizes() -> SizeRule {
@@ -245,6 +265,7 @@ impl ModelRegistry {
             credits: CreditRate {
                 per_image: Credits(0),
                 per_1k_tokens: Credits(credits),
+                per_1m_tokens: Credits(0),
             },
             max_completion_tokens: false,
         };
@@ -276,10 +297,32 @@ impl ModelRegistry {
             },
             credits: CreditRate {
                 per_image: Credits(credits),
-                per_1k_tokens: Credits(0),
+                ..CreditRate::default()
             },
             max_completion_tokens: false,
         };
+        // Embeddings: list price per million input tokens, and credits per million at one
+        // credit per $0.001, rounded up per call (a batch of keywords costs at least one).
+        let embedding = |id: &str, usd_per_1m: i64, credits_per_1m: i64| ModelSpec {
+            id: id.into(),
+            provider: ProviderKind::OpenAi,
+            kind: ModelKind::Embedding,
+            prompt_limit: None,
+            sizes: SizeRule::Fixed(vec![]),
+            negative_prompt: false,
+            qualities: vec![],
+            price: Price {
+                input_per_1m: UsdMicros(usd_per_1m),
+                ..Price::default()
+            },
+            credits: CreditRate {
+                per_1m_tokens: Credits(credits_per_1m),
+                ..CreditRate::default()
+            },
+            max_completion_tokens: false,
+        };
+        r.insert(embedding("text-embedding-3-small", 20_000, 20));
+        r.insert(embedding("text-embedding-3-large", 130_000, 130));
         use ProviderKind::*;
         r.insert(image(
             "dall-e-2",
@@ -345,6 +388,10 @@ impl ModelRegistry {
             },
             negative_prompt: false,
             ..ModelSpec::unknown(Offline, ModelKind::Image, "offline-cards")
+        });
+        r.insert(ModelSpec {
+            credits: CreditRate::default(),
+            ..ModelSpec::unknown(Offline, ModelKind::Embedding, "offline-embeddings")
         });
         r
     }

@@ -11,6 +11,7 @@
 
 mod accounts;
 mod auth;
+mod clustering_inputs;
 mod error;
 mod keywords;
 mod ledger;
@@ -26,6 +27,7 @@ pub use accounts::{LOCAL_ACCOUNT_NAME, LOCAL_SITE_NAME, LOCAL_STARTING_CREDITS};
 pub use auth::{
     CreatedToken, MIN_PASSWORD_CHARS, NewSession, SessionUser, TOKEN_PREFIX, hash_password,
 };
+pub use clustering_inputs::SerpRow;
 pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;

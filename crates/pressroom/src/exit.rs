@@ -115,6 +115,12 @@ pub fn classify(e: &anyhow::Error) -> (Exit, &'static str) {
                 _ => (Exit::Error, "invalid_file"),
             };
         }
+        if let Some(i) = cause.downcast_ref::<pressroom_pipeline::serp::SerpImportError>() {
+            return match i {
+                pressroom_pipeline::serp::SerpImportError::Store(s) => store(s),
+                _ => (Exit::Error, "invalid_file"),
+            };
+        }
         if let Some(d) = cause.downcast_ref::<pressroom_domain::DomainError>() {
             return domain(d);
         }

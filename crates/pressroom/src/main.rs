@@ -117,6 +117,9 @@ pub enum Command {
     /// List ideas and delete ones not yet made into tasks.
     #[command(subcommand)]
     Ideas(commands::IdeasCommand),
+    /// Import search results for SERP clustering.
+    #[command(subcommand)]
+    Serp(SerpCommand),
     /// Generate images.
     #[command(subcommand)]
     Images(ImagesCommand),
@@ -226,6 +229,18 @@ pub enum KeywordsCommand {
     Restore { ids: String },
     /// Delete keywords for good; ideas already written from them stay.
     Delete { ids: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SerpCommand {
+    /// Import a rank tracker's export: keyword, position and URL columns (header names such as
+    /// query, rank or link too), comma, semicolon or tab. Each keyword keeps its 10 best
+    /// positions and replaces what it had; one bad row and nothing is imported.
+    Import {
+        file: PathBuf,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

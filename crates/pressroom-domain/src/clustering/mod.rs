@@ -8,17 +8,25 @@
 //!   an inverted index so a 20,000-keyword list is grouped in linear-ish time.
 //! - `plan`: a cluster's name, and one article per search intent on a primary keyword no
 //!   other article of the site targets.
+//! - `embedding`: average-linkage clustering of embedding vectors at a cosine threshold,
+//!   within blocks of nearest pivots, so 20,000 vectors need no n x n matrix.
+//! - `serp`: keywords that share enough of their top-10 result URLs.
 //! - `ari`: the adjusted Rand index between two labellings (1 is the same grouping, about 0
 //!   is chance).
 
 mod ari;
+mod blocking;
+mod embedding;
 mod lexical;
 mod plan;
+mod serp;
 mod terms;
 
 pub use ari::adjusted_rand_index;
+pub use embedding::{EMBEDDING_THRESHOLD, EmbeddingClusterer};
 pub use lexical::{LEXICAL_THRESHOLD, LexicalClusterer, Placement};
 pub use plan::{IntentPlan, Member, name_candidates, plan_intents, terms_key};
+pub use serp::{SERP_TOP, SerpClusterer};
 pub use terms::terms;
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 mod binary;
 mod downloader;
+mod embeddings_http;
 mod measure;
 mod openai_wire;
 mod providers_http;

@@ -5,12 +5,14 @@
 //! core phrase and nothing is spent.
 
 use super::call::{ask, input_json, language_values, settle};
+use super::embeddings::embed_phrases;
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::clean_text;
 use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::*;
 use pressroom_domain::clustering::{
-    LEXICAL_THRESHOLD, LexicalClusterer, Member, Placement, name_candidates,
+    EMBEDDING_THRESHOLD, EmbeddingClusterer, LEXICAL_THRESHOLD, LexicalClusterer, Member,
+    Placement, SerpClusterer, name_candidates,
 };
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::text::title_case;
@@ -31,39 +33,51 @@ pub struct ClusterReport {
     pub credits: Credits,
 }
 
+/// The keywords of one new cluster, and the method (with its threshold) that grouped them.
+#[derive(Debug, Clone)]
+pub struct NewGroup {
+    pub method: ClusterMethod,
+    pub threshold: f64,
+    pub keywords: Vec<Keyword>,
+}
+
 /// Where the `new` keywords go, before anything is written.
 #[derive(Debug, Clone)]
 pub struct Grouping {
+    /// The site's method and its threshold (SERP: URLs shared).
     pub method: ClusterMethod,
     pub threshold: f64,
     /// New keywords that join an existing cluster.
     pub joins: Vec<(ClusterId, Vec<KeywordId>)>,
-    /// The keywords of each new cluster.
-    pub groups: Vec<Vec<Keyword>>,
+    pub groups: Vec<NewGroup>,
     /// How many `new` keywords were placed.
     pub considered: i64,
+    /// Spent on embeddings (the embedding method only).
+    pub credits: Credits,
 }
 
 /// Places up to `limit` of the site's `new` keywords (in id order) among its clusters and new
-/// ones. Reads the site's clustered keywords a page at a time; holds only their phrases.
+/// ones, by the site's method. Reads the site's clustered keywords a page at a time; holds
+/// only their phrases (and, for the embedding method, their vectors, from the cache or the
+/// provider, charged to `run`). SERP: keywords with no imported results are placed lexically.
 #[tracing::instrument(name = "group_keywords", skip_all, fields(account = account.get(), site = site.id.get()))]
 pub async fn group_new_keywords(
     p: &Pipeline,
     account: AccountId,
     site: &Site,
     limit: i64,
+    run: Option<RunId>,
 ) -> Result<Grouping> {
     let settings = &site.settings.clustering;
-    let (method, threshold) = match settings.method {
-        ClusterMethod::Lexical => (
-            ClusterMethod::Lexical,
-            settings
-                .similarity_percent
-                .map_or(LEXICAL_THRESHOLD, |p| f64::from(p) / 100.0),
-        ),
+    let percent = settings.similarity_percent.map(|p| f64::from(p) / 100.0);
+    let method = settings.method;
+    let threshold = match method {
+        ClusterMethod::Lexical => percent.unwrap_or(LEXICAL_THRESHOLD),
+        ClusterMethod::Embedding => percent.unwrap_or(EMBEDDING_THRESHOLD),
+        ClusterMethod::Serp => f64::from(settings.serp_shared_urls),
         other => {
             return Err(PipelineError::Refused(format!(
-                "clustering method {other} is not available in this build; set clustering.method to lexical"
+                "clustering.method {other} is not one a site can choose (lexical, embedding, serp)"
             )));
         }
     };
@@ -99,15 +113,55 @@ pub async fn group_new_keywords(
         after = last.id.get();
         fresh.extend(page);
     }
-    let old: Vec<Vec<&str>> = members
-        .iter()
-        .map(|m| m.iter().map(String::as_str).collect())
-        .collect();
-    let phrases: Vec<&str> = fresh.iter().map(|k| k.phrase.as_str()).collect();
-    let placed = LexicalClusterer::new(threshold).place(&old, &phrases);
+    let mut credits = Credits::ZERO;
+    // Each new keyword's placement, and the method and threshold of each new group.
+    let (placed, group_methods): (Vec<Placement>, Vec<(ClusterMethod, f64)>) = match method {
+        ClusterMethod::Embedding => {
+            let mut phrases: Vec<String> = members.iter().flatten().cloned().collect();
+            let old_count = phrases.len();
+            phrases.extend(fresh.iter().map(|k| k.phrase.clone()));
+            let (vectors, spent) = embed_phrases(p, account, site, &phrases, run).await?;
+            credits = spent;
+            let mut old: Vec<Vec<&[f32]>> = Vec::with_capacity(members.len());
+            let mut at = 0;
+            for m in &members {
+                old.push(
+                    vectors[at..at + m.len()]
+                        .iter()
+                        .map(Vec::as_slice)
+                        .collect(),
+                );
+                at += m.len();
+            }
+            let new: Vec<&[f32]> = vectors[old_count..].iter().map(Vec::as_slice).collect();
+            let placed = EmbeddingClusterer::new(threshold).place(&old, &new);
+            let n = new_groups(&placed);
+            (placed, vec![(method, threshold); n])
+        }
+        ClusterMethod::Serp => {
+            serp_then_lexical(p, account, site, &members, &fresh, threshold, percent).await?
+        }
+        _ => {
+            let old: Vec<Vec<&str>> = members
+                .iter()
+                .map(|m| m.iter().map(String::as_str).collect())
+                .collect();
+            let phrases: Vec<&str> = fresh.iter().map(|k| k.phrase.as_str()).collect();
+            let placed = LexicalClusterer::new(threshold).place(&old, &phrases);
+            let n = new_groups(&placed);
+            (placed, vec![(method, threshold); n])
+        }
+    };
     let mut joins: Vec<(ClusterId, Vec<KeywordId>)> = Vec::new();
     let mut join_slot: HashMap<usize, usize> = HashMap::new();
-    let mut groups: Vec<Vec<Keyword>> = Vec::new();
+    let mut groups: Vec<NewGroup> = group_methods
+        .into_iter()
+        .map(|(method, threshold)| NewGroup {
+            method,
+            threshold,
+            keywords: Vec::new(),
+        })
+        .collect();
     let considered = fresh.len() as i64;
     for (keyword, place) in fresh.into_iter().zip(placed) {
         match place {
@@ -118,12 +172,7 @@ pub async fn group_new_keywords(
                 });
                 joins[j].1.push(keyword.id);
             }
-            Placement::New(g) => {
-                if g == groups.len() {
-                    groups.push(Vec::new());
-                }
-                groups[g].push(keyword);
-            }
+            Placement::New(g) => groups[g].keywords.push(keyword),
         }
     }
     Ok(Grouping {
@@ -132,7 +181,94 @@ pub async fn group_new_keywords(
         joins,
         groups,
         considered,
+        credits,
     })
+}
+
+/// How many new clusters a placement makes (they are numbered from 0).
+fn new_groups(placed: &[Placement]) -> usize {
+    placed
+        .iter()
+        .filter_map(|p| match p {
+            Placement::New(g) => Some(g + 1),
+            Placement::Existing(_) => None,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// SERP placement for the new keywords with imported results; the rest are placed lexically
+/// among the existing clusters and the SERP method's new ones.
+#[allow(clippy::type_complexity)]
+async fn serp_then_lexical(
+    p: &Pipeline,
+    account: AccountId,
+    site: &Site,
+    members: &[Vec<String>],
+    fresh: &[Keyword],
+    shared: f64,
+    percent: Option<f64>,
+) -> Result<(Vec<Placement>, Vec<(ClusterMethod, f64)>)> {
+    let mut wanted: Vec<String> = members
+        .iter()
+        .flatten()
+        .map(|p| normalise_phrase(p))
+        .collect();
+    wanted.extend(fresh.iter().map(|k| k.normalised.clone()));
+    let urls = p.db().serp_urls(account, site.id, &wanted).await?;
+    let none: Vec<String> = Vec::new();
+    let urls_of = |normalised: &str| urls.get(normalised).unwrap_or(&none);
+    let old: Vec<Vec<&[String]>> = members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .map(|p| urls_of(&normalise_phrase(p)).as_slice())
+                .collect()
+        })
+        .collect();
+    let with: Vec<usize> = (0..fresh.len())
+        .filter(|i| !urls_of(&fresh[*i].normalised).is_empty())
+        .collect();
+    let new: Vec<&[String]> = with
+        .iter()
+        .map(|i| urls_of(&fresh[*i].normalised).as_slice())
+        .collect();
+    let serp = SerpClusterer::new(shared as usize).place(&old, &new);
+    let serp_groups = new_groups(&serp);
+    let mut placed = vec![Placement::New(0); fresh.len()];
+    for (i, place) in with.iter().zip(&serp) {
+        placed[*i] = *place;
+    }
+    // Lexically: against the existing clusters and the SERP groups (as if existing).
+    let mut lexical_old: Vec<Vec<&str>> = members
+        .iter()
+        .map(|m| m.iter().map(String::as_str).collect())
+        .collect();
+    lexical_old.extend(std::iter::repeat_with(Vec::new).take(serp_groups));
+    for (i, place) in with.iter().zip(&serp) {
+        if let Placement::New(g) = place {
+            lexical_old[members.len() + g].push(fresh[*i].phrase.as_str());
+        }
+    }
+    let without: Vec<usize> = (0..fresh.len())
+        .filter(|i| urls_of(&fresh[*i].normalised).is_empty())
+        .collect();
+    let phrases: Vec<&str> = without.iter().map(|i| fresh[*i].phrase.as_str()).collect();
+    let lexical_threshold = percent.unwrap_or(LEXICAL_THRESHOLD);
+    let lexical = LexicalClusterer::new(lexical_threshold).place(&lexical_old, &phrases);
+    for (i, place) in without.iter().zip(&lexical) {
+        placed[*i] = match *place {
+            Placement::Existing(c) if c < members.len() => Placement::Existing(c),
+            Placement::Existing(c) => Placement::New(c - members.len()),
+            Placement::New(g) => Placement::New(serp_groups + g),
+        };
+    }
+    let mut methods = vec![(ClusterMethod::Serp, shared); serp_groups];
+    methods.extend(vec![
+        (ClusterMethod::Lexical, lexical_threshold);
+        new_groups(&lexical)
+    ]);
+    Ok((placed, methods))
 }
 
 /// Links keywords to the existing clusters they were placed in, in one transaction.
@@ -164,23 +300,27 @@ pub async fn make_clusters(
     p: &Pipeline,
     account: AccountId,
     site: &Site,
-    grouping: (ClusterMethod, f64),
-    groups: &[Vec<Keyword>],
+    groups: &[NewGroup],
     run: Option<RunId>,
 ) -> Result<ClusterReport> {
     let mut report = ClusterReport::default();
     if model_names_clusters(p, site)? {
         for group in groups {
-            let one = name_with_model(p, account, site, grouping, group, run).await?;
+            let one = name_with_model(p, account, site, group, run).await?;
             report.clusters.extend(one.clusters);
             report.keywords_mapped += one.keywords_mapped;
             report.credits = Credits(report.credits.0 + one.credits.0);
         }
         return Ok(report);
     }
-    let (method, threshold) = grouping;
     let mut tx = p.db().begin().await?;
-    for group in groups {
+    for NewGroup {
+        method,
+        threshold,
+        keywords: group,
+    } in groups
+    {
+        let (method, threshold) = (*method, *threshold);
         let members: Vec<Member<'_>> = group.iter().map(member).collect();
         let candidates = name_candidates(&members);
         let description = describe(&candidates, group);
@@ -268,10 +408,10 @@ async fn name_with_model(
     p: &Pipeline,
     account: AccountId,
     site: &Site,
-    (method, threshold): (ClusterMethod, f64),
-    group: &[Keyword],
+    new_group: &NewGroup,
     run: Option<RunId>,
 ) -> Result<ClusterReport> {
+    let (method, threshold, group) = (new_group.method, new_group.threshold, &new_group.keywords);
     let members: Vec<Member<'_>> = group.iter().map(member).collect();
     let phrases: Vec<String> = name_candidates(&members)
         .into_iter()
@@ -369,23 +509,15 @@ pub async fn cluster_keywords(
     run: Option<RunId>,
 ) -> Result<ClusterReport> {
     let site = p.db().site(account, site).await?;
-    let grouping = group_new_keywords(p, account, &site, i64::MAX).await?;
+    let grouping = group_new_keywords(p, account, &site, i64::MAX, run).await?;
     let mut report = ClusterReport {
         keywords_mapped: join_clusters(p, account, site.id, &grouping.joins).await?,
         clusters: grouping.joins.iter().map(|(c, _)| *c).collect(),
         ..Default::default()
     };
-    let made = make_clusters(
-        p,
-        account,
-        &site,
-        (grouping.method, grouping.threshold),
-        &grouping.groups,
-        run,
-    )
-    .await?;
+    let made = make_clusters(p, account, &site, &grouping.groups, run).await?;
     report.clusters.extend(made.clusters);
     report.keywords_mapped += made.keywords_mapped;
-    report.credits = made.credits;
+    report.credits = Credits(grouping.credits.0 + made.credits.0);
     Ok(report)
 }

@@ -7,19 +7,22 @@
 //! - `grouping`: keywords -> clusters, over the site's whole list (Stage 1).
 //! - `ideas`: clusters -> ideas (one per search intent) -> tasks.
 //! - `articles`: tasks -> articles -> image prompts.
+//! - `embeddings`: phrases to vectors for the embedding clustering method, cached per model.
 //!
 //! Each function has a span named after it with `account`, `site`, `run` and the id of the
 //! item it works on (`cluster`, `task`, `content`), so its log lines can be told apart.
 
 mod articles;
 mod call;
+mod embeddings;
 mod grouping;
 mod ideas;
 
 pub use articles::{generate_content, generate_image_prompts};
 pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
+pub use embeddings::{EMBED_BATCH, embed_phrases};
 pub use grouping::{
-    ClusterReport, Grouping, cluster_keywords, group_new_keywords, join_clusters, make_clusters,
-    model_names_clusters,
+    ClusterReport, Grouping, NewGroup, cluster_keywords, group_new_keywords, join_clusters,
+    make_clusters, model_names_clusters,
 };
 pub use ideas::{IdeasReport, create_tasks, generate_ideas};

@@ -67,7 +67,23 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
         .map_or(i64::MAX, i64::from)
         .saturating_sub(sr.result().processed);
     let site_row = sr.site.clone();
-    let grouping = functions::group_new_keywords(p, account, &site_row, cap).await?;
+    let grouping =
+        functions::group_new_keywords(p, account, &site_row, cap, Some(sr.run.id)).await?;
+    if grouping.credits.0 > 0 {
+        let message = format!(
+            "{} keywords embedded for clustering ({} credits)",
+            grouping.considered, grouping.credits
+        );
+        let spent = grouping.credits;
+        let halt = sr
+            .item(EventLevel::Info, message, |r| {
+                r.credits = Credits(r.credits.0 + spent.0)
+            })
+            .await?;
+        if halt.is_some() {
+            return Ok(halt);
+        }
+    }
     let joined: i64 = grouping.joins.iter().map(|(_, k)| k.len() as i64).sum();
     if joined > 0 {
         let linked = functions::join_clusters(p, account, site, &grouping.joins).await? as i64;
@@ -93,18 +109,15 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
     } else {
         OFFLINE_CLUSTERS_PER_PIECE
     };
-    let how = (grouping.method, grouping.threshold);
     let mut stopped = None;
     for groups in grouping.groups.chunks(piece) {
         if sr.over_credit_cap() {
             stopped = Some("the per-run credit cap was reached");
             break;
         }
-        let n: i64 = groups.iter().map(|g| g.len() as i64).sum();
+        let n: i64 = groups.iter().map(|g| g.keywords.len() as i64).sum();
         let halt =
-            match functions::make_clusters(p, account, &site_row, how, groups, Some(sr.run.id))
-                .await
-            {
+            match functions::make_clusters(p, account, &site_row, groups, Some(sr.run.id)).await {
                 Ok(rep) => {
                     let mapped = rep.keywords_mapped as i64;
                     let made = rep.clusters.len() as i64;

@@ -3,8 +3,10 @@
 mod answers;
 mod control;
 mod editing;
+mod embeddings;
 mod import;
 mod pipeline;
 mod planning;
 mod scale;
+mod serp;
 mod support;

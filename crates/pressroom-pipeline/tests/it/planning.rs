@@ -245,3 +245,93 @@ engine_test!(
         assert_eq!(run.stage_results[3].created, 1);
     }
 );
+
+engine_test!(stage_1_clusters_by_embedding, |db: Db| async move {
+    // Embedding, on the offline vectors (free): every keyword placed, clusters say how.
+    let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+    h.edit_settings(|s| {
+        s.clustering.method = ClusterMethod::Embedding;
+        s.in_article_images = 0;
+    })
+    .await;
+    let run = run_to_end(&h).await;
+    assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+    let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
+    assert_eq!(counts.keywords_new, 0);
+    let clusters = db.clusters(h.account, h.site.id, None, 100).await.unwrap();
+    assert!(!clusters.is_empty());
+    for c in &clusters {
+        assert_eq!(c.method, ClusterMethod::Embedding, "{c:?}");
+        assert_eq!(c.threshold, Some(0.45));
+    }
+    assert_eq!(run.stage_results[3].created, run.stage_results[1].intents);
+});
+
+engine_test!(
+    stage_1_clusters_by_shared_search_results,
+    |db: Db| async move {
+        // SERP: the coffee searches share four result URLs and cluster by them; the shoe
+        // searches have no results imported and are clustered lexically.
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        h.edit_settings(|s| {
+            s.clustering.method = ClusterMethod::Serp;
+            s.in_article_images = 0;
+        })
+        .await;
+        let mut serp = String::from("keyword,position,url\n");
+        for k in [
+            "cold brew coffee",
+            "cold brew coffee ratio",
+            "how to make cold brew coffee",
+        ] {
+            for (i, u) in [
+                "a.com/cold-brew",
+                "b.com/brew",
+                "c.com/ratio",
+                "d.com/guide",
+            ]
+            .iter()
+            .enumerate()
+            {
+                serp.push_str(&format!("{k},{},https://{u}\n", i + 1));
+            }
+        }
+        pressroom_pipeline::serp::import_serp(&db, h.account, h.site.id, serp.into_bytes())
+            .await
+            .unwrap();
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
+        let clusters = db.clusters(h.account, h.site.id, None, 100).await.unwrap();
+        let kws = db
+            .keywords(
+                h.account,
+                h.site.id,
+                &Default::default(),
+                pressroom_store::Page {
+                    limit: 100,
+                    offset: 0,
+                },
+            )
+            .await
+            .unwrap();
+        let cluster_of = |p: &str| {
+            let id = kws
+                .iter()
+                .find(|k| k.phrase == p)
+                .unwrap()
+                .cluster_id
+                .unwrap();
+            clusters.iter().find(|c| c.id == id).unwrap().clone()
+        };
+        let coffee = cluster_of("cold brew coffee");
+        assert_eq!(coffee.method, ClusterMethod::Serp);
+        assert_eq!(coffee.threshold, Some(4.0));
+        assert_eq!(cluster_of("how to make cold brew coffee").id, coffee.id);
+        // No results imported: placed lexically (not each alone), here into the SERP cluster
+        // its words match, or into a lexical cluster.
+        assert_eq!(cluster_of("cold brew coffee maker").id, coffee.id);
+        let shoes = cluster_of("trail running shoes");
+        assert_eq!(shoes.method, ClusterMethod::Lexical);
+        assert_eq!(cluster_of("best trail running shoes").id, shoes.id);
+    }
+);

@@ -1,4 +1,5 @@
 //! The store's integration tests, linked as one binary (one link of sqlx instead of one per file).
 
+mod clustering_inputs;
 mod editing;
 mod repository;

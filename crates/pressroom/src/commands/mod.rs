@@ -8,6 +8,7 @@ mod keywords;
 mod review;
 mod run;
 mod runs;
+mod serp;
 mod server;
 mod sites;
 mod users;
@@ -43,6 +44,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Keywords(cmd) => keywords::command(&config, &out, cmd).await,
         Command::Clusters(cmd) => clusters::clusters(&config, &out, cmd).await,
         Command::Ideas(cmd) => clusters::ideas(&config, &out, cmd).await,
+        Command::Serp(cmd) => serp::command(&config, &out, cmd).await,
         Command::Credits { limit } => account::credits(&config, &out, limit).await,
         Command::Usage { by } => account::usage(&config, &out, &by).await,
         Command::Worker { image_concurrency } => {

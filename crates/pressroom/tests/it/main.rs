@@ -3,4 +3,5 @@
 mod cli;
 mod cli_clusters;
 mod cli_providers;
+mod serp_cli;
 mod support;
