@@ -98,11 +98,33 @@ pub fn run(args: ClusterArgs) -> anyhow::Result<()> {
             let clusters = found.iter().collect::<HashSet<_>>().len();
             println!(
                 "{}",
-                json!({"bench": "cluster", "method": "lexical", "keywords": n,
+                json!({"bench": "cluster", "method": "lexical", "list": "labelled-extended", "keywords": n,
                        "clusters": clusters, "secs": (secs * 1000.0).round() / 1000.0,
                        "keywords_per_sec": (n as f64 / secs).round(),
                        "peak_rss_kib": peak_rss_kib(),
                        "cores": std::thread::available_parallelism().map(|c| c.get()).ok()})
+            );
+            // The hard case: a list of many distinct searches (product models, every fourth
+            // written a second way), thousands of clusters; its labels are known.
+            let csv = pressroom_mock_ai::keywords::csv(n);
+            let phrases: Vec<&str> = csv
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.rsplit_once(',').map(|(k, _)| k))
+                .collect();
+            let labels: Vec<usize> = (0..phrases.len()).map(|i| i - (i + 1) / 4).collect();
+            let started = Instant::now();
+            let found = LexicalClusterer::default().cluster(&phrases);
+            let secs = started.elapsed().as_secs_f64();
+            let clusters = found.iter().collect::<HashSet<_>>().len();
+            println!(
+                "{}",
+                json!({"bench": "cluster", "method": "lexical", "list": "distinct-searches", "keywords": n,
+                       "intents": pressroom_mock_ai::keywords::intents(n),
+                       "clusters": clusters, "secs": (secs * 1000.0).round() / 1000.0,
+                       "ari": (adjusted_rand_index(&labels, &found) * 1000.0).round() / 1000.0,
+                       "keywords_per_sec": (n as f64 / secs).round(),
+                       "peak_rss_kib": peak_rss_kib()})
             );
         }
     }
