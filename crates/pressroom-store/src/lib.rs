@@ -167,7 +167,34 @@ impl Db {
             Db::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
         }
-        Ok(())
+        self.backfill_primary_terms().await
+    }
+
+    /// Ideas planned before migration 0004 have no `primary_terms`: computed here (SQL cannot
+    /// stem), a page at a time, so the one-article-per-search rule sees them. An idea whose
+    /// terms another idea of its site already holds keeps NULL (the duplicate predates the
+    /// rule); after the first start this finds nothing.
+    async fn backfill_primary_terms(&self) -> Result<()> {
+        let mut after = 0i64;
+        loop {
+            let page: Vec<(i64, String)> = on_db!(self, p => sqlx::query_as(
+                "SELECT id, primary_keyword FROM ideas WHERE primary_terms IS NULL AND id > $1 ORDER BY id LIMIT 500")
+                .bind(after).fetch_all(p).await)?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.0;
+            let mut tx = self.begin().await?;
+            let t = &mut tx;
+            for (id, keyword) in &page {
+                let key = pressroom_domain::clustering::terms_key(keyword);
+                on_conn!(t, c => sqlx::query(
+                    "UPDATE ideas SET primary_terms = $1 WHERE id = $2 AND primary_terms IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM ideas o WHERE o.site_id = ideas.site_id AND o.primary_terms = $1)")
+                    .bind(&key).bind(id).execute(c).await.map(|_| ()))?;
+            }
+            tx.commit().await?;
+        }
     }
 
     /// Begins a transaction. On SQLite it starts as a write transaction (`BEGIN IMMEDIATE`), so

@@ -81,38 +81,7 @@ pub async fn group_new_keywords(
             )));
         }
     };
-    let mut existing: Vec<ClusterId> = Vec::new();
-    let mut slot: HashMap<ClusterId, usize> = HashMap::new();
-    let mut members: Vec<Vec<String>> = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = p
-            .db()
-            .clustered_keywords_after(account, site.id, after, PAGE)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.0.get();
-        for (_, cluster, phrase) in page {
-            let i = *slot.entry(cluster).or_insert_with(|| {
-                existing.push(cluster);
-                members.push(Vec::new());
-                existing.len() - 1
-            });
-            members[i].push(phrase);
-        }
-    }
-    let mut fresh: Vec<Keyword> = Vec::new();
-    let mut after = 0;
-    while (fresh.len() as i64) < limit {
-        let want = u32::try_from((limit - fresh.len() as i64).min(i64::from(PAGE))).unwrap_or(PAGE);
-        let page = p
-            .db()
-            .keywords_after(account, site.id, KeywordStatus::New, after, want)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = last.id.get();
-        fresh.extend(page);
-    }
+    let (existing, members, fresh) = read_lists(p, account, site.id, limit).await?;
     let mut credits = Credits::ZERO;
     // Each new keyword's placement, and the method and threshold of each new group.
     let (placed, group_methods): (Vec<Placement>, Vec<(ClusterMethod, f64)>) = match method {
@@ -183,6 +152,63 @@ pub async fn group_new_keywords(
         considered,
         credits,
     })
+}
+
+/// The site's clusters with their keywords' phrases, and up to `limit` of its `new`
+/// keywords in id order, read a page at a time.
+async fn read_lists(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    limit: i64,
+) -> Result<(Vec<ClusterId>, Vec<Vec<String>>, Vec<Keyword>)> {
+    let mut existing: Vec<ClusterId> = Vec::new();
+    let mut slot: HashMap<ClusterId, usize> = HashMap::new();
+    let mut members: Vec<Vec<String>> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = p
+            .db()
+            .clustered_keywords_after(account, site, after, PAGE)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.0.get();
+        for (_, cluster, phrase) in page {
+            let i = *slot.entry(cluster).or_insert_with(|| {
+                existing.push(cluster);
+                members.push(Vec::new());
+                existing.len() - 1
+            });
+            members[i].push(phrase);
+        }
+    }
+    let mut fresh: Vec<Keyword> = Vec::new();
+    let mut after = 0;
+    while (fresh.len() as i64) < limit {
+        let want = u32::try_from((limit - fresh.len() as i64).min(i64::from(PAGE))).unwrap_or(PAGE);
+        let page = p
+            .db()
+            .keywords_after(account, site, KeywordStatus::New, after, want)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = last.id.get();
+        fresh.extend(page);
+    }
+    Ok((existing, members, fresh))
+}
+
+/// Every phrase the embedding method needs vectors for (the site's clustered keywords and up
+/// to `limit` new ones), so Stage 1 can fetch them a paid batch at a time before grouping.
+pub async fn phrases_to_embed(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    limit: i64,
+) -> Result<Vec<String>> {
+    let (_, members, fresh) = read_lists(p, account, site, limit).await?;
+    let mut phrases: Vec<String> = members.into_iter().flatten().collect();
+    phrases.extend(fresh.into_iter().map(|k| k.phrase));
+    Ok(phrases)
 }
 
 /// How many new clusters a placement makes (they are numbered from 0).
@@ -347,7 +373,19 @@ pub async fn make_clusters(
             Some(c) => c,
             None => {
                 let name = clean_text(&title_case(candidates[0]), CLUSTER_NAME_MAX as usize);
-                same_name(&mut tx, account, site.id, &name).await?
+                let first = group[0].id;
+                let t = Some(threshold);
+                same_name(
+                    &mut tx,
+                    account,
+                    site.id,
+                    &name,
+                    &description,
+                    method,
+                    t,
+                    first,
+                )
+                .await?
             }
         };
         let ids: Vec<KeywordId> = group.iter().map(|k| k.id).collect();
@@ -358,23 +396,30 @@ pub async fn make_clusters(
     Ok(report)
 }
 
-/// The site's cluster of that name, which new keywords may join unless it is archived.
+/// The site's cluster of that name, which new keywords join (the name says they belong
+/// together); when it is archived, a new cluster under the name with the keyword id of the
+/// group's first keyword, so neither the archived cluster nor the group is lost.
+#[allow(clippy::too_many_arguments)]
 async fn same_name(
     tx: &mut pressroom_store::Tx,
     account: AccountId,
     site: SiteId,
     name: &str,
+    description: &str,
+    method: ClusterMethod,
+    threshold: Option<f64>,
+    first: KeywordId,
 ) -> Result<ClusterId> {
     match tx.cluster_named(account, site, name).await? {
         Some(c) if c.status != ClusterStatus::Archived => Ok(c.id),
-        Some(c) => Err(PipelineError::Refused(format!(
-            "the name {name:?} belongs to archived cluster {}: restore or rename it",
-            c.id
-        ))),
-        // Insert said the name is taken: only a concurrent delete gets here, and there is none.
-        None => Err(PipelineError::Internal(format!(
-            "cluster {name:?} was taken and then not found"
-        ))),
+        _ => {
+            let name = format!("{name} (keyword {first})");
+            tx.insert_cluster(account, site, &name, description, method, threshold)
+                .await?
+                .ok_or_else(|| {
+                    PipelineError::Internal(format!("cluster name {name:?} taken twice"))
+                })
+        }
     }
 }
 
@@ -483,12 +528,29 @@ async fn name_with_model(
         ids_of[placed.get(&k.id).copied().unwrap_or(0)].push(k.id);
     }
     for ((name, description), ids) in named.iter().zip(&ids_of) {
+        // A cluster the model named whose keywords all went to an earlier one is not made.
+        let Some(first) = ids.first().copied() else {
+            continue;
+        };
+        let t = Some(threshold);
         let cluster = match tx
-            .insert_cluster(account, site.id, name, description, method, Some(threshold))
+            .insert_cluster(account, site.id, name, description, method, t)
             .await?
         {
             Some(c) => c,
-            None => same_name(&mut tx, account, site.id, name).await?,
+            None => {
+                same_name(
+                    &mut tx,
+                    account,
+                    site.id,
+                    name,
+                    description,
+                    method,
+                    t,
+                    first,
+                )
+                .await?
+            }
         };
         report.keywords_mapped += tx.map_keyword_ids(account, site.id, cluster, ids).await?;
         if !report.clusters.contains(&cluster) {

@@ -173,7 +173,7 @@ fn keep_planned(
         else {
             continue;
         };
-        if title.is_empty() || taken.contains(&key) || !used.insert(key.clone()) {
+        if title.is_empty() || key.is_empty() || taken.contains(&key) || !used.insert(key.clone()) {
             continue;
         }
         let mut seen: HashSet<String> = HashSet::from([key.clone()]);

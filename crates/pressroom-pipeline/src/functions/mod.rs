@@ -23,6 +23,6 @@ pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
 pub use embeddings::{EMBED_BATCH, embed_phrases};
 pub use grouping::{
     ClusterReport, Grouping, NewGroup, cluster_keywords, group_new_keywords, join_clusters,
-    make_clusters, model_names_clusters,
+    make_clusters, model_names_clusters, phrases_to_embed,
 };
 pub use ideas::{IdeasReport, create_tasks, generate_ideas};

@@ -40,9 +40,15 @@ pub(super) async fn stage_images(sr: &mut StageRun<'_>) -> Result<Option<Halt>> 
                 PAGE,
             )
             .await?;
-        ids.truncate(usize::try_from(cap - queued).unwrap_or(usize::MAX));
         let Some(last) = ids.last() else { break };
         after = last.get();
+        if !sr.run.scope.whole_site() {
+            ids = in_scope(sr, ids).await?;
+        }
+        ids.truncate(usize::try_from(cap - queued).unwrap_or(usize::MAX));
+        if ids.is_empty() {
+            continue;
+        }
         let outcomes = images::generate_images(p, account, &ids, Some(run)).await?;
         queued += outcomes
             .iter()
@@ -116,4 +122,21 @@ pub(super) async fn stage_images(sr: &mut StageRun<'_>) -> Result<Option<Halt>> 
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// The images among `ids` whose article was written for one of the run's clusters.
+async fn in_scope(sr: &StageRun<'_>, ids: Vec<ImageId>) -> Result<Vec<ImageId>> {
+    let db = sr.p.db();
+    let images = db.images_by_ids(sr.account, &ids).await?;
+    let contents: Vec<ContentId> = images.iter().map(|i| i.content_id).collect();
+    let clusters = db.clusters_of_content(sr.account, &contents).await?;
+    Ok(images
+        .into_iter()
+        .filter(|i| {
+            clusters
+                .get(&i.content_id)
+                .is_some_and(|c| sr.run.scope.includes(*c))
+        })
+        .map(|i| i.id)
+        .collect())
 }

@@ -67,6 +67,11 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
         .map_or(i64::MAX, i64::from)
         .saturating_sub(sr.result().processed);
     let site_row = sr.site.clone();
+    if s.clustering.method == ClusterMethod::Embedding
+        && let Some(halt) = embed_in_batches(sr, cap).await?
+    {
+        return Ok(halt);
+    }
     let grouping =
         functions::group_new_keywords(p, account, &site_row, cap, Some(sr.run.id)).await?;
     if grouping.credits.0 > 0 {
@@ -168,6 +173,45 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
         format!("{left} keywords remain new: {why}"),
     )
     .await
+}
+
+/// The embedding method's vectors, a paid batch at a time, each an event with its credits, so a
+/// pause or the credit cap stops between calls; grouping then reads them from the cache.
+/// `Some(None)`: stop the stage without grouping (cap reached or a batch failed; an event says
+/// which).
+async fn embed_in_batches(sr: &mut StageRun<'_>, cap: i64) -> Result<Option<Option<Halt>>> {
+    let (p, account) = (sr.p, sr.account);
+    let site = sr.site.clone();
+    let phrases = functions::phrases_to_embed(p, account, site.id, cap).await?;
+    for batch in phrases.chunks(functions::EMBED_BATCH) {
+        if sr.over_credit_cap() {
+            let why = "the per-run credit cap was reached while embedding keywords; clustering waits for the next run";
+            return Ok(Some(sr.note(EventLevel::Warn, why.to_string()).await?));
+        }
+        let batch = batch.to_vec();
+        match functions::embed_phrases(p, account, &site, &batch, Some(sr.run.id)).await {
+            Ok((_, spent)) => {
+                let message = format!("{} phrases embedded ({spent} credits)", batch.len());
+                let halt = sr
+                    .item(EventLevel::Info, message, |r| {
+                        r.credits = Credits(r.credits.0 + spent.0)
+                    })
+                    .await?;
+                if halt.is_some() {
+                    return Ok(Some(halt));
+                }
+            }
+            Err(e) if is_fatal(&e) => return Err(e),
+            Err(e) => {
+                let message = format!(
+                    "embedding {} phrases failed: {e}; clustering waits for the next run",
+                    batch.len()
+                );
+                return Ok(Some(sr.item(EventLevel::Error, message, |_| {}).await?));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// Stage 3 (local, no AI): `new` ideas become queued tasks, a page at a time.

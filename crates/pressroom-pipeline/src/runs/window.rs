@@ -59,12 +59,25 @@ impl ItemStage {
         let scope = &sr.run.scope;
         let page = self.read(sr, after).await?;
         let last = page.last().map(Item::cursor);
+        if scope.whole_site() {
+            return Ok((page, last));
+        }
+        let drafts: Vec<ContentId> = page
+            .iter()
+            .filter_map(|item| match item {
+                Item::Draft(c) => Some(c.id),
+                _ => None,
+            })
+            .collect();
+        let draft_clusters = sr.p.db().clusters_of_content(sr.account, &drafts).await?;
         let kept = page
             .into_iter()
             .filter(|item| match item {
                 Item::Cluster(c) => scope.includes(c.id),
                 Item::Task(t) => scope.includes(t.cluster_id),
-                Item::Draft(_) => true,
+                Item::Draft(c) => draft_clusters
+                    .get(&c.id)
+                    .is_some_and(|k| scope.includes(*k)),
             })
             .collect();
         Ok((kept, last))

@@ -223,11 +223,31 @@ engine_test!(
         assert!(err.to_string().contains("max_articles"), "{err}");
         assert!(db.runs(h.account, None, 10).await.unwrap().is_empty());
 
+        // An article of the other cluster, left a draft without image prompts (as a stopped
+        // run leaves it): a run limited to the chosen cluster must not pay for its prompts.
+        let other_ideas =
+            pressroom_pipeline::functions::generate_ideas(&h.p, h.account, other, None)
+                .await
+                .unwrap()
+                .ideas;
+        let tasks = pressroom_pipeline::functions::create_tasks(&h.p, h.account, &other_ideas[..1])
+            .await
+            .unwrap();
+        let (left_draft, _) =
+            pressroom_pipeline::functions::generate_content(&h.p, h.account, tasks[0], None)
+                .await
+                .unwrap();
+
         let scope = RunScope {
             clusters: vec![chosen],
             max_articles: Some(1),
         };
         let run = run_scoped_to_end(&h, &scope).await;
+        let left_images = db.images_of_content(h.account, left_draft).await.unwrap();
+        assert!(
+            left_images.is_empty(),
+            "stage 5 skipped the other cluster's draft"
+        );
         assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
         assert_eq!(run.scope, scope, "the run keeps its scope");
         let ideas = db.ideas(h.account, h.site.id, None, 100).await.unwrap();
@@ -235,13 +255,18 @@ engine_test!(
             ideas.len() >= 2,
             "the chosen cluster has two intents: {ideas:#?}"
         );
-        assert!(ideas.iter().all(|i| i.cluster_id == chosen), "{ideas:#?}");
+        let chosen_ideas = ideas.iter().filter(|i| i.cluster_id == chosen).count();
+        assert!(chosen_ideas >= 2, "{ideas:#?}");
         assert_eq!(
-            db.cluster(h.account, other).await.unwrap().status,
-            ClusterStatus::New
+            ideas.len(),
+            chosen_ideas + other_ideas.len(),
+            "no new idea elsewhere"
         );
         let counts = db.pipeline_counts(h.account, h.site.id).await.unwrap();
-        assert_eq!(counts.content, 1, "at most one article");
+        assert_eq!(
+            counts.content, 2,
+            "one article in scope, plus the draft left before"
+        );
         assert_eq!(run.stage_results[3].created, 1);
     }
 );

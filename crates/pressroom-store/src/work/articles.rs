@@ -47,6 +47,27 @@ impl Db {
         rows.into_iter().map(Content::try_from).collect()
     }
 
+    /// The cluster each of these articles was written for (through its task), for runs limited
+    /// to chosen clusters.
+    pub async fn clusters_of_content(
+        &self,
+        account: AccountId,
+        ids: &[ContentId],
+    ) -> Result<std::collections::HashMap<ContentId, ClusterId>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+        let rows: Vec<(i64, i64)> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT c.id, t.cluster_id FROM content c JOIN tasks t ON t.id = c.task_id
+             WHERE c.account_id = $1 AND t.account_id = $1 AND c.id IN ({})", ids_sql(&raw))))
+            .bind(account.get()).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(c, k)| (ContentId::new(c), ClusterId::new(k)))
+            .collect())
+    }
+
     /// Ids of the site's images in any of `statuses` after id `after`, in id order: Stage 6
     /// queues its input in pages of these, never loading whole rows.
     pub async fn image_ids_after(

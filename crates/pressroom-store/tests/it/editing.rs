@@ -413,3 +413,48 @@ engine_test!(only_a_new_idea_is_deleted, |db: Db| async move {
         Err(StoreError::NotFound { .. })
     ));
 });
+
+engine_test!(
+    ideas_from_before_the_rule_get_their_terms_on_migrate,
+    |db: Db| async move {
+        let f = fixture(&db, "a").await;
+        let mut tx = db.begin().await.unwrap();
+        for title in ["Trail shoes", "Trail shoe", "Cold brew"] {
+            tx.insert_idea(f.account, f.site, f.shoes, &idea(title), title)
+                .await
+                .unwrap()
+                .expect("a new key");
+        }
+        tx.commit().await.unwrap();
+        // As planned before migration 0004: no terms, and two ideas on one search.
+        let clear = "UPDATE ideas SET primary_terms = NULL";
+        match &db {
+            Db::Sqlite(p) => sqlx::query(clear).execute(p).await.map(|_| ()).unwrap(),
+            Db::Postgres(p) => sqlx::query(clear).execute(p).await.map(|_| ()).unwrap(),
+        }
+        db.migrate().await.unwrap();
+        let taken = db
+            .taken_primary_terms(
+                f.account,
+                f.site,
+                &["shoe trail".to_string(), "brew cold".to_string()],
+            )
+            .await
+            .unwrap();
+        assert_eq!(taken.len(), 2, "both searches are covered again: {taken:?}");
+        // The older duplicate keeps its terms; the later one stays NULL rather than failing.
+        let mut tx = db.begin().await.unwrap();
+        let again = tx
+            .insert_idea(
+                f.account,
+                f.site,
+                f.shoes,
+                &idea("Trail shoes"),
+                "shoe trail",
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, None, "no second idea on a backfilled search");
+        tx.commit().await.unwrap();
+    }
+);
