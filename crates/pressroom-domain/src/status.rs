@@ -77,8 +77,10 @@ status_enum!(KeywordStatus, "keyword" { New => "new", Mapped => "mapped", Archiv
     // A restored keyword goes back to its cluster (mapped) when it still has one, else to new.
     moves { New => [Mapped, Archived], Mapped => [Archived], Archived => [New, Mapped] });
 
+// Mapped -> New: keywords joined a planned cluster; stage 2 looks again for intents that have
+// no article yet.
 status_enum!(ClusterStatus, "cluster" { New => "new", Mapped => "mapped", Archived => "archived" }
-    moves { New => [Mapped, Archived], Mapped => [Archived], Archived => [New] });
+    moves { New => [Mapped, Archived], Mapped => [New, Archived], Archived => [New] });
 
 status_enum!(IdeaStatus, "idea" { New => "new", Queued => "queued", Completed => "completed" }
     moves { New => [Queued], Queued => [Completed] });

@@ -72,10 +72,13 @@ fn intent_rank(i: Option<Intent>) -> usize {
 /// One plan per distinct search intent among the cluster's keywords, most searched first.
 /// A keyword with no intent of its own takes the cluster's main one (by volume). Keywords
 /// whose terms already have an article on the site (`taken`) are neither primary nor
-/// secondary; an intent all of whose keywords are taken gets no plan.
+/// secondary; an intent all of whose keywords are taken gets no plan, and neither does an
+/// intent the cluster already has an article for (`planned`: the cluster's ideas' primary
+/// keywords, normalised with [`crate::normalise_phrase`]).
 pub fn plan_intents(
     members: &[Member<'_>],
     taken: &HashSet<String>,
+    planned: &HashSet<String>,
     max_secondary: usize,
 ) -> Vec<IntentPlan> {
     let mut volume_by_intent: HashMap<Option<Intent>, i64> = HashMap::new();
@@ -87,10 +90,16 @@ pub fn plan_intents(
         .max_by(|a, b| a.1.cmp(b.1).then(intent_rank(*b.0).cmp(&intent_rank(*a.0))))
         .map(|(i, _)| *i)
         .unwrap_or(None);
+    let covered: HashSet<Option<Intent>> = members
+        .iter()
+        .filter(|m| planned.contains(&crate::normalise_phrase(m.phrase)))
+        .map(|m| m.intent.or(main))
+        .collect();
     let mut by_intent: HashMap<Option<Intent>, Vec<Member<'_>>> = HashMap::new();
     for m in members {
-        if !taken.contains(&terms_key(m.phrase)) {
-            by_intent.entry(m.intent.or(main)).or_default().push(*m);
+        let intent = m.intent.or(main);
+        if !taken.contains(&terms_key(m.phrase)) && !covered.contains(&intent) {
+            by_intent.entry(intent).or_default().push(*m);
         }
     }
     let mut intents: Vec<(Option<Intent>, Vec<Member<'_>>)> = by_intent.into_iter().collect();
@@ -182,7 +191,7 @@ mod tests {
             m("espresso machine descaling", 50, None),
             m("espresso descaler", 80, Some(Intent::Commercial)),
         ];
-        let plans = plan_intents(&members, &HashSet::new(), 3);
+        let plans = plan_intents(&members, &HashSet::new(), &HashSet::new(), 3);
         assert_eq!(plans.len(), 2, "{plans:?}");
         assert_eq!(plans[0].intent, Some(Intent::Informational));
         assert_eq!(plans[0].primary, "descale espresso machine");
@@ -200,8 +209,15 @@ mod tests {
             terms_key("descale espresso machine"),
             "descal espresso machin"
         );
-        let plans = plan_intents(&members, &taken, 3);
+        let plans = plan_intents(&members, &taken, &HashSet::new(), 3);
         assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].intent, Some(Intent::Commercial));
+        // An intent the cluster already has an article for gets no second one, even on a
+        // phrase of it that is not taken.
+        let planned: HashSet<String> = ["how to descale an espresso machine".to_string()].into();
+        let taken: HashSet<String> = [terms_key("how to descale an espresso machine")].into();
+        let plans = plan_intents(&members, &taken, &planned, 3);
+        assert_eq!(plans.len(), 1, "{plans:?}");
         assert_eq!(plans[0].intent, Some(Intent::Commercial));
     }
 }

@@ -297,17 +297,32 @@ async fn serp_then_lexical(
     Ok((placed, methods))
 }
 
-/// Links keywords to the existing clusters they were placed in, in one transaction.
+/// Links keywords to the existing clusters they were placed in, in one transaction. A planned
+/// (`mapped`) cluster that gains keywords is reopened (`new`), so stage 2 looks for search
+/// intents it has no article for yet; it plans none for the intents it has.
 pub async fn join_clusters(
     p: &Pipeline,
     account: AccountId,
     site: SiteId,
     joins: &[(ClusterId, Vec<KeywordId>)],
 ) -> Result<u64> {
+    // Read before the transaction: a read through the pool while it holds a connection
+    // needs a second one.
+    let mut planned = std::collections::HashSet::new();
+    for (cluster, _) in joins {
+        if p.db().cluster(account, *cluster).await?.status == ClusterStatus::Mapped {
+            planned.insert(*cluster);
+        }
+    }
     let mut tx = p.db().begin().await?;
     let mut linked = 0;
     for (cluster, ids) in joins {
-        linked += tx.map_keyword_ids(account, site, *cluster, ids).await?;
+        let added = tx.map_keyword_ids(account, site, *cluster, ids).await?;
+        linked += added;
+        if added > 0 && planned.contains(cluster) {
+            tx.move_status(account, *cluster, ClusterStatus::New)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(linked)

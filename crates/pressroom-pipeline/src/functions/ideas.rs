@@ -52,7 +52,15 @@ pub async fn generate_ideas(
         .await?
         .into_iter()
         .collect();
-    let plans = plan_intents(&members, &taken, SECONDARY_KEYWORDS_MAX as usize);
+    // A cluster reopened because keywords joined it already has ideas: their intents are done.
+    let planned: HashSet<String> = p
+        .db()
+        .ideas_in_cluster(account, cluster.id, 1000)
+        .await?
+        .iter()
+        .map(|i| normalise_phrase(&i.primary_keyword))
+        .collect();
+    let plans = plan_intents(&members, &taken, &planned, SECONDARY_KEYWORDS_MAX as usize);
     if plans.is_empty() {
         let mut tx = p.db().begin().await?;
         tx.move_status(account, cluster.id, ClusterStatus::Mapped)

@@ -121,10 +121,11 @@ engine_test!(
             .unwrap()
             .len();
 
-        // A plural twin and a reordered variant of known searches, and one new topic.
+        // A plural twin and a reordered variant of known searches, a known topic searched with
+        // an intent it had no article for, and one new topic.
         import(
             &h,
-            "Keyword,Volume\ntrail running shoe,50\ncoffee cold brew,40\nsourdough starter,500\nsourdough starters,90\nhow to feed a sourdough starter,80\n",
+            "Keyword,Volume,Intent\ntrail running shoe,50,\ncoffee cold brew,40,\nbuy trail running shoes online,30,transactional\nsourdough starter,500,\nsourdough starters,90,\nhow to feed a sourdough starter,80,\n",
         )
         .await;
         let second = run_to_end(&h).await;
@@ -176,10 +177,27 @@ engine_test!(
                 assert!(now.contains(p), "{p:?} left its cluster");
             }
         }
-        // The variants are searches that already have articles: only the new topic gets one.
+        // The variants are searches that already have articles; the new intent of a known topic
+        // and the new topic get one each.
+        assert_eq!(
+            cluster_of("buy trail running shoes online"),
+            cluster_of("trail running shoes")
+        );
         let ideas = db.ideas(h.account, h.site.id, None, 100).await.unwrap();
-        assert_eq!(ideas.len(), ideas_before + 1, "{ideas:#?}");
-        assert_eq!(ideas.last().unwrap().primary_keyword, "sourdough starter");
+        assert_eq!(ideas.len(), ideas_before + 2, "{ideas:#?}");
+        let new: Vec<&str> = ideas[ideas_before..]
+            .iter()
+            .map(|i| i.primary_keyword.as_str())
+            .collect();
+        assert!(new.contains(&"buy trail running shoes online"), "{new:?}");
+        assert!(new.contains(&"sourdough starter"), "{new:?}");
+        for c in db.clusters(h.account, h.site.id, None, 100).await.unwrap() {
+            assert_eq!(
+                c.status,
+                ClusterStatus::Mapped,
+                "every cluster planned again: {c:?}"
+            );
+        }
     }
 );
 
