@@ -90,17 +90,6 @@ impl Db {
         rows.into_iter().map(Cluster::try_from).collect()
     }
 
-    /// Keyword phrases linked to a cluster.
-    pub async fn cluster_keywords(
-        &self,
-        account: AccountId,
-        cluster: ClusterId,
-    ) -> Result<Vec<String>> {
-        Ok(on_db!(self, p => sqlx::query_scalar(
-            "SELECT phrase FROM keywords WHERE account_id = $1 AND cluster_id = $2 ORDER BY volume DESC NULLS LAST, id")
-            .bind(account.get()).bind(cluster.get()).fetch_all(p).await)?)
-    }
-
     pub async fn ideas(
         &self,
         account: AccountId,
@@ -222,12 +211,5 @@ impl Db {
             taken.extend(found);
         }
         Ok(taken)
-    }
-
-    /// The highest cluster id of the site (0 when it has none).
-    pub async fn max_cluster_id(&self, account: AccountId, site: SiteId) -> Result<i64> {
-        Ok(on_db!(self, p => sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM clusters WHERE account_id = $1 AND site_id = $2")
-            .bind(account.get()).bind(site.get()).fetch_one(p).await)?)
     }
 }
