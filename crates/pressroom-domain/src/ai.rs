@@ -95,6 +95,10 @@ pub struct ContentInput {
     pub secondary_keywords: Vec<String>,
     pub content_structure: ContentStructure,
     pub target_words: u32,
+    /// The primary keywords of the other articles planned for the same cluster: the writer
+    /// mentions them where they fit, so internal links find their anchor text in the body.
+    #[serde(default)]
+    pub related_keywords: Vec<String>,
 }
 
 /// generate-image-prompts: one article.
@@ -102,7 +106,10 @@ pub struct ContentInput {
 pub struct ImagePromptsInput {
     pub title: String,
     pub excerpt: String,
-    /// The article's H2 headings, one in-article image is placed per section in order.
+    #[serde(default)]
+    pub primary_keyword: String,
+    /// The H2 section each in-article image illustrates, one entry per image, in order; the
+    /// image is placed after that heading.
     pub headings: Vec<String>,
     pub in_article_count: u32,
 }
@@ -158,7 +165,17 @@ pub struct ArticleOutput {
 #[serde(deny_unknown_fields)]
 pub struct ImagePromptsOutput {
     pub featured_prompt: String,
-    pub in_article_prompts: Vec<String>,
+    /// Alt text for the featured image: what it shows, for readers who cannot see it.
+    pub featured_alt: String,
+    /// One per requested section, in the order of the input's `headings`.
+    pub in_article_images: Vec<ImagePromptItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImagePromptItem {
+    pub prompt: String,
+    pub alt: String,
 }
 
 /// The bounds of the model's answers. Each is written once: the schema sent to the model
@@ -196,6 +213,8 @@ pub mod bounds {
     pub const BODY_MAX: u64 = 80_000;
 
     pub const IMAGE_PROMPT_MAX: u64 = 4000;
+    /// Screen readers read about this much; longer alt text belongs in a caption.
+    pub const ALT_TEXT_MAX: u64 = 125;
     pub const IN_ARTICLE_PROMPTS_MAX: u64 = MAX_IN_ARTICLE_IMAGES as u64;
 
     /// No call asks for more output than this (what current chat models can give at most).
@@ -249,10 +268,14 @@ pub fn output_schema(function: AiFunction) -> Option<serde_json::Value> {
         }),
         AiFunction::GenerateImagePrompts => json!({
             "type": "object", "additionalProperties": false,
-            "required": ["featured_prompt", "in_article_prompts"],
+            "required": ["featured_prompt", "featured_alt", "in_article_images"],
             "properties": {
                 "featured_prompt": text(IMAGE_PROMPT_MAX),
-                "in_article_prompts": list(IMAGE_PROMPT_MAX, 0, IN_ARTICLE_PROMPTS_MAX)
+                "featured_alt": text(ALT_TEXT_MAX),
+                "in_article_images": {"type": "array", "minItems": 0, "maxItems": IN_ARTICLE_PROMPTS_MAX, "items": {
+                    "type": "object", "additionalProperties": false, "required": ["prompt", "alt"],
+                    "properties": {"prompt": text(IMAGE_PROMPT_MAX), "alt": text(ALT_TEXT_MAX)}
+                }}
             }
         }),
         AiFunction::GenerateImage => return None,
@@ -349,6 +372,11 @@ impl ImagePromptsInput {
 pub struct ImageSubject {
     pub image_type: ImageType,
     pub post_title: String,
+    /// What this image shows: the section it illustrates (in-article) or the title (featured).
+    /// Offline cards print it, so no two images of an article are the same picture.
+    pub caption: String,
+    /// 0 for the featured image, 1.. for in-article ones.
+    pub position: i64,
     pub site_name: String,
     /// Seeds the offline card's colour so one cluster's images share a palette.
     pub colour_seed: u64,
@@ -451,6 +479,7 @@ mod tests {
             secondary_keywords: vec![],
             content_structure: ContentStructure::Guide,
             target_words,
+            related_keywords: vec![],
         };
         assert_eq!(content(1000).max_output_tokens(), 2800);
         assert!(content(5000).max_output_tokens() > content(1000).max_output_tokens());
@@ -461,6 +490,7 @@ mod tests {
         let prompts = |n| ImagePromptsInput {
             title: "t".into(),
             excerpt: "e".into(),
+            primary_keyword: "k".into(),
             headings: vec![],
             in_article_count: n,
         };

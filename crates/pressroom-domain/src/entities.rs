@@ -133,8 +133,46 @@ pub struct Content {
     pub primary_keyword: String,
     pub secondary_keywords: Vec<String>,
     pub status: ContentStatus,
+    /// Written by the built-in offline writer: a sample, never to be published as is.
+    pub offline: bool,
+    /// 1 for the first text; each regenerate or restore adds one (the old text is a revision).
+    pub version: i64,
+    /// The on-page check as of the last write; `None` for rows not checked yet.
+    pub checks: Option<crate::article::OnPageReport>,
     pub created_at: TimestampMs,
     pub updated_at: TimestampMs,
+}
+
+/// An earlier text of an article, kept when it is regenerated or another revision restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentRevision {
+    pub id: RevisionId,
+    pub account_id: AccountId,
+    pub content_id: ContentId,
+    pub version: i64,
+    pub title: String,
+    pub slug: String,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub excerpt: String,
+    pub body_markdown: String,
+    pub primary_keyword: String,
+    pub offline: bool,
+    pub created_at: TimestampMs,
+}
+
+/// A link from one article to another of its cluster, placed at the first mention of
+/// `anchor` in the source's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InternalLink {
+    pub id: LinkId,
+    pub account_id: AccountId,
+    pub site_id: SiteId,
+    pub source_id: ContentId,
+    pub target_id: ContentId,
+    pub anchor: String,
+    pub status: LinkStatus,
+    pub created_at: TimestampMs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +185,12 @@ pub struct Image {
     pub position: i64,
     pub prompt: String,
     pub negative_prompt: Option<String>,
+    /// What the image shows, for readers who cannot see it; never empty once prompts exist.
+    pub alt_text: String,
+    /// The H2 heading an in-article image is placed after; `None` for the featured image.
+    pub section: Option<String>,
+    /// 1 for the first picture; each regenerate or upload adds one, so each is charged once.
+    pub generation: i64,
     pub provider: Option<String>,
     pub model: Option<String>,
     pub size: String,

@@ -51,6 +51,8 @@ id_type! {
     RunId => "automation run",
     RunEventId => "run event",
     JobId => "job",
+    LinkId => "internal link",
+    RevisionId => "revision",
 }
 
 /// Parses a comma-separated id list such as `1,2, 3`, naming the first bad element.

@@ -36,6 +36,8 @@ vocabulary!(ContentStructure, "content structure" {
 vocabulary!(ImageType, "image type" { Featured => "featured", InArticle => "in-article" });
 vocabulary!(RunTrigger, "trigger" { Manual => "manual", Scheduled => "scheduled", Cli => "cli" });
 vocabulary!(ReviewMode, "review mode" { Manual => "manual", Auto => "auto" });
+// `removed`: taken out by a person; kept so a refresh does not put it back.
+vocabulary!(LinkStatus, "link status" { Active => "active", Removed => "removed" });
 vocabulary!(EventLevel, "event level" { Info => "info", Warn => "warn", Error => "error" });
 
 impl Role {

@@ -2,6 +2,7 @@
 //! no async, so it can be tested exhaustively and used from anywhere.
 
 pub mod ai;
+pub mod article;
 pub mod clustering;
 pub mod entities;
 mod error;

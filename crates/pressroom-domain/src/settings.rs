@@ -23,6 +23,8 @@ pub struct SiteSettings {
     pub prompt_templates: BTreeMap<String, String>,
     pub min_keywords_to_cluster: u32,
     pub clustering: ClusteringSettings,
+    /// Most internal links one article gets to other articles of its cluster.
+    pub internal_links_per_article: u32,
 }
 
 /// How Stage 1 groups the site's keywords (docs/BENCHMARKS.md has each method's quality).
@@ -144,11 +146,13 @@ impl Default for SiteSettings {
             prompt_templates: BTreeMap::new(),
             min_keywords_to_cluster: 5,
             clustering: ClusteringSettings::default(),
+            internal_links_per_article: 3,
         }
     }
 }
 
 pub const MAX_IN_ARTICLE_IMAGES: u32 = 8;
+pub const MAX_INTERNAL_LINKS: u32 = 20;
 
 impl SiteSettings {
     /// Checks ranges and templates; the message names the field at fault.
@@ -158,6 +162,13 @@ impl SiteSettings {
                 field: "in_article_images",
                 min: 0,
                 max: MAX_IN_ARTICLE_IMAGES as i64,
+            });
+        }
+        if self.internal_links_per_article > MAX_INTERNAL_LINKS {
+            return Err(DomainError::OutOfRange {
+                field: "internal_links_per_article",
+                min: 0,
+                max: MAX_INTERNAL_LINKS as i64,
             });
         }
         let b = &self.batch_sizes;

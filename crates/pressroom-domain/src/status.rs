@@ -90,12 +90,15 @@ status_enum!(TaskStatus, "task" { Queued => "queued", InProgress => "in_progress
     moves { Queued => [InProgress], InProgress => [Completed, Failed, Queued], Failed => [Queued] });
 
 status_enum!(ContentStatus, "content" { Draft => "draft", Review => "review", Approved => "approved", Rejected => "rejected", Published => "published" }
-    // A rejected article can be sent back for another look once edited.
-    moves { Draft => [Review], Review => [Approved, Rejected], Rejected => [Review], Approved => [Published] });
+    // A rejected article can be sent back for another look once edited; an approved one goes
+    // back to review when it is regenerated or a revision is restored.
+    moves { Draft => [Review], Review => [Approved, Rejected], Rejected => [Review], Approved => [Published, Review] });
 
 status_enum!(ImageStatus, "image" { Pending => "pending", Generating => "generating", Generated => "generated", Failed => "failed" }
     // generating -> pending: a worker that died mid-call hands the image back for another try.
-    moves { Pending => [Generating], Generating => [Generated, Failed, Pending], Failed => [Pending] });
+    // generated -> pending: regenerated on request; -> generated from pending or failed: a file
+    // uploaded by a person.
+    moves { Pending => [Generating, Generated], Generating => [Generated, Failed, Pending], Generated => [Pending], Failed => [Pending, Generated] });
 
 status_enum!(RunStatus, "automation run" { Queued => "queued", Running => "running", Paused => "paused", AwaitingReview => "awaiting_review", Completed => "completed", Failed => "failed", Cancelled => "cancelled" }
 moves {
@@ -137,15 +140,15 @@ mod tests {
                 .unwrap(),
             ImageStatus::Generating
         );
-        let err = ImageStatus::Pending
-            .check_move(ImageStatus::Generated)
+        let err = ImageStatus::Generated
+            .check_move(ImageStatus::Failed)
             .unwrap_err();
         assert_eq!(
             err,
             DomainError::IllegalTransition {
                 entity: "image",
-                from: "pending",
-                to: "generated"
+                from: "generated",
+                to: "failed"
             }
         );
         assert!(
