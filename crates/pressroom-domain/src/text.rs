@@ -37,6 +37,8 @@ pub enum TextError {
     ControlChar { field: &'static str, code: u32 },
     #[error("{field}: use a language code such as en or de")]
     NotLanguageCode { field: &'static str },
+    #[error("{field}: use lower-case letters, digits and single hyphens (best-trail-shoes)")]
+    NotSlug { field: &'static str },
     #[error("{field}: {reason}")]
     NotHostName {
         field: &'static str,
@@ -108,6 +110,25 @@ pub fn line(field: &'static str, value: &str, max_chars: usize) -> Result<String
         });
     }
     Ok(v.to_string())
+}
+
+/// The longest slug an editor may set; the on-page check flags anything over 75.
+pub const SLUG_MAX_CHARS: usize = 200;
+
+/// An article's URL slug as an editor typed it: lower-case letters (any script) and digits in
+/// words joined by single hyphens, as [`crate::article::fit::slugify`] makes them.
+pub fn slug(field: &'static str, value: &str) -> Result<String, TextError> {
+    let v = line(field, value, SLUG_MAX_CHARS)?;
+    let ok = v.split('-').all(|w| {
+        !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_numeric() || (c.is_alphabetic() && !c.is_uppercase()))
+    });
+    if ok {
+        Ok(v)
+    } else {
+        Err(TextError::NotSlug { field })
+    }
 }
 
 /// An optional one-line field (a search box, an optional name): absent or blank is `None`,
@@ -308,6 +329,31 @@ impl ClusterDescription {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slugs_are_lower_case_words_joined_by_single_hyphens() {
+        assert_eq!(
+            slug("slug", " best-trail-shoes-2026 ").unwrap(),
+            "best-trail-shoes-2026"
+        );
+        assert_eq!(slug("slug", "café-crème").unwrap(), "café-crème");
+        for bad in [
+            "Best-Shoes",
+            "best--shoes",
+            "-best",
+            "best-",
+            "best shoes",
+            "best_shoes",
+            "a/b",
+        ] {
+            assert_eq!(
+                slug("slug", bad),
+                Err(TextError::NotSlug { field: "slug" }),
+                "{bad}"
+            );
+        }
+        assert!(matches!(slug("slug", " "), Err(TextError::Empty { .. })));
+    }
 
     #[test]
     fn a_line_is_trimmed_bounded_and_free_of_control_characters() {
