@@ -33,7 +33,10 @@ pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
 pub use status::StatusColumn;
-pub use work::{GeneratedImage, ImageCounts, MergeCounts, NewContent, NewImage, PipelineCounts};
+pub use work::{
+    ContentText, GeneratedImage, ImageCounts, LinkView, MergeCounts, NewContent, NewImage, NewLink,
+    PipelineCounts,
+};
 
 use pressroom_domain::TimestampMs;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

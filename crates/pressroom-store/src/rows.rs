@@ -238,6 +238,9 @@ pub(crate) struct ContentRow {
     pub primary_keyword: String,
     pub secondary_keywords: String,
     pub status: String,
+    pub offline: bool,
+    pub version: i64,
+    pub checks: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -261,6 +264,19 @@ impl TryFrom<ContentRow> for Content {
             primary_keyword: r.primary_keyword,
             secondary_keywords: json_list("content keywords", &r.secondary_keywords)?,
             status: status(&r.status)?,
+            offline: r.offline,
+            version: r.version,
+            // Written from an `OnPageReport` only (`set_content_checks`): text that does not
+            // parse was changed behind the store's back, and is said so, with the row.
+            checks: r
+                .checks
+                .map(|c| {
+                    serde_json::from_str(&c).map_err(|e| StoreError::Corrupt {
+                        what: "content checks",
+                        detail: format!("content {}: {e}", r.id),
+                    })
+                })
+                .transpose()?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -277,6 +293,9 @@ pub(crate) struct ImageRow {
     pub position: i64,
     pub prompt: String,
     pub negative_prompt: Option<String>,
+    pub alt_text: String,
+    pub section: Option<String>,
+    pub generation: i64,
     pub provider: Option<String>,
     pub model: Option<String>,
     pub size: String,
@@ -303,6 +322,9 @@ impl TryFrom<ImageRow> for Image {
             position: r.position,
             prompt: r.prompt,
             negative_prompt: r.negative_prompt,
+            alt_text: r.alt_text,
+            section: r.section,
+            generation: r.generation,
             provider: r.provider,
             model: r.model,
             size: r.size,
@@ -315,6 +337,71 @@ impl TryFrom<ImageRow> for Image {
             status: status(&r.status)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RevisionRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub content_id: i64,
+    pub version: i64,
+    pub title: String,
+    pub slug: String,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub excerpt: String,
+    pub body_markdown: String,
+    pub primary_keyword: String,
+    pub offline: bool,
+    pub created_at: i64,
+}
+
+impl From<RevisionRow> for ContentRevision {
+    fn from(r: RevisionRow) -> ContentRevision {
+        ContentRevision {
+            id: RevisionId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            content_id: ContentId::new(r.content_id),
+            version: r.version,
+            title: r.title,
+            slug: r.slug,
+            meta_title: r.meta_title,
+            meta_description: r.meta_description,
+            excerpt: r.excerpt,
+            body_markdown: r.body_markdown,
+            primary_keyword: r.primary_keyword,
+            offline: r.offline,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LinkRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub site_id: i64,
+    pub source_id: i64,
+    pub target_id: i64,
+    pub anchor: String,
+    pub status: String,
+    pub created_at: i64,
+}
+
+impl TryFrom<LinkRow> for InternalLink {
+    type Error = StoreError;
+    fn try_from(r: LinkRow) -> Result<InternalLink> {
+        Ok(InternalLink {
+            id: LinkId::new(r.id),
+            account_id: AccountId::new(r.account_id),
+            site_id: SiteId::new(r.site_id),
+            source_id: ContentId::new(r.source_id),
+            target_id: ContentId::new(r.target_id),
+            anchor: r.anchor,
+            status: LinkStatus::parse(&r.status)?,
+            created_at: r.created_at,
         })
     }
 }
@@ -441,5 +528,40 @@ mod tests {
         assert!(message.contains("event 17 of run 3"), "{message}");
         let ok = RunEvent::try_from(event("{\"stage\": 2}")).unwrap();
         assert_eq!(ok.fields, serde_json::json!({"stage": 2}));
+    }
+
+    #[test]
+    fn content_checks_that_do_not_parse_are_corrupt_and_name_the_row() {
+        let row = |checks: Option<&str>| ContentRow {
+            id: 42,
+            account_id: 1,
+            site_id: 1,
+            task_id: 1,
+            title: "t".into(),
+            slug: "t".into(),
+            meta_title: String::new(),
+            meta_description: String::new(),
+            excerpt: String::new(),
+            body_html: String::new(),
+            body_markdown: String::new(),
+            word_count: 0,
+            primary_keyword: String::new(),
+            secondary_keywords: "[]".into(),
+            status: "review".into(),
+            offline: true,
+            version: 3,
+            checks: checks.map(Into::into),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let e = Content::try_from(row(Some("{\"score\": 100"))).unwrap_err();
+        assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+        assert!(e.to_string().contains("content 42"), "{e}");
+        let ok = Content::try_from(row(Some(r#"{"score": 100, "checks": []}"#))).unwrap();
+        assert_eq!(
+            (ok.offline, ok.version, ok.checks.map(|c| c.score)),
+            (true, 3, Some(100))
+        );
+        assert_eq!(Content::try_from(row(None)).unwrap().checks, None);
     }
 }

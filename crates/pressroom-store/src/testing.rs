@@ -126,3 +126,123 @@ pub async fn map_phrases(
     }
     tx.map_keyword_ids(account, site, cluster, &ids).await
 }
+
+/// Test set-up: an account with one site and one empty cluster, for article tests.
+pub async fn article_site(
+    db: &Db,
+    name: &str,
+) -> (
+    pressroom_domain::AccountId,
+    pressroom_domain::SiteId,
+    pressroom_domain::ClusterId,
+) {
+    use pressroom_domain::*;
+    let account = db.create_account(name, Credits(0)).await.unwrap().id;
+    let site = db
+        .create_site(account, "blog", None, "en", &SiteSettings::default())
+        .await
+        .unwrap()
+        .id;
+    let cluster = new_cluster(db, account, site, "topic").await;
+    (account, site, cluster)
+}
+
+/// Test set-up: an empty cluster called `name`.
+pub async fn new_cluster(
+    db: &Db,
+    account: pressroom_domain::AccountId,
+    site: pressroom_domain::SiteId,
+    name: &str,
+) -> pressroom_domain::ClusterId {
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .insert_cluster(
+            account,
+            site,
+            name,
+            "",
+            pressroom_domain::ClusterMethod::Manual,
+            None,
+        )
+        .await
+        .unwrap()
+        .expect("a cluster name the site does not have");
+    tx.commit().await.unwrap();
+    id
+}
+
+/// Test set-up: an idea for `cluster` whose primary keyword is `keyword` (one per site).
+pub async fn plan_idea(
+    db: &Db,
+    account: pressroom_domain::AccountId,
+    site: pressroom_domain::SiteId,
+    cluster: pressroom_domain::ClusterId,
+    keyword: &str,
+) -> pressroom_domain::Idea {
+    let item = pressroom_domain::ai::IdeaItem {
+        title: format!("All about {keyword}"),
+        description: String::new(),
+        content_structure: pressroom_domain::ContentStructure::Article,
+        outline: vec!["One".into()],
+        primary_keyword: keyword.into(),
+        secondary_keywords: Vec::new(),
+        target_words: 800,
+    };
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .insert_idea(account, site, cluster, &item, keyword)
+        .await
+        .unwrap()
+        .expect("a primary keyword the site has no idea for");
+    tx.commit().await.unwrap();
+    db.idea(account, id).await.unwrap()
+}
+
+/// Test set-up: the draft article written for `idea`, through its task as stages 3-4 do.
+pub async fn write_article(
+    db: &Db,
+    idea: &pressroom_domain::Idea,
+    offline: bool,
+) -> pressroom_domain::Content {
+    let mut tx = db.begin().await.unwrap();
+    let task = tx.create_task_for_idea(idea).await.unwrap();
+    tx.move_status(
+        idea.account_id,
+        task,
+        pressroom_domain::TaskStatus::InProgress,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let task = db.task(idea.account_id, task).await.unwrap();
+    let body = format!("Intro about {}.\n\n## One\n\nMore.", idea.primary_keyword);
+    let content = crate::NewContent {
+        title: idea.title.clone(),
+        slug: idea.primary_keyword.replace(' ', "-"),
+        meta_title: idea.title.clone(),
+        meta_description: format!("Read about {}.", idea.primary_keyword),
+        excerpt: "An excerpt.".into(),
+        body_html: format!("<p>{body}</p>"),
+        body_markdown: body,
+        word_count: 6,
+        primary_keyword: idea.primary_keyword.clone(),
+        secondary_keywords: vec![format!("{} tips", idea.primary_keyword)],
+        offline,
+    };
+    let mut tx = db.begin().await.unwrap();
+    let id = tx.insert_content(&task, &content).await.unwrap();
+    tx.commit().await.unwrap();
+    db.content(idea.account_id, id).await.unwrap()
+}
+
+/// Test set-up: [`plan_idea`] then [`write_article`].
+pub async fn seed_article(
+    db: &Db,
+    account: pressroom_domain::AccountId,
+    site: pressroom_domain::SiteId,
+    cluster: pressroom_domain::ClusterId,
+    keyword: &str,
+) -> pressroom_domain::Content {
+    let idea = plan_idea(db, account, site, cluster, keyword).await;
+    write_article(db, &idea, false).await
+}

@@ -1,7 +1,7 @@
-//! What only the web app asks of the store: a health ping, usage totals for `/metrics`,
-//! editing content text, and an image by its stored file path.
+//! What only the web app asks of the store: a health ping, usage totals for `/metrics`, and
+//! an image by its stored file path.
 
-use crate::{Db, Result, now_ms, on_db};
+use crate::{Db, Result, on_db};
 use pressroom_domain::*;
 
 impl Db {
@@ -20,33 +20,6 @@ impl Db {
                     CAST(SUM(credits) AS BIGINT)
              FROM ai_usage GROUP BY provider, function ORDER BY provider, function")
             .fetch_all(p).await)?)
-    }
-
-    /// Replaces a content item's title and body (markdown and its rendered, sanitised HTML).
-    /// Published content is not edited here.
-    pub async fn update_content_text(
-        &self,
-        account: AccountId,
-        id: ContentId,
-        title: &str,
-        body_markdown: &str,
-        body_html: &str,
-        word_count: i64,
-    ) -> Result<Content> {
-        let changed = on_db!(self, p => sqlx::query(
-            "UPDATE content SET title = $1, body_markdown = $2, body_html = $3, word_count = $4, updated_at = $5
-             WHERE account_id = $6 AND id = $7 AND status <> 'published'")
-            .bind(title).bind(body_markdown).bind(body_html).bind(word_count).bind(now_ms())
-            .bind(account.get()).bind(id.get()).execute(p).await.map(|r| r.rows_affected()))?;
-        if changed == 0 {
-            let current = self.content(account, id).await?;
-            return Err(DomainError::InvalidValue {
-                field: "content status (published content cannot be edited)",
-                value: current.status.to_string(),
-            }
-            .into());
-        }
-        self.content(account, id).await
     }
 
     /// The image of `account` stored under `file_path` (the media store's relative path).

@@ -1,10 +1,15 @@
 //! Reads of content and images.
 
-use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, status_in};
+use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, qualified, status_in};
 use crate::rows::*;
 use crate::{Db, Result, StoreError, on_db};
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
+
+/// Articles of one cluster read at most. Stage 2 plans one article per search intent a
+/// cluster's keywords cover, far fewer than this; the bound only keeps an odd cluster (many
+/// merged into one) from loading without limit.
+const CLUSTER_ARTICLES_MAX: i64 = 500;
 
 impl Db {
     pub async fn content_list(
@@ -147,5 +152,49 @@ impl Db {
             "SELECT {IMAGE_COLS} FROM images WHERE account_id = $1 AND site_id = $2 AND ($3 IS NULL OR status = $3) AND id > $4 ORDER BY id LIMIT $5")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str())).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         rows.into_iter().map(Image::try_from).collect()
+    }
+
+    /// The live articles of a cluster (through their tasks; rejected ones left out), in the
+    /// order their ideas were planned, then by id. At most [`CLUSTER_ARTICLES_MAX`].
+    pub async fn cluster_articles(
+        &self,
+        account: AccountId,
+        cluster: ClusterId,
+    ) -> Result<Vec<Content>> {
+        let cols = qualified(CONTENT_COLS, "c");
+        let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {cols} FROM content c JOIN tasks t ON t.id = c.task_id
+             WHERE c.account_id = $1 AND t.account_id = $1 AND t.cluster_id = $2 AND c.status <> 'rejected'
+             ORDER BY t.idea_id, c.id LIMIT $3")))
+            .bind(account.get()).bind(cluster.get()).bind(CLUSTER_ARTICLES_MAX).fetch_all(p).await)?;
+        rows.into_iter().map(Content::try_from).collect()
+    }
+
+    /// The cluster an article was written for; `NotFound` for a foreign or unknown id.
+    pub async fn cluster_of_content(&self, account: AccountId, id: ContentId) -> Result<ClusterId> {
+        let cluster: Option<i64> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT t.cluster_id FROM content c JOIN tasks t ON t.id = c.task_id
+             WHERE c.account_id = $1 AND t.account_id = $1 AND c.id = $2")
+            .bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
+        cluster
+            .map(ClusterId::new)
+            .ok_or_else(|| StoreError::not_found("content", id))
+    }
+
+    /// Articles in review whose on-page check scored 100, written by a real model (offline
+    /// samples need a person's explicit approval), after id `after` in id order: the input of
+    /// approving every passing article at once.
+    pub async fn review_content_passing(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ContentId>> {
+        let ids: Vec<i64> = on_db!(self, p => sqlx::query_scalar(
+            "SELECT id FROM content WHERE account_id = $1 AND site_id = $2 AND status = 'review'
+               AND seo_score = 100 AND NOT offline AND id > $3 ORDER BY id LIMIT $4")
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        Ok(ids.into_iter().map(ContentId::new).collect())
     }
 }

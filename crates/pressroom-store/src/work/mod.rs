@@ -5,17 +5,22 @@
 mod articles;
 mod counts;
 mod editing;
+mod image_edits;
+mod links;
 mod planning;
+mod revisions;
 mod writes;
 
 pub use editing::MergeCounts;
+pub use links::{LinkView, NewLink};
 use pressroom_domain::*;
+pub use revisions::ContentText;
 
 const CLUSTER_COLS: &str = "id, account_id, site_id, name, description, keyword_count, total_volume, method, threshold, status, created_at";
 const IDEA_COLS: &str = "id, account_id, site_id, cluster_id, title, description, outline, primary_keyword, secondary_keywords, content_structure, target_words, status, created_at";
 const TASK_COLS: &str = "id, account_id, site_id, idea_id, cluster_id, title, brief, keywords, target_words, status, error, created_at";
-const CONTENT_COLS: &str = "id, account_id, site_id, task_id, title, slug, meta_title, meta_description, excerpt, body_html, body_markdown, word_count, primary_keyword, secondary_keywords, status, created_at, updated_at";
-const IMAGE_COLS: &str = "id, account_id, site_id, content_id, image_type, position, prompt, negative_prompt, provider, model, size, file_path, public_url, bytes, sha256, error, attempts, status, created_at, updated_at";
+const CONTENT_COLS: &str = "id, account_id, site_id, task_id, title, slug, meta_title, meta_description, excerpt, body_html, body_markdown, word_count, primary_keyword, secondary_keywords, status, offline, version, checks, created_at, updated_at";
+const IMAGE_COLS: &str = "id, account_id, site_id, content_id, image_type, position, prompt, negative_prompt, alt_text, section, generation, provider, model, size, file_path, public_url, bytes, sha256, error, attempts, status, created_at, updated_at";
 
 /// New content ready to store (body already rendered and sanitised by the pipeline).
 #[derive(Debug, Clone)]
@@ -30,6 +35,8 @@ pub struct NewContent {
     pub word_count: i64,
     pub primary_keyword: String,
     pub secondary_keywords: Vec<String>,
+    /// Written by the built-in offline writer (a sample, not for publishing).
+    pub offline: bool,
 }
 
 /// A prompt for an image row to create.
@@ -39,6 +46,9 @@ pub struct NewImage {
     pub position: i64,
     pub prompt: String,
     pub negative_prompt: Option<String>,
+    pub alt_text: String,
+    /// The H2 an in-article image follows; `None` for the featured image.
+    pub section: Option<String>,
     pub size: String,
 }
 
@@ -93,6 +103,14 @@ pub struct ImageCounts {
     pub generating: i64,
     pub generated: i64,
     pub failed: i64,
+}
+
+/// `cols` (a column list constant) with each column qualified by `alias`, for joins.
+fn qualified(cols: &str, alias: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn ids_sql(ids: &[i64]) -> String {

@@ -97,12 +97,12 @@ impl Tx {
     pub async fn insert_content(&mut self, task: &Task, content: &NewContent) -> Result<ContentId> {
         let now = now_ms();
         let id: i64 = on_conn!(self, c => sqlx::query_scalar(
-            "INSERT INTO content (account_id, site_id, task_id, title, slug, meta_title, meta_description, excerpt, body_html, body_markdown, word_count, primary_keyword, secondary_keywords, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'draft', $14, $14) RETURNING id")
+            "INSERT INTO content (account_id, site_id, task_id, title, slug, meta_title, meta_description, excerpt, body_html, body_markdown, word_count, primary_keyword, secondary_keywords, offline, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'draft', $15, $15) RETURNING id")
             .bind(task.account_id.get()).bind(task.site_id.get()).bind(task.id.get()).bind(&content.title).bind(&content.slug)
             .bind(&content.meta_title).bind(&content.meta_description).bind(&content.excerpt).bind(&content.body_html)
             .bind(&content.body_markdown).bind(content.word_count).bind(&content.primary_keyword)
-            .bind(to_json(&content.secondary_keywords)).bind(now).fetch_one(c).await)?;
+            .bind(to_json(&content.secondary_keywords)).bind(content.offline).bind(now).fetch_one(c).await)?;
         self.move_status(task.account_id, task.id, TaskStatus::Completed)
             .await?;
         self.move_status(task.account_id, task.idea_id, IdeaStatus::Completed)
@@ -129,12 +129,12 @@ impl Tx {
         let mut ids = Vec::new();
         for img in images {
             let id: Option<i64> = on_conn!(self, c => sqlx::query_scalar(
-                "INSERT INTO images (account_id, site_id, content_id, image_type, position, prompt, negative_prompt, size, attempts, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 'pending', $9, $9)
+                "INSERT INTO images (account_id, site_id, content_id, image_type, position, prompt, negative_prompt, alt_text, section, size, attempts, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 'pending', $11, $11)
                  ON CONFLICT (content_id, image_type, position) DO NOTHING RETURNING id")
                 .bind(content.account_id.get()).bind(content.site_id.get()).bind(content.id.get())
                 .bind(img.image_type.as_str()).bind(img.position).bind(&img.prompt).bind(&img.negative_prompt)
-                .bind(&img.size).bind(now).fetch_optional(c).await)?;
+                .bind(&img.alt_text).bind(&img.section).bind(&img.size).bind(now).fetch_optional(c).await)?;
             ids.extend(id.map(ImageId::new));
         }
         Ok(ids)
