@@ -106,6 +106,22 @@ impl Db {
             .try_into()
     }
 
+    /// The articles among `ids` that belong to `account`; foreign and unknown ids are absent.
+    pub async fn content_by_ids(
+        &self,
+        account: AccountId,
+        ids: &[ContentId],
+    ) -> Result<Vec<Content>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = ids.iter().map(|i| i.get()).collect();
+        let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND id IN ({}) ORDER BY id", ids_sql(&raw))))
+            .bind(account.get()).fetch_all(p).await)?;
+        rows.into_iter().map(Content::try_from).collect()
+    }
+
     /// The images among `ids` that belong to `account`; foreign and unknown ids are simply absent.
     pub async fn images_by_ids(&self, account: AccountId, ids: &[ImageId]) -> Result<Vec<Image>> {
         if ids.is_empty() {
