@@ -6,6 +6,7 @@ pub mod check;
 pub mod compose;
 pub mod fit;
 pub mod links;
+mod markdown;
 
 pub use check::{ArticleFacts, Check, CheckName, OnPageReport, check_article};
 pub use compose::{Composed, PlacedImage, PlacedLink, compose_markdown};
