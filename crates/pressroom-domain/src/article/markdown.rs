@@ -100,12 +100,21 @@ pub(super) fn heading(line: &str) -> Option<(u8, &str)> {
     Some((level as u8, text))
 }
 
-/// The alt text of a line that is exactly one image.
-pub(super) fn image_line(line: &str) -> Option<&str> {
+/// The alt text and destination of a line that is exactly one image.
+pub(super) fn image_line(line: &str) -> Option<(&str, &str)> {
     let t = line.trim();
     let rest = t.strip_prefix('!')?;
-    let (text, _, end) = parse_link(rest, 0, rest.len())?;
-    (end == rest.len()).then(|| &rest[text])
+    let (text, dest, end) = parse_link(rest, 0, rest.len())?;
+    (end == rest.len()).then(|| (&rest[text], &rest[dest]))
+}
+
+/// A link destination without its title or angle brackets: `<a b> "T"` -> `a b`.
+pub(super) fn bare_dest(dest: &str) -> &str {
+    let d = dest.trim();
+    match d.strip_prefix('<') {
+        Some(rest) => rest.split_once('>').map_or(rest, |(inner, _)| inner),
+        None => d.split_whitespace().next().unwrap_or(""),
+    }
 }
 
 /// `[text](dest)` opening at `open` (a `[`): the text's and destination's ranges and the end.
@@ -193,6 +202,7 @@ pub(super) enum Inline {
     },
     Image {
         alt: Range<usize>,
+        dest: Range<usize>,
         whole: Range<usize>,
     },
     Other(Range<usize>),
@@ -238,7 +248,11 @@ pub(super) fn inlines(s: &str, range: Range<usize>) -> Vec<Inline> {
                     && let Some((text, dest, stop)) = parse_link(s, open, end)
                 {
                     out.push(if open > i {
-                        Inline::Image { alt: text, whole: i..stop }
+                        Inline::Image {
+                            alt: text,
+                            dest,
+                            whole: i..stop,
+                        }
                     } else {
                         Inline::Link { text, dest, whole: i..stop }
                     });
