@@ -108,7 +108,10 @@ fn place_links(md: &str, links: &[PlacedLink]) -> (String, usize) {
             continue;
         }
         if let Some(at) = find_in_spans(md, &spans, &phrase_words(&link.anchor), &taken) {
-            edits.push((at.clone(), format!("[{}]({href})", escape_text(&md[at.clone()]))));
+            edits.push((
+                at.clone(),
+                format!("[{}]({href})", escape_text(&md[at.clone()])),
+            ));
             taken.push(at);
             linked.insert(href);
             placed += 1;

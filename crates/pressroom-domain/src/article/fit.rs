@@ -39,8 +39,7 @@ fn cut(text: &str, max: usize, floor: usize) -> String {
     let sentence = sentence_ends(&text)
         .into_iter()
         .map(|e| text[..e].trim_end())
-        .filter(|p| chars(p) <= max)
-        .next_back();
+        .rfind(|p| chars(p) <= max);
     match sentence {
         Some(p) if chars(p) > floor => p.to_string(),
         _ => word_cut(&text, max),
@@ -66,8 +65,14 @@ fn word_cut(text: &str, max: usize) -> String {
 fn trim_dangling_punct(s: &str) -> &str {
     let mut s = s;
     loop {
-        let t = s.trim_end().trim_end_matches([',', ';', ':', '-', '–', '—', '/', '&', '(', '…']);
-        let t = if t.ends_with("..") { t.trim_end_matches('.') } else { t };
+        let t = s
+            .trim_end()
+            .trim_end_matches([',', ';', ':', '-', '–', '—', '/', '&', '(', '…']);
+        let t = if t.ends_with("..") {
+            t.trim_end_matches('.')
+        } else {
+            t
+        };
         if t.len() == s.len() {
             return s;
         }
@@ -93,7 +98,11 @@ fn trim_dangling(s: &str) -> String {
 /// word of the title fits after it). A keyword longer than the limit cannot be contained:
 /// then the result is that keyword shortened. Empty only when all inputs are.
 pub fn fit_meta_title(candidate: &str, title: &str, primary_keyword: &str) -> String {
-    let (candidate, title, keyword) = (collapse(candidate), collapse(title), collapse(primary_keyword));
+    let (candidate, title, keyword) = (
+        collapse(candidate),
+        collapse(title),
+        collapse(primary_keyword),
+    );
     let fits = |s: &str| {
         !s.is_empty()
             && chars(s) <= META_TITLE_MAX
@@ -109,7 +118,10 @@ pub fn fit_meta_title(candidate: &str, title: &str, primary_keyword: &str) -> St
         return t.clone();
     }
     if keyword.is_empty() {
-        return tries.into_iter().find(|t| !t.is_empty()).unwrap_or_default();
+        return tries
+            .into_iter()
+            .find(|t| !t.is_empty())
+            .unwrap_or_default();
     }
     let head = title_case(&keyword);
     if chars(&head) + 2 >= META_TITLE_MAX {
@@ -117,7 +129,11 @@ pub fn fit_meta_title(candidate: &str, title: &str, primary_keyword: &str) -> St
     }
     let source = if title.is_empty() { &candidate } else { &title };
     let rest = shorten(source, META_TITLE_MAX - chars(&head) - 2);
-    if rest.is_empty() { head } else { format!("{head}: {rest}") }
+    if rest.is_empty() {
+        head
+    } else {
+        format!("{head}: {rest}")
+    }
 }
 
 /// Join text and a sentence, ending the text with a period if it has no end of its own.
@@ -191,7 +207,11 @@ pub fn slugify(title: &str) -> String {
             slug[..at].rfind('-').map_or(&slug[..at], |h| &slug[..h])
         };
     }
-    if slug.is_empty() { "article".into() } else { slug.to_string() }
+    if slug.is_empty() {
+        "article".into()
+    } else {
+        slug.to_string()
+    }
 }
 
 /// The body as the writer should have written it: an H1 that opens the body and repeats the
@@ -222,7 +242,13 @@ pub fn normalise_body(markdown: &str, title: &str) -> String {
             continue;
         }
         if let Some(b) = blocks.iter().find(|b| b.first == i && !b.list) {
-            let joined = collapse(&ls[b.first..=b.last].iter().map(|l| l.text).collect::<Vec<_>>().join(" "));
+            let joined = collapse(
+                &ls[b.first..=b.last]
+                    .iter()
+                    .map(|l| l.text)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
             let parts = split_paragraph(&joined);
             if parts.len() > 1 {
                 out.push(parts.join("\n\n"));
@@ -233,7 +259,10 @@ pub fn normalise_body(markdown: &str, title: &str) -> String {
         out.push(line.text.to_string());
         i += 1;
     }
-    let opening = out.iter().position(|l| !l.trim().is_empty()).unwrap_or(out.len());
+    let opening = out
+        .iter()
+        .position(|l| !l.trim().is_empty())
+        .unwrap_or(out.len());
     let mut body = out[opening..].join("\n");
     if markdown.ends_with('\n') && !body.is_empty() {
         body.push('\n');

@@ -37,9 +37,9 @@ pub(super) fn lines(md: &str) -> Vec<Line<'_>> {
     for raw in md.split_inclusive('\n') {
         let text = raw.trim_end_matches('\n').trim_end_matches('\r');
         let kind = if let Some((c, n)) = fence {
-            if fence_run(text).is_some_and(|(fc, fnum, rest)| {
-                fc == c && fnum >= n && rest.trim().is_empty()
-            }) {
+            if fence_run(text)
+                .is_some_and(|(fc, fnum, rest)| fc == c && fnum >= n && rest.trim().is_empty())
+            {
                 fence = None;
             }
             LineKind::Code
@@ -180,7 +180,11 @@ pub(super) fn text_blocks(lines: &[Line]) -> Vec<TextBlock> {
         let item = is_list_item(l.text);
         match out.last_mut() {
             Some(b) if open && (b.list || !item) => b.last = i,
-            _ => out.push(TextBlock { first: i, last: i, list: item }),
+            _ => out.push(TextBlock {
+                first: i,
+                last: i,
+                list: item,
+            }),
         }
         open = true;
     }
@@ -202,7 +206,6 @@ pub(super) enum Inline {
     },
     Image {
         alt: Range<usize>,
-        dest: Range<usize>,
         whole: Range<usize>,
     },
     Other(Range<usize>),
@@ -230,8 +233,7 @@ pub(super) fn inlines(s: &str, range: Range<usize>) -> Vec<Inline> {
             b'`' => {
                 let n = b[i..end].iter().take_while(|x| **x == b'`').count();
                 let close = (i + n..end).find(|&j| {
-                    b[j..end].iter().take_while(|x| **x == b'`').count() == n
-                        && b[j - 1] != b'`'
+                    b[j..end].iter().take_while(|x| **x == b'`').count() == n && b[j - 1] != b'`'
                 });
                 match close {
                     Some(j) => {
@@ -250,18 +252,23 @@ pub(super) fn inlines(s: &str, range: Range<usize>) -> Vec<Inline> {
                     out.push(if open > i {
                         Inline::Image {
                             alt: text,
-                            dest,
                             whole: i..stop,
                         }
                     } else {
-                        Inline::Link { text, dest, whole: i..stop }
+                        Inline::Link {
+                            text,
+                            dest,
+                            whole: i..stop,
+                        }
                     });
                     i = stop;
                     continue;
                 }
             }
             b'<' => {
-                let tag = b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
+                let tag = b
+                    .get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/');
                 if let Some(j) = (i + 1..end).find(|&j| matches!(b[j], b'>' | b'<' | b'\n'))
                     && tag
                     && b[j] == b'>'
@@ -277,7 +284,9 @@ pub(super) fn inlines(s: &str, range: Range<usize>) -> Vec<Inline> {
                     .iter()
                     .any(|p| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p));
                 if url {
-                    let j = (i..end).find(|&j| b[j].is_ascii_whitespace()).unwrap_or(end);
+                    let j = (i..end)
+                        .find(|&j| b[j].is_ascii_whitespace())
+                        .unwrap_or(end);
                     out.push(Inline::Other(i..j));
                     i = j;
                     continue;
@@ -363,7 +372,11 @@ pub(super) fn phrase_words(phrase: &str) -> Vec<Vec<char>> {
 
 /// Does the phrase match whole words of `s` at byte `pos`? Returns the match's end.
 fn match_at(s: &str, pos: usize, end: usize, words: &[Vec<char>]) -> Option<usize> {
-    if s[..pos].chars().next_back().is_some_and(char::is_alphanumeric) {
+    if s[..pos]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+    {
         return None;
     }
     let mut it = s[pos..end].char_indices().peekable();
@@ -393,13 +406,17 @@ fn match_at(s: &str, pos: usize, end: usize, words: &[Vec<char>]) -> Option<usiz
 }
 
 /// The first whole-word, case-insensitive match of the phrase within `range`.
-pub(super) fn find_phrase(s: &str, range: Range<usize>, words: &[Vec<char>]) -> Option<Range<usize>> {
+pub(super) fn find_phrase(
+    s: &str,
+    range: Range<usize>,
+    words: &[Vec<char>],
+) -> Option<Range<usize>> {
     if words.is_empty() {
         return None;
     }
-    s[range.clone()]
-        .char_indices()
-        .find_map(|(i, _)| match_at(s, range.start + i, range.end, words).map(|e| range.start + i..e))
+    s[range.clone()].char_indices().find_map(|(i, _)| {
+        match_at(s, range.start + i, range.end, words).map(|e| range.start + i..e)
+    })
 }
 
 /// The first match inside one of `spans` that overlaps none of `avoid`.
@@ -445,7 +462,10 @@ pub(super) fn sentence_ends(s: &str) -> Vec<usize> {
         if !matches!(c, '.' | '!' | '?' | '…') {
             continue;
         }
-        while it.next_if(|(_, c)| matches!(c, '.' | '!' | '?' | '…')).is_some() {}
+        while it
+            .next_if(|(_, c)| matches!(c, '.' | '!' | '?' | '…'))
+            .is_some()
+        {}
         while it.next_if(|(_, c)| "\"'”’)]*_".contains(*c)).is_some() {}
         let end = it.peek().map_or(s.len(), |(i, _)| *i);
         let next_word = s[end..].trim_start().chars().next();

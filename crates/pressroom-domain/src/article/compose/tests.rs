@@ -42,15 +42,30 @@ fn a_gone_section_falls_back_to_the_position_then_the_end() {
     ];
     let c = compose_markdown(BODY, &images, &[]);
     assert_eq!(c.images_placed, 3);
-    assert!(c.markdown.contains("## Grind size\n\n![X](/x.png)\n\nA coarse grind."));
-    assert!(c.markdown.ends_with("```\n\n![Z](/z.png)\n\n![Y](/y.png)\n"), "{}", c.markdown);
+    assert!(
+        c.markdown
+            .contains("## Grind size\n\n![X](/x.png)\n\nA coarse grind.")
+    );
+    assert!(
+        c.markdown
+            .ends_with("```\n\n![Z](/z.png)\n\n![Y](/y.png)\n"),
+        "{}",
+        c.markdown
+    );
 }
 
 #[test]
 fn alt_and_src_are_escaped() {
-    let c = compose_markdown("## A\n", &[img(Some("A"), 1, "/my pic(1).png", "a [b]\nc")], &[]);
+    let c = compose_markdown(
+        "## A\n",
+        &[img(Some("A"), 1, "/my pic(1).png", "a [b]\nc")],
+        &[],
+    );
     assert_eq!(c.markdown, "## A\n\n![a \\[b\\] c](/my%20pic%281%29.png)\n");
-    assert_eq!(compose_markdown("x", &[img(None, 1, " ", "a")], &[]).images_placed, 0);
+    assert_eq!(
+        compose_markdown("x", &[img(None, 1, " ", "a")], &[]).images_placed,
+        0
+    );
 }
 
 #[test]
@@ -92,13 +107,19 @@ fn an_href_already_linked_counts_and_is_not_linked_again() {
 
 #[test]
 fn composing_a_composed_body_changes_nothing() {
-    let images = [img(Some("Grind size"), 2, "/b.png", "Burr"), img(None, 5, "/e.png", "End")];
+    let images = [
+        img(Some("Grind size"), 2, "/b.png", "Burr"),
+        img(None, 5, "/e.png", "End"),
+    ];
     let links = [link("french press", "/fp"), link("coarse grind", "/cg")];
     let once = compose_markdown(BODY, &images, &links);
     assert_eq!((once.links_placed, once.images_placed), (2, 2));
     let twice = compose_markdown(&once.markdown, &images, &links);
     assert_eq!(twice, once);
-    assert!(once.markdown.contains("Intro about the [french press](/fp)."));
+    assert!(
+        once.markdown
+            .contains("Intro about the [french press](/fp).")
+    );
     assert!(once.markdown.contains("fresh beans for a french press."));
 }
 

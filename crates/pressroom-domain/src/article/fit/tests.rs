@@ -17,15 +17,27 @@ fn shorten_prefers_a_sentence_ending_past_half() {
     assert_eq!(shorten(text, 60), "The French press makes rich coffee.");
     // Not past half of 75: whole words instead.
     let s = shorten(text, 75);
-    assert_eq!(s, "The French press makes rich coffee. It needs a coarse grind and four");
+    assert_eq!(
+        s,
+        "The French press makes rich coffee. It needs a coarse grind and four"
+    );
     assert!(n(&s) <= 75);
 }
 
 #[test]
 fn shorten_trims_dangling_punctuation_and_function_words() {
-    assert_eq!(shorten("Grind, bloom, steep; press with the plunger slowly", 30), "Grind, bloom, steep; press");
-    assert_eq!(shorten("Coffee basics - a guide to brewing well", 16), "Coffee basics");
-    assert_eq!(shorten("Tips and tricks for the perfect cup every day", 29), "Tips and tricks");
+    assert_eq!(
+        shorten("Grind, bloom, steep; press with the plunger slowly", 30),
+        "Grind, bloom, steep; press"
+    );
+    assert_eq!(
+        shorten("Coffee basics - a guide to brewing well", 16),
+        "Coffee basics"
+    );
+    assert_eq!(
+        shorten("Tips and tricks for the perfect cup every day", 29),
+        "Tips and tricks"
+    );
     assert_eq!(shorten("Wait... then pour the water now please", 8), "Wait");
 }
 
@@ -40,7 +52,10 @@ fn shorten_never_cuts_mid_word_including_unicode() {
             .map(|w| w.trim_end_matches(','))
             .collect();
         for w in s.split_whitespace().map(|w| w.trim_end_matches(',')) {
-            assert!(words.contains(&w), "{max}: {w:?} is not a whole word of the text");
+            assert!(
+                words.contains(&w),
+                "{max}: {w:?} is not a whole word of the text"
+            );
         }
     }
     assert_eq!(shorten("Supercalifragilistic", 10), "");
@@ -67,29 +82,46 @@ fn meta_title_boundary_60_and_61_characters() {
 fn meta_title_falls_back_to_title_then_shortened_then_keyword() {
     // Candidate lacks the keyword: the title.
     assert_eq!(
-        fit_meta_title("A Simple Guide to Coffee", "French Press Guide", "french press"),
+        fit_meta_title(
+            "A Simple Guide to Coffee",
+            "French Press Guide",
+            "french press"
+        ),
         "French Press Guide"
     );
     // Both too long, the candidate keeps the keyword when shortened.
     let long = "French press coffee at home: the complete guide to grind, ratio, water and time";
     let t = fit_meta_title(long, long, "french press");
-    assert!(n(&t) <= 60 && t.starts_with("French press coffee at home"), "{t}");
+    assert!(
+        n(&t) <= 60 && t.starts_with("French press coffee at home"),
+        "{t}"
+    );
     // The keyword is nowhere: built from it.
-    let t = fit_meta_title("How to brew", "How to brew better coffee in the morning", "french press");
+    let t = fit_meta_title(
+        "How to brew",
+        "How to brew better coffee in the morning",
+        "french press",
+    );
     assert_eq!(t, "French Press: How to brew better coffee in the morning");
     let t = fit_meta_title(
         "x",
         "A very long title about brewing methods that goes on and on and on",
         "french press",
     );
-    assert!(t.starts_with("French Press: A very long") && n(&t) <= 60, "{t}");
+    assert!(
+        t.starts_with("French Press: A very long") && n(&t) <= 60,
+        "{t}"
+    );
 }
 
 #[test]
 fn meta_title_is_the_keyword_alone_when_nothing_else_fits() {
     let kw = "best french press for camping trips with the whole family";
     let t = fit_meta_title("", "Incomprehensibilities", kw);
-    assert_eq!(t, "Best French Press for Camping Trips with the Whole Family");
+    assert_eq!(
+        t,
+        "Best French Press for Camping Trips with the Whole Family"
+    );
     assert_eq!(fit_meta_title("", "", ""), "");
     assert_eq!(fit_meta_title("", "Only a title", ""), "Only a title");
 }
@@ -125,7 +157,10 @@ fn meta_description_too_short_is_lengthened_with_whole_sentences() {
 #[test]
 fn meta_description_fills_with_words_when_the_next_sentence_is_too_long() {
     let more = "This single sentence about grinding beans, heating water, steeping, pressing and serving runs on far too long to fit into what remains of the limit at all.";
-    let d = fit_meta_description("French press coffee, step by step, for beginners at home.", &[more]);
+    let d = fit_meta_description(
+        "French press coffee, step by step, for beginners at home.",
+        &[more],
+    );
     assert!((120..=160).contains(&n(&d)), "{} {d}", n(&d));
     assert!(d.ends_with('.'));
     assert!(d.starts_with("French press coffee, step by step, for beginners at home. This single"));
@@ -133,7 +168,10 @@ fn meta_description_fills_with_words_when_the_next_sentence_is_too_long() {
 
 #[test]
 fn meta_description_skips_sentences_it_already_has_and_stays_short_without_text() {
-    let d = fit_meta_description("Use a coarse grind and water just off the boil.", &["Use a coarse grind and water just off the boil."]);
+    let d = fit_meta_description(
+        "Use a coarse grind and water just off the boil.",
+        &["Use a coarse grind and water just off the boil."],
+    );
     assert_eq!(d, "Use a coarse grind and water just off the boil.");
     assert_eq!(fit_meta_description("", &[]), "");
     assert_eq!(fit_meta_description("Ends badly...", &[]), "Ends badly");
@@ -146,7 +184,10 @@ fn slugify_matches_the_pipeline_and_cuts_at_a_hyphen() {
     assert_eq!(slugify("!!!"), "article");
     let long = "word ".repeat(30);
     let s = slugify(&long);
-    assert!(n(&s) <= 75 && s.ends_with("word") && !s.contains("--"), "{s}");
+    assert!(
+        n(&s) <= 75 && s.ends_with("word") && !s.contains("--"),
+        "{s}"
+    );
     assert_eq!(n(&s), 74);
     let exact = format!("{}-{}", "a".repeat(70), "bcd");
     assert_eq!(slugify(&exact), exact);
@@ -155,12 +196,16 @@ fn slugify_matches_the_pipeline_and_cuts_at_a_hyphen() {
 
 #[test]
 fn normalise_drops_the_title_h1_and_demotes_others() {
-    let md = "\n# The French Press: A Guide!\n\nIntro.\n\n# Grind\n\n## Water\n\n```\n# code\n```\n";
+    let md =
+        "\n# The French Press: A Guide!\n\nIntro.\n\n# Grind\n\n## Water\n\n```\n# code\n```\n";
     let out = normalise_body(md, "the french press — a guide");
     assert_eq!(out, "Intro.\n\n## Grind\n\n## Water\n\n```\n# code\n```\n");
     assert_eq!(normalise_body(&out, "the french press — a guide"), out);
     // An opening H1 that is not the title is kept, as an H2.
-    assert_eq!(normalise_body("# Something else\nText", "Title"), "## Something else\nText");
+    assert_eq!(
+        normalise_body("# Something else\nText", "Title"),
+        "## Something else\nText"
+    );
 }
 
 fn sentence(words: usize) -> String {
@@ -184,7 +229,11 @@ fn normalise_splits_long_paragraphs_at_sentences_in_balance() {
 #[test]
 fn normalise_keeps_a_single_long_sentence_whole() {
     // One 200-word sentence over two lines.
-    let md = format!("{}\n{}", sentence(100).replace(" end.", ""), sentence(100).to_lowercase());
+    let md = format!(
+        "{}\n{}",
+        sentence(100).replace(" end.", ""),
+        sentence(100).to_lowercase()
+    );
     let once = normalise_body(&md, "T");
     assert_eq!(once, md);
     let md = format!("{} {}", sentence(170), sentence(5));

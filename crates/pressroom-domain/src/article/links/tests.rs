@@ -27,7 +27,10 @@ fn pairs(links: &[PlannedLink]) -> Vec<(i64, i64, &str)> {
 #[test]
 fn find_anchor_keeps_the_texts_case_and_matches_whole_words() {
     let body = "Pressing matters. A good French Press lasts years.";
-    assert_eq!(find_anchor(body, "french press"), Some("French Press".into()));
+    assert_eq!(
+        find_anchor(body, "french press"),
+        Some("French Press".into())
+    );
     assert_eq!(find_anchor(body, "press"), Some("Press".into()));
     assert_eq!(find_anchor(body, "PRESSING"), Some("Pressing".into()));
     assert_eq!(find_anchor(body, "ress"), None);
@@ -37,23 +40,50 @@ fn find_anchor_keeps_the_texts_case_and_matches_whole_words() {
 #[test]
 fn find_anchor_skips_headings_images_code_and_existing_links() {
     let body = "## French press basics\n\n![french press](a.png)\n\n```\nfrench press\n```\n\nSee [our french press guide](/g) or `french press`.\n\nA french press, finally.";
-    assert_eq!(find_anchor(body, "french press"), Some("french press".into()));
+    assert_eq!(
+        find_anchor(body, "french press"),
+        Some("french press".into())
+    );
     let only_elsewhere = "## French press\n\nSee [french press](/x).";
     assert_eq!(find_anchor(only_elsewhere, "french press"), None);
 }
 
 #[test]
 fn find_anchor_spans_a_line_break_in_a_paragraph_and_lists_count() {
-    assert_eq!(find_anchor("Use a french\npress daily.", "french press"), Some("french press".into()));
-    assert_eq!(find_anchor("- Buy a Pour Over kit", "pour over"), Some("Pour Over".into()));
+    assert_eq!(
+        find_anchor("Use a french\npress daily.", "french press"),
+        Some("french press".into())
+    );
+    assert_eq!(
+        find_anchor("- Buy a Pour Over kit", "pour over"),
+        Some("Pour Over".into())
+    );
 }
 
 #[test]
 fn plan_links_pillar_first_then_ascending_id_never_self() {
     let arts = vec![
-        article(3, "cold brew", &[], "Try cold brew, a pour over or a french press.", false),
-        article(1, "pour over", &[], "Pour over beats cold brew for a french press fan.", false),
-        article(7, "french press", &[], "A french press and cold brew and pour over.", true),
+        article(
+            3,
+            "cold brew",
+            &[],
+            "Try cold brew, a pour over or a french press.",
+            false,
+        ),
+        article(
+            1,
+            "pour over",
+            &[],
+            "Pour over beats cold brew for a french press fan.",
+            false,
+        ),
+        article(
+            7,
+            "french press",
+            &[],
+            "A french press and cold brew and pour over.",
+            true,
+        ),
     ];
     let links = plan_links(&arts, 5, &HashSet::new());
     assert_eq!(
@@ -93,8 +123,20 @@ fn plan_links_respects_max_and_removed_pairs() {
 fn plan_links_never_uses_the_sources_primary_keyword_and_falls_back_to_secondary() {
     // The target's primary keyword is the source's own: its secondary keyword is used.
     let arts = vec![
-        article(1, "French Press", &[], "The french press and the best coffee grinder.", false),
-        article(2, "french press!", &["coffee grinder"], "Nothing to link here.", true),
+        article(
+            1,
+            "French Press",
+            &[],
+            "The french press and the best coffee grinder.",
+            false,
+        ),
+        article(
+            2,
+            "french press!",
+            &["coffee grinder"],
+            "Nothing to link here.",
+            true,
+        ),
     ];
     let links = plan_links(&arts, 3, &HashSet::new());
     assert_eq!(pairs(&links), vec![(1, 2, "coffee grinder")]);
@@ -103,7 +145,13 @@ fn plan_links_never_uses_the_sources_primary_keyword_and_falls_back_to_secondary
 #[test]
 fn plan_links_uses_each_anchor_once_and_never_overlaps() {
     let arts = vec![
-        article(1, "espresso", &[], "A french press coffee guide. More french press tips.", false),
+        article(
+            1,
+            "espresso",
+            &[],
+            "A french press coffee guide. More french press tips.",
+            false,
+        ),
         article(2, "french press coffee", &[], "", true),
         // "press coffee" overlaps the first anchor; "french press" matches elsewhere.
         article(3, "press coffee", &["french press"], "", false),
@@ -120,7 +168,13 @@ fn plan_links_uses_each_anchor_once_and_never_overlaps() {
 #[test]
 fn plan_links_skips_anchors_only_in_headings_or_links() {
     let arts = vec![
-        article(1, "espresso", &[], "## Pour over\n\nRead [pour over](/p) now.", false),
+        article(
+            1,
+            "espresso",
+            &[],
+            "## Pour over\n\nRead [pour over](/p) now.",
+            false,
+        ),
         article(2, "pour over", &[], "", true),
     ];
     assert!(plan_links(&arts, 3, &HashSet::new()).is_empty());
