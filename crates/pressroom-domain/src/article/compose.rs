@@ -3,9 +3,10 @@
 //! and sanitises it like any body.
 
 use super::markdown::{
-    Inline, LineKind, bare_dest, block_range, find_in_spans, fold, heading, image_line, inlines,
-    lines, phrase_words, text_blocks, text_spans,
+    Inline, LineKind, bare_dest, block_range, heading, image_line, inlines, lines, text_blocks,
+    text_spans,
 };
+use super::words::{find_in_spans, fold, phrase_words};
 use std::collections::HashSet;
 use std::ops::Range;
 

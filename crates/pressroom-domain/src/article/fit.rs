@@ -1,10 +1,8 @@
 //! Generated text fitted to the on-page limits: shortened at a sentence or word boundary,
 //! never mid-word.
 
-use super::markdown::{
-    LineKind, collapse, contains_phrase, fold, heading, lines, sentence_ends, sentences,
-    text_blocks, word_count,
-};
+use super::markdown::{LineKind, heading, lines, text_blocks};
+use super::words::{collapse, contains_phrase, fold, sentence_ends, sentences, word_count};
 use crate::text::title_case;
 
 pub const META_TITLE_MAX: usize = 60;

@@ -1,6 +1,7 @@
 //! Internal links between the articles of one cluster.
 
-use super::markdown::{collapse, find_in_spans, fold, phrase_words, text_spans};
+use super::markdown::text_spans;
+use super::words::{collapse, find_in_spans, fold, phrase_words};
 use crate::ContentId;
 use std::collections::HashSet;
 use std::ops::Range;

@@ -1,3 +1,4 @@
+use super::sources::no_invented_sources;
 use super::*;
 
 const BODY: &str = "A french press makes rich, full-bodied coffee with very little equipment. This guide covers the beans, the grind, the water and the timing.

@@ -241,3 +241,44 @@ fn normalise_keeps_a_single_long_sentence_whole() {
     assert_eq!(once, format!("{}\n\n{}", sentence(170), sentence(5)));
     assert_eq!(normalise_body(&once, "T"), once);
 }
+
+#[test]
+fn meta_description_is_in_range_whenever_there_is_enough_text() {
+    let source = format!("{MORE} {MORE} Grind, bloom; stir - and serve hot with milk or sugar.");
+    let words: Vec<&str> = source.split_whitespace().collect();
+    for take in 0..words.len() {
+        let candidate = words[..take].join(" ");
+        let d = fit_meta_description(&candidate, &[MORE, "Short extra."]);
+        assert!((120..=160).contains(&n(&d)), "{take}: {} {d}", n(&d));
+        let last = d.split_whitespace().last().unwrap_or_default();
+        assert!(!last.ends_with([',', ';', ':', '-']), "{take}: {d}");
+        let known: Vec<&str> = source.split_whitespace().collect();
+        let bare = |w: &str| w.trim_end_matches(['.', ',', ';', ':']).to_string();
+        for w in d.split_whitespace() {
+            assert!(
+                known.iter().any(|k| bare(k) == bare(w)) || w == "Short",
+                "{take}: {w}"
+            );
+        }
+    }
+}
+
+#[test]
+fn meta_title_always_fits_and_contains_the_keyword() {
+    let long = "The complete guide to brewing, storing and serving coffee at home for beginners";
+    let words: Vec<&str> = long.split_whitespace().collect();
+    for take in 0..=words.len() {
+        let text = words[..take].join(" ");
+        for (c, t) in [
+            (text.as_str(), long),
+            (long, text.as_str()),
+            (text.as_str(), ""),
+        ] {
+            let m = fit_meta_title(c, t, "cold brew");
+            assert!(
+                n(&m) <= 60 && contains_phrase(&m, "cold brew"),
+                "{c:?} {t:?}: {m}"
+            );
+        }
+    }
+}
