@@ -1,7 +1,10 @@
 //! Internal links between the articles of one cluster.
 
+use super::markdown::text_spans;
+use super::words::{collapse, find_in_spans, fold, phrase_words};
 use crate::ContentId;
 use std::collections::HashSet;
+use std::ops::Range;
 
 /// One live article of a cluster, as link planning reads it.
 #[derive(Debug, Clone)]
@@ -29,18 +32,62 @@ pub struct PlannedLink {
 /// target's keywords found in the source's paragraph text (not a heading, not already a
 /// link), never the source's own primary keyword, and each anchor used once per source.
 /// `removed` pairs (source, target) were taken out by a person and are not planned again.
+///
+/// A target's keywords are tried in the order given (its primary keyword first, the most
+/// relevant anchor) and the first usable one is taken: found in the source, not the source's
+/// primary keyword, not an anchor this source already uses, and at an occurrence that does
+/// not overlap an earlier anchor. Output: sources in input order, each source's links in
+/// target order, which is also the order [`super::compose_markdown`] should place them in.
 pub fn plan_links(
     articles: &[LinkArticle],
     max_per_article: usize,
     removed: &HashSet<(ContentId, ContentId)>,
 ) -> Vec<PlannedLink> {
-    let _ = (articles, max_per_article, removed);
-    todo!("issue 13 scaffold")
+    let mut targets: Vec<&LinkArticle> = articles.iter().collect();
+    targets.sort_by_key(|a| (!a.pillar, a.id));
+    let mut planned = Vec::new();
+    for source in articles {
+        let spans = text_spans(&source.body_markdown);
+        let own = fold(&source.primary_keyword);
+        let mut used: Vec<String> = Vec::new();
+        let mut taken: Vec<Range<usize>> = Vec::new();
+        for target in &targets {
+            if taken.len() >= max_per_article {
+                break;
+            }
+            if target.id == source.id || removed.contains(&(source.id, target.id)) {
+                continue;
+            }
+            let found = target.keywords.iter().find_map(|k| {
+                let folded = fold(k);
+                if folded.is_empty() || folded == own || used.contains(&folded) {
+                    return None;
+                }
+                let at = find_in_spans(&source.body_markdown, &spans, &phrase_words(k), &taken)?;
+                Some((folded, at))
+            });
+            if let Some((folded, at)) = found {
+                planned.push(PlannedLink {
+                    source: source.id,
+                    target: target.id,
+                    anchor: collapse(&source.body_markdown[at.clone()]),
+                });
+                used.push(folded);
+                taken.push(at);
+            }
+        }
+    }
+    planned
 }
 
 /// `phrase` as it first appears in the paragraph text of `body_markdown` (case-insensitive,
 /// whole words, outside headings, images and existing links), with the text's own case.
+/// Fenced code, inline code and URLs are skipped too; whitespace in the match is collapsed.
 pub fn find_anchor(body_markdown: &str, phrase: &str) -> Option<String> {
-    let _ = (body_markdown, phrase);
-    todo!("issue 13 scaffold")
+    let spans = text_spans(body_markdown);
+    find_in_spans(body_markdown, &spans, &phrase_words(phrase), &[])
+        .map(|at| collapse(&body_markdown[at]))
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,6 +6,8 @@ pub mod check;
 pub mod compose;
 pub mod fit;
 pub mod links;
+mod markdown;
+mod words;
 
 pub use check::{ArticleFacts, Check, CheckName, OnPageReport, check_article};
 pub use compose::{Composed, PlacedImage, PlacedLink, compose_markdown};
