@@ -52,6 +52,25 @@ pub struct OnPageReport {
     pub checks: Vec<Check>,
 }
 
+impl CheckName {
+    /// The name as the JSON and the pages show it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckName::MetaTitle => "meta_title",
+            CheckName::MetaDescription => "meta_description",
+            CheckName::SingleH1 => "single_h1",
+            CheckName::SectionHeadings => "section_headings",
+            CheckName::KeywordInIntro => "keyword_in_intro",
+            CheckName::KeywordDensity => "keyword_density",
+            CheckName::ImageAltText => "image_alt_text",
+            CheckName::InternalLinks => "internal_links",
+            CheckName::ParagraphLength => "paragraph_length",
+            CheckName::SlugLength => "slug_length",
+            CheckName::NoInventedSources => "no_invented_sources",
+        }
+    }
+}
+
 impl OnPageReport {
     pub fn passing(&self) -> bool {
         self.checks.iter().all(|c| c.pass)

@@ -326,3 +326,25 @@ fn linked_claims_units_and_instructions_are_not_sources() {
     assert!(sources("## Sources of caffeine\n\nTea and coffee.").pass);
     assert!(sources("```\n## References\n[1]\n```").pass);
 }
+
+#[test]
+fn check_names_serialise_as_their_names() {
+    for name in [
+        CheckName::MetaTitle,
+        CheckName::MetaDescription,
+        CheckName::SingleH1,
+        CheckName::SectionHeadings,
+        CheckName::KeywordInIntro,
+        CheckName::KeywordDensity,
+        CheckName::ImageAltText,
+        CheckName::InternalLinks,
+        CheckName::ParagraphLength,
+        CheckName::SlugLength,
+        CheckName::NoInventedSources,
+    ] {
+        assert_eq!(
+            serde_json::to_value(name).unwrap(),
+            serde_json::json!(name.as_str())
+        );
+    }
+}
