@@ -1,9 +1,13 @@
-//! Offline "images": a title card, honestly labelled as one. The post title is wrapped inside
-//! a frame on a background coloured from the subject's seed, with the site name below, drawn
-//! with a font compiled into the binary (DejaVu Sans Bold, see assets/DejaVu-LICENSE.txt).
+//! Offline "images": a title card, honestly labelled as one. The featured card shows the post
+//! title; an in-article card shows its caption (the section it illustrates) with the post title
+//! smaller and "figure N" in the footer, on a palette and frame that change with the position,
+//! so no two cards of an article look alike. Text is wrapped and shrunk to stay inside the
+//! frame's margins, drawn with a font compiled into the binary (DejaVu Sans Bold, see
+//! assets/DejaVu-LICENSE.txt).
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{ImageEncoder, Rgb, RgbImage};
+use pressroom_domain::ImageType;
 use pressroom_domain::ai::ImageSubject;
 
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans-Bold.ttf");
@@ -11,6 +15,213 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans-Bold.ttf");
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct CardError(pub String);
+
+/// Where things go on a card of a given size: the frame's inset and thickness, the margin
+/// text keeps from every edge (inside the frame), and the footer's height.
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    inset: u32,
+    thick: u32,
+    margin: u32,
+    inner_w: f32,
+    /// Height for the main text and subtitle, above the footer.
+    inner_h: f32,
+    footer_h: f32,
+}
+
+fn geometry(width: u32, height: u32) -> Geometry {
+    let short = width.min(height);
+    let inset = (short / 16).max(4);
+    let thick = (short / 160).max(1);
+    // Two frame thicknesses: room for the double frame of some in-article cards.
+    let margin = inset + 3 * thick + (short / 20).max(4);
+    let footer_h = (height as f32 * 0.12).max(12.0);
+    Geometry {
+        inset,
+        thick,
+        margin,
+        inner_w: width.saturating_sub(2 * margin) as f32,
+        inner_h: (height.saturating_sub(2 * margin) as f32 - footer_h).max(0.0),
+        footer_h,
+    }
+}
+
+/// The text of a card, wrapped and sized to fit inside the margins.
+#[derive(Debug, Clone, PartialEq)]
+struct Layout {
+    main: Vec<String>,
+    main_size: f32,
+    /// The post title under an in-article card's caption.
+    sub: Vec<String>,
+    sub_size: f32,
+    footer: String,
+    footer_size: f32,
+}
+
+/// What the card says: the post title on the featured card; on an in-article card its
+/// caption (the section it illustrates) with the post title smaller and the figure number.
+fn texts(subject: &ImageSubject) -> (String, Option<String>, String) {
+    let title = match subject.post_title.trim() {
+        "" => "Untitled",
+        t => t,
+    };
+    let caption = subject.caption.trim();
+    let site = subject.site_name.trim();
+    let in_article = subject.image_type != ImageType::Featured && !caption.is_empty();
+    let label = if subject.position > 0 {
+        format!("figure {} · title card", subject.position)
+    } else {
+        "title card".to_string()
+    };
+    let footer = if site.is_empty() {
+        label
+    } else {
+        format!("{site} · {label}")
+    };
+    if in_article {
+        (caption.to_string(), Some(title.to_string()), footer)
+    } else {
+        (title.to_string(), None, footer)
+    }
+}
+
+fn layout(font: &FontRef<'_>, subject: &ImageSubject, width: u32, height: u32) -> Layout {
+    let g = geometry(width, height);
+    let (main, sub, footer) = texts(subject);
+    let short = width.min(height) as f32;
+    let min_size = (short / 40.0).max(6.0);
+    let (mut sub, sub_size) = match sub {
+        Some(t) => {
+            let start = (height as f32 / 20.0)
+                .min(width as f32 / 24.0)
+                .max(min_size);
+            fit(font, &t, g.inner_w, g.inner_h * 0.25, start, min_size, 2)
+        }
+        None => (Vec::new(), 0.0),
+    };
+    // On a card too small for both, the caption wins.
+    if g.inner_h - sub_block_height(&sub, sub_size) < min_size * LINE {
+        sub.clear();
+    }
+    let sub_h = sub_block_height(&sub, sub_size);
+    let start = (height as f32 / 7.0).min(width as f32 / 8.0).max(min_size);
+    let (main, main_size) = fit(
+        font,
+        &main,
+        g.inner_w,
+        g.inner_h - sub_h,
+        start,
+        min_size,
+        usize::MAX,
+    );
+    let footer_start = (main_size * 0.45).clamp(4.0, g.footer_h * 0.5);
+    let (footer, footer_size) = fit(
+        font,
+        &footer,
+        g.inner_w,
+        g.footer_h * 0.5,
+        footer_start,
+        4.0,
+        1,
+    );
+    Layout {
+        main,
+        main_size,
+        sub,
+        sub_size,
+        footer: footer.join(" "),
+        footer_size,
+    }
+}
+
+fn sub_block_height(lines: &[String], size: f32) -> f32 {
+    if lines.is_empty() {
+        0.0
+    } else {
+        lines.len() as f32 * size * LINE + size * SUB_GAP
+    }
+}
+
+/// The space between the main text and the subtitle, in subtitle font sizes.
+const SUB_GAP: f32 = 0.6;
+
+/// Centred lines drawn downwards from `top`.
+struct Lines<'a> {
+    img: &'a mut RgbImage,
+    font: &'a FontRef<'a>,
+    clip: &'a Clip,
+    width: u32,
+    max_w: f32,
+    top: f32,
+}
+
+impl Lines<'_> {
+    fn draw(&mut self, lines: &[String], size: f32, colour: [u8; 3]) {
+        let sf = self.font.as_scaled(PxScale::from(size));
+        // Half the spare line height above the glyphs keeps each line inside its own box.
+        let lead = (size * LINE - (sf.ascent() - sf.descent())) / 2.0;
+        for line in lines {
+            let w = text_width(self.font, size, line).min(self.max_w);
+            let x = (self.width as f32 - w) / 2.0;
+            let baseline = self.top + lead + sf.ascent();
+            draw_text(
+                self.img, self.font, size, x, baseline, line, colour, self.clip,
+            );
+            self.top += size * LINE;
+        }
+    }
+}
+
+/// Line height as a multiple of the font size: above the font's ascent plus descent, so
+/// lines stacked at this pitch never overlap or leave their block.
+const LINE: f32 = 1.2;
+
+/// `text` wrapped at the largest size from `start` down to `min` at which it fits `max_w` x
+/// `max_h` in at most `max_lines` lines; at `min` it is cut to the lines that fit, the last
+/// one ending in an ellipsis. No line is ever wider than `max_w`.
+fn fit(
+    font: &FontRef<'_>,
+    text: &str,
+    max_w: f32,
+    max_h: f32,
+    start: f32,
+    min: f32,
+    max_lines: usize,
+) -> (Vec<String>, f32) {
+    let mut size = start.max(min);
+    loop {
+        let lines = wrap(font, size, text, max_w);
+        let room = ((max_h / (size * LINE)).floor() as usize).min(max_lines);
+        if lines.len() <= room {
+            return (lines, size);
+        }
+        if size <= min {
+            return (ellipsize(font, size, lines, room, max_w), size);
+        }
+        size = (size * 0.9).max(min);
+    }
+}
+
+fn ellipsize(
+    font: &FontRef<'_>,
+    size: f32,
+    mut lines: Vec<String>,
+    keep: usize,
+    max_w: f32,
+) -> Vec<String> {
+    lines.truncate(keep);
+    if let Some(last) = lines.last_mut() {
+        loop {
+            let candidate = format!("{}…", last.trim_end());
+            if text_width(font, size, &candidate) <= max_w || last.is_empty() {
+                *last = candidate;
+                break;
+            }
+            last.pop();
+        }
+    }
+    lines
+}
 
 /// Renders the card as PNG bytes of exactly `width` x `height`.
 pub fn render_title_card(
@@ -22,79 +233,47 @@ pub fn render_title_card(
         return Err(CardError(format!("size {width}x{height} is out of range")));
     }
     let font = FontRef::try_from_slice(FONT_BYTES).map_err(|e| CardError(e.to_string()))?;
-    let (bg, accent) = palette(subject.colour_seed);
+    let (bg, accent) = palette(subject.colour_seed, subject.position);
     let mut img = RgbImage::from_pixel(width, height, Rgb(bg));
+    let g = geometry(width, height);
+    draw_frame(&mut img, &g, subject.position, accent);
 
-    // Frame: a thin accent border inset from the edge.
-    let short = width.min(height);
-    let inset = (short / 16).max(4);
-    let thick = (short / 160).max(1);
-    draw_rect_outline(
-        &mut img,
-        inset,
-        inset,
-        width - 2 * inset,
-        height - 2 * inset,
-        thick,
-        accent,
-    );
-
-    let margin = inset + thick + (short / 20).max(4);
-    let inner_w = width.saturating_sub(2 * margin).max(8) as f32;
-    let footer_h = (height as f32 * 0.12).max(12.0);
-    let inner_h = (height.saturating_sub(2 * margin) as f32 - footer_h).max(8.0);
-
-    // Title: the largest size (down to a floor) at which the wrapped text fits the frame.
-    let title = subject.post_title.trim();
-    let title = if title.is_empty() { "Untitled" } else { title };
-    let mut size = (height as f32 / 7.0).min(width as f32 / 8.0);
-    let min_size = (short as f32 / 40.0).max(6.0);
-    let (lines, size) = loop {
-        let lines = wrap(&font, size, title, inner_w);
-        let line_h = size * 1.2;
-        let fits = lines.len() as f32 * line_h <= inner_h
-            && lines.iter().all(|l| text_width(&font, size, l) <= inner_w);
-        if fits || size <= min_size {
-            break (lines, size);
-        }
-        size *= 0.9;
+    let l = layout(&font, subject, width, height);
+    let clip = Clip {
+        x0: g.margin as f32,
+        y0: g.margin as f32,
+        x1: width.saturating_sub(g.margin) as f32,
+        y1: height.saturating_sub(g.margin) as f32,
     };
-    let line_h = size * 1.2;
-    let block_h = lines.len() as f32 * line_h;
-    let top = margin as f32 + ((inner_h - block_h) / 2.0).max(0.0);
-    for (i, line) in lines.iter().enumerate() {
-        let w = text_width(&font, size, line).min(inner_w);
-        let x = (width as f32 - w) / 2.0;
-        let baseline = top + i as f32 * line_h + font.as_scaled(PxScale::from(size)).ascent();
-        draw_text(
-            &mut img,
-            &font,
-            size,
-            x,
-            baseline,
-            line,
-            [255, 255, 255],
-            inner_w,
-        );
+    let main_h = l.main.len() as f32 * l.main_size * LINE;
+    let block_h = main_h + sub_block_height(&l.sub, l.sub_size);
+    let top = g.margin as f32 + ((g.inner_h - block_h) / 2.0).max(0.0);
+    let mut lines = Lines {
+        img: &mut img,
+        font: &font,
+        clip: &clip,
+        width,
+        max_w: g.inner_w,
+        top,
+    };
+    lines.draw(&l.main, l.main_size, [255, 255, 255]);
+    if !l.sub.is_empty() {
+        lines.top += l.sub_size * SUB_GAP;
+        lines.draw(&l.sub, l.sub_size, accent);
     }
 
-    // Footer: the site name, smaller, and the honest label.
-    let small = (size * 0.45).clamp(6.0, footer_h * 0.5);
-    let footer = match subject.site_name.trim() {
-        "" => "title card".to_string(),
-        s => format!("{s} · title card"),
-    };
-    let fw = text_width(&font, small, &footer).min(inner_w);
-    let baseline = height as f32 - margin as f32 - footer_h * 0.25;
+    // Footer: the site name, the figure number and the honest label, in the accent colour.
+    let fw = text_width(&font, l.footer_size, &l.footer).min(g.inner_w);
+    let baseline = height as f32 - g.margin as f32 - g.footer_h * 0.25;
     draw_text(
         &mut img,
         &font,
-        small,
+        l.footer_size,
         (width as f32 - fw) / 2.0,
         baseline,
-        &footer,
+        &l.footer,
         accent,
-        inner_w,
+        &clip,
     );
 
     let mut out = Vec::with_capacity((width * height / 8) as usize);
@@ -108,12 +287,49 @@ pub fn render_title_card(
     Ok(out)
 }
 
-/// Background and accent colours from the seed: a hue from the seed, dark enough for white
-/// text, and a light tint of the same hue for the frame.
-fn palette(seed: u64) -> ([u8; 3], [u8; 3]) {
+/// The frame differs by position so an article's cards are told apart at a glance: a single
+/// line for the featured card, then a double line, then corner brackets, in turn.
+fn draw_frame(img: &mut RgbImage, g: &Geometry, position: i64, accent: [u8; 3]) {
+    let (w, h) = img.dimensions();
+    let (x, y) = (g.inset, g.inset);
+    let (fw, fh) = (w - 2 * g.inset, h - 2 * g.inset);
+    match position.rem_euclid(3) {
+        0 => draw_rect_outline(img, x, y, fw, fh, g.thick, accent),
+        1 => {
+            draw_rect_outline(img, x, y, fw, fh, g.thick, accent);
+            let d = 2 * g.thick;
+            draw_rect_outline(img, x + d, y + d, fw - 2 * d, fh - 2 * d, g.thick, accent);
+        }
+        _ => {
+            let arm = fw.min(fh) / 6;
+            for (cx, cy, dx, dy) in [
+                (x, y, 1i64, 1i64),
+                (x + fw - 1, y, -1, 1),
+                (x, y + fh - 1, 1, -1),
+                (x + fw - 1, y + fh - 1, -1, -1),
+            ] {
+                for a in 0..arm {
+                    for t in 0..g.thick {
+                        let (cx, cy, a, t) = (cx as i64, cy as i64, a as i64, t as i64);
+                        for (px, py) in [(cx + dx * a, cy + dy * t), (cx + dx * t, cy + dy * a)] {
+                            if px >= 0 && py >= 0 && (px as u32) < w && (py as u32) < h {
+                                img.put_pixel(px as u32, py as u32, Rgb(accent));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Background and accent colours: a hue from the seed (so one cluster's cards share a
+/// family), turned a step per position so an article's cards differ; the background dark
+/// enough for white text, the accent a light tint of the same hue.
+fn palette(seed: u64, position: i64) -> ([u8; 3], [u8; 3]) {
     // Integer HSL-ish mix: pick a hue sector and blend two channels; no floats needed.
     let mixed = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32;
-    let hue = (mixed % 360) as u32;
+    let hue = ((mixed % 360) as i64 + position.rem_euclid(360) * 37).rem_euclid(360) as u32;
     let (r, g, b) = hue_rgb(hue);
     let dark = |c: u32| (40 + c * 110 / 255) as u8;
     let light = |c: u32| (170 + c * 85 / 255) as u8;
@@ -197,6 +413,14 @@ fn wrap(font: &FontRef<'_>, size: f32, text: &str, max_w: f32) -> Vec<String> {
     lines
 }
 
+/// The rectangle text may touch: nothing is drawn outside it.
+struct Clip {
+    x0: f32,
+    y0: f32,
+    x1: f32,
+    y1: f32,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn draw_text(
     img: &mut RgbImage,
@@ -206,7 +430,7 @@ fn draw_text(
     baseline: f32,
     text: &str,
     colour: [u8; 3],
-    max_w: f32,
+    clip: &Clip,
 ) {
     let sf = font.as_scaled(PxScale::from(size));
     let (iw, ih) = img.dimensions();
@@ -218,12 +442,8 @@ fn draw_text(
             caret += sf.kern(p, id);
         }
         prev = Some(id);
-        let advance = sf.h_advance(id);
-        if caret + advance > x + max_w + 0.5 {
-            break;
-        }
         let glyph = id.with_scale_and_position(PxScale::from(size), point(caret, baseline));
-        caret += advance;
+        caret += sf.h_advance(id);
         let Some(outline) = font.outline_glyph(glyph) else {
             continue;
         };
@@ -231,7 +451,11 @@ fn draw_text(
         outline.draw(|gx, gy, cov| {
             let px = b.min.x as i64 + gx as i64;
             let py = b.min.y as i64 + gy as i64;
-            if px < 0 || py < 0 || px >= iw as i64 || py >= ih as i64 {
+            let inside = px as f32 >= clip.x0
+                && (px as f32) < clip.x1
+                && py as f32 >= clip.y0
+                && (py as f32) < clip.y1;
+            if !inside || px < 0 || py < 0 || px >= iw as i64 || py >= ih as i64 {
                 return;
             }
             let p = img.get_pixel_mut(px as u32, py as u32);
@@ -246,20 +470,51 @@ fn draw_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pressroom_domain::ImageType;
 
     fn subject(title: &str, seed: u64) -> ImageSubject {
         ImageSubject {
             image_type: ImageType::Featured,
             post_title: title.into(),
+            caption: title.into(),
+            position: 0,
             site_name: "example.com".into(),
             colour_seed: seed,
         }
     }
 
+    fn in_article(title: &str, caption: &str, position: i64) -> ImageSubject {
+        ImageSubject {
+            image_type: ImageType::InArticle,
+            caption: caption.into(),
+            position,
+            ..subject(title, 7)
+        }
+    }
+
+    /// Every pixel that is neither background nor frame (text and its anti-aliasing) lies
+    /// inside the margins, and some do.
+    fn assert_text_inside_margins(s: &ImageSubject, w: u32, h: u32) {
+        let png = render_title_card(s, w, h).unwrap();
+        let img = image::load_from_memory(&png).unwrap().to_rgb8();
+        let (bg, accent) = palette(s.colour_seed, s.position);
+        let m = geometry(w, h).margin;
+        let mut text = 0;
+        for (x, y, p) in img.enumerate_pixels() {
+            if p.0 == bg || p.0 == accent {
+                continue;
+            }
+            text += 1;
+            assert!(
+                x >= m && y >= m && x < w - m && y < h - m,
+                "text pixel ({x},{y}) outside the {m}px margin of a {w}x{h} card"
+            );
+        }
+        assert!(text > 200, "text drawn ({text} pixels)");
+    }
+
     #[test]
     fn card_decodes_at_requested_size_and_is_deterministic() {
-        for (w, h) in [(1024, 1024), (1792, 1024), (256, 512), (64, 64)] {
+        for (w, h) in [(1024, 1024), (1792, 1024), (256, 512), (64, 64), (16, 16)] {
             let png = render_title_card(
                 &subject("The Complete Guide to Trail Running Shoes", 7),
                 w,
@@ -277,19 +532,80 @@ mod tests {
     }
 
     #[test]
-    fn text_is_drawn_and_long_titles_wrap_inside_the_frame() {
+    fn long_titles_wrap_inside_the_frame_with_margins() {
         let long = "An extraordinarily long article title that keeps going well past any single line of text to check wrapping";
+        for (w, h) in [(512, 512), (1200, 632), (1792, 1024), (256, 512)] {
+            assert_text_inside_margins(&subject(long, 3), w, h);
+        }
+        // Nothing outside the frame but background.
         let png = render_title_card(&subject(long, 3), 512, 512).unwrap();
         let img = image::load_from_memory(&png).unwrap().to_rgb8();
-        let (bg, _) = palette(3);
-        // White text pixels exist, and none are in the outer inset margin.
-        let white = img.pixels().filter(|p| p.0 == [255, 255, 255]).count();
-        assert!(white > 500, "title drawn ({white} white pixels)");
+        let (bg, _) = palette(3, 0);
         let inset = 512 / 16;
         for (x, y, p) in img.enumerate_pixels() {
             if x < inset || y < inset || x >= 512 - inset || y >= 512 - inset {
                 assert_eq!(p.0, bg, "pixel ({x},{y}) outside the frame is background");
             }
         }
+        // The whole title is shown: wrapped and shrunk, not cut.
+        let font = FontRef::try_from_slice(FONT_BYTES).unwrap();
+        let l = layout(&font, &subject(long, 3), 1200, 632);
+        assert_eq!(l.main.join(" "), long);
+        assert!(l.main.len() >= 2);
+    }
+
+    #[test]
+    fn an_articles_cards_differ_and_show_their_captions() {
+        let title = "The Complete Guide to Trail Running Shoes";
+        let featured = render_title_card(&subject(title, 7), 800, 450).unwrap();
+        let one = render_title_card(&in_article(title, "Why Grip Matters", 1), 800, 450).unwrap();
+        let two =
+            render_title_card(&in_article(title, "Cushioning and Drop", 2), 800, 450).unwrap();
+        assert_ne!(featured, one);
+        assert_ne!(featured, two);
+        assert_ne!(one, two);
+        // Same caption, other position: still a different picture (palette and frame).
+        let again = render_title_card(&in_article(title, "Why Grip Matters", 3), 800, 450);
+        assert_ne!(one, again.unwrap());
+        assert_ne!(palette(7, 0), palette(7, 1));
+
+        let font = FontRef::try_from_slice(FONT_BYTES).unwrap();
+        let f = layout(&font, &subject(title, 7), 800, 450);
+        assert_eq!(f.main.join(" "), title);
+        assert!(f.sub.is_empty() && !f.footer.contains("figure"));
+        let l = layout(&font, &in_article(title, "Why Grip Matters", 2), 800, 450);
+        assert_eq!(l.main.join(" "), "Why Grip Matters");
+        assert_eq!(l.sub.join(" "), title, "the post title, smaller");
+        assert!(l.sub_size < l.main_size);
+        assert!(l.footer.contains("figure 2"), "{}", l.footer);
+    }
+
+    #[test]
+    fn a_long_caption_fits_with_the_post_title() {
+        let caption = "What to Check Before Buying Trail Running Shoes for Long Muddy Races in Wet Mountain Weather";
+        let title = "The Complete Guide to Trail Running Shoes for Beginners and Weekend Racers";
+        for position in 1..=3 {
+            for (w, h) in [(800, 450), (1024, 1024), (512, 768)] {
+                assert_text_inside_margins(&in_article(title, caption, position), w, h);
+            }
+        }
+        let font = FontRef::try_from_slice(FONT_BYTES).unwrap();
+        let l = layout(&font, &in_article(title, caption, 1), 800, 450);
+        assert_eq!(l.main.join(" "), caption, "the caption is whole");
+        assert!(l.main.len() >= 2, "wrapped");
+        let g = geometry(800, 450);
+        let used = l.main.len() as f32 * l.main_size * LINE + sub_block_height(&l.sub, l.sub_size);
+        assert!(used <= g.inner_h, "{used} > {}", g.inner_h);
+    }
+
+    #[test]
+    fn text_that_cannot_fit_is_cut_with_an_ellipsis_not_pushed_out() {
+        let font = FontRef::try_from_slice(FONT_BYTES).unwrap();
+        let huge = "word ".repeat(400);
+        let (lines, size) = fit(&font, &huge, 200.0, 100.0, 40.0, 10.0, usize::MAX);
+        assert!(lines.len() as f32 * size * LINE <= 100.0);
+        assert!(lines.last().unwrap().ends_with('…'));
+        assert!(lines.iter().all(|l| text_width(&font, size, l) <= 200.0));
+        assert_text_inside_margins(&subject(&huge, 5), 400, 300);
     }
 }
