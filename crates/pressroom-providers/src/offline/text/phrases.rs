@@ -124,8 +124,12 @@ pub(super) const GENERAL: &[&str] = &[
     "an option that is easy to look after will usually last longer.",
 ];
 
-/// Transitions before a general sentence.
+/// Transitions before a general sentence; most sentences get none, or they read as a tic.
 pub(super) const PREFIXES: &[&str] = &[
+    "",
+    "",
+    "",
+    "",
     "",
     "",
     "",
