@@ -51,10 +51,10 @@ pub fn default_template(function: AiFunction) -> &'static str {
             "Propose {min_ideas} to {max_ideas} article ideas for the site '{site_name}' (language: {language}) covering the topic cluster '{cluster_name}': {cluster_description}\nEach idea has a title, a description, a content structure, an outline of 6-10 H2 section headings, one primary keyword from the list, 2-3 secondary keywords from the list and a target word count.\nKeywords:\n{keywords}"
         }
         AiFunction::GenerateContent => {
-            "Write a {content_structure} titled '{title}' for the site '{site_name}' (language: {language}), about {target_words} words, in Markdown with one '## ' heading per outline section, in this order. Use the primary keyword '{primary_keyword}' naturally and these secondary keywords where they fit: {secondary_keywords}.\nBrief: {brief}\nOutline:\n{outline}"
+            "Write a {content_structure} titled '{title}' for the site '{site_name}' (language: {language}), about {target_words} words. Use the primary keyword '{primary_keyword}' naturally and these secondary keywords where they fit: {secondary_keywords}.\nMention these related topics where they fit, in paragraph text: {related_keywords}.\nBody: Markdown without an H1 (the title is the page's H1); one '## ' heading per outline section, in this order, at least 4 '## ' sections; the primary keyword in the first paragraph; every paragraph under 150 words.\nMeta title: at most 60 characters, containing the primary keyword. Meta description: 120-160 characters, ending with a full sentence.\nNo sources are supplied: write no citations, footnotes, reference or source lists and no 'according to' claims. Make no first-person experience claims (no 'we tested', 'in our experience').\nBrief: {brief}\nOutline:\n{outline}"
         }
         AiFunction::GenerateImagePrompts => {
-            "Write image-generation prompts for the article '{title}' on the site '{site_name}': one featured image prompt and {in_article_count} in-article prompts, one per section in order. Describe a concrete scene, no text in the image.\nSummary: {excerpt}\nSections:\n{headings}"
+            "Write image-generation prompts for the article '{title}' on the site '{site_name}': one featured image prompt with its alt text, and {in_article_count} in-article image prompts with alt text, one for each listed section in order. Describe a concrete scene, no text in the image. Alt text: at most 125 characters, describes what the image shows (not 'image of'), and mentions the primary keyword where it fits.\nPrimary keyword: {primary_keyword}\nSummary: {excerpt}\nSections:\n{headings}"
         }
         AiFunction::GenerateImage => {
             "Create a {image_type} image for '{post_title}'. Prompt: {image_prompt}"
@@ -203,6 +203,37 @@ mod tests {
     fn every_default_uses_only_its_variables() {
         for f in AiFunction::ALL {
             PromptTemplate::new(*f, default_template(*f)).unwrap();
+        }
+    }
+
+    #[test]
+    fn writer_defaults_ask_for_what_the_on_page_check_reads() {
+        let content = default_template(AiFunction::GenerateContent);
+        for rule in [
+            "without an H1",
+            "at least 4 '## ' sections",
+            "primary keyword in the first paragraph",
+            "under 150 words",
+            "at most 60 characters",
+            "120-160 characters",
+            "no citations, footnotes",
+            "'according to'",
+            "first-person",
+            "{related_keywords}",
+        ] {
+            assert!(content.contains(rule), "content template lacks {rule:?}");
+        }
+        let images = default_template(AiFunction::GenerateImagePrompts);
+        for rule in [
+            "alt text",
+            "125 characters",
+            "{primary_keyword}",
+            "{headings}",
+        ] {
+            assert!(
+                images.contains(rule),
+                "image-prompt template lacks {rule:?}"
+            );
         }
     }
 

@@ -14,6 +14,8 @@ pub(crate) fn png_for(inner: &Shared, w: u32, h: u32) -> Option<Bytes> {
     let subject = ImageSubject {
         image_type: ImageType::Featured,
         post_title: "pressroom-mock-ai image".into(),
+        caption: "pressroom-mock-ai image".into(),
+        position: 0,
         site_name: "mock".into(),
         colour_seed: u64::from(w) * 31 + u64::from(h),
     };

@@ -17,6 +17,8 @@ async fn measure() {
     let subject = ImageSubject {
         image_type: ImageType::Featured,
         post_title: "The Complete Guide to Trail Running Shoes".into(),
+        caption: "The Complete Guide to Trail Running Shoes".into(),
+        position: 0,
         site_name: "example.com".into(),
         colour_seed: 3,
     };
@@ -58,6 +60,8 @@ async fn measure() {
                         subject: ImageSubject {
                             image_type: ImageType::Featured,
                             post_title: "x".into(),
+                            caption: "x".into(),
+                            position: 0,
                             site_name: "y".into(),
                             colour_seed: 1,
                         },

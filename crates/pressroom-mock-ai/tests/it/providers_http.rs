@@ -25,6 +25,8 @@ fn image_request(model: &str, w: u32, h: u32) -> ImageRequest {
         subject: ImageSubject {
             image_type: ImageType::Featured,
             post_title: "Trail Running Shoes".into(),
+            caption: "Trail Running Shoes".into(),
+            position: 0,
             site_name: "example.com".into(),
             colour_seed: 42,
         },
@@ -66,10 +68,21 @@ async fn chat_success_for_every_function_parses_strictly() {
                 let a: ArticleOutput = resp.parse(f).unwrap();
                 assert_eq!(a.title, content_input().title);
                 assert_eq!(a.body_markdown.matches("\n## ").count(), 6);
+                // The mock read the input back out of the rendered prompt, related keywords too.
+                assert!(a.body_markdown.contains("running shoes for flat feet"));
+                assert_eq!(
+                    a,
+                    pressroom_providers::offline::text::article(&content_input())
+                );
             }
             AiFunction::GenerateImagePrompts => {
                 let i: ImagePromptsOutput = resp.parse(f).unwrap();
-                assert_eq!(i.in_article_prompts.len(), 3);
+                assert_eq!(i.in_article_images.len(), 3);
+                assert!(i.in_article_images[0].alt.contains("what is trail running"));
+                assert_eq!(
+                    i,
+                    pressroom_providers::offline::text::image_prompts(&image_prompts_input())
+                );
             }
             AiFunction::GenerateImage => unreachable!(),
         }

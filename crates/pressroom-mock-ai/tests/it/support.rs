@@ -97,6 +97,7 @@ pub fn content_input() -> ContentInput {
         secondary_keywords: vec!["running shoes".into(), "best running shoes".into()],
         content_structure: ContentStructure::Guide,
         target_words: 1200,
+        related_keywords: vec!["running shoes for flat feet".into()],
     }
 }
 
@@ -104,7 +105,8 @@ pub fn image_prompts_input() -> ImagePromptsInput {
     ImagePromptsInput {
         title: "The Complete Guide to Trail Running Shoes".into(),
         excerpt: "How to pick trail shoes".into(),
-        headings: content_input().outline,
+        primary_keyword: "trail running shoes".into(),
+        headings: content_input().outline[..3].to_vec(),
         in_article_count: 3,
     }
 }
@@ -151,6 +153,7 @@ pub fn prompt(function: AiFunction) -> (String, serde_json::Value) {
                         i.content_structure.as_str().to_string(),
                     ),
                     ("target_words", i.target_words.to_string()),
+                    ("related_keywords", i.related_keywords.join(", ")),
                     site,
                     lang,
                 ]),
@@ -163,6 +166,7 @@ pub fn prompt(function: AiFunction) -> (String, serde_json::Value) {
                 t.render(&[
                     ("title", i.title.clone()),
                     ("excerpt", i.excerpt.clone()),
+                    ("primary_keyword", i.primary_keyword.clone()),
                     ("headings", bullet_list(&i.headings)),
                     ("in_article_count", i.in_article_count.to_string()),
                     site,

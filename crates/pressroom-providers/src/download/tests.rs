@@ -155,6 +155,8 @@ fn decoding_is_bounded_in_memory() {
         &pressroom_domain::ai::ImageSubject {
             image_type: pressroom_domain::ImageType::Featured,
             post_title: "A normal picture".into(),
+            caption: "A normal picture".into(),
+            position: 0,
             site_name: "test".into(),
             colour_seed: 1,
         },

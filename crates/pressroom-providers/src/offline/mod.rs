@@ -149,7 +149,12 @@ impl ImageProvider for OfflineImages {
                     model: IMAGE_MODEL.into(),
                     width,
                     height,
-                    prompt_sent: req.subject.post_title.clone(),
+                    // What the card shows: the caption of an in-article card, else the title.
+                    prompt_sent: if req.subject.caption.trim().is_empty() {
+                        req.subject.post_title.clone()
+                    } else {
+                        req.subject.caption.clone()
+                    },
                     revised_prompt: None,
                     reported_cost: None,
                     provider_image_id: None,

@@ -1,3 +1,4 @@
 //! The providers' integration tests, linked as one binary.
 
 mod offline;
+mod offline_article;

@@ -41,7 +41,7 @@ fn title_for(primary: &str, i: usize) -> (ContentStructure, String) {
     if first == "best" || first == "top" {
         return (
             ContentStructure::Listicle,
-            format!("{p}: Our Picks and How to Choose"),
+            format!("{p}: What to Look For and How to Choose"),
         );
     }
     if has("guide") {
@@ -115,16 +115,16 @@ pub(super) fn structure_outline(s: ContentStructure, p: &str, s1: &str) -> Vec<S
             "Cost and Value",
             "Ease of Use",
             "Which Option Fits Which Reader",
-            "Our Verdict",
+            "How to Decide",
         ],
         ContentStructure::Review => &[
-            "First Impressions",
+            "Overview",
             "Who {P} Is For",
-            "What We Liked",
-            "What Could Be Better",
+            "Strengths",
+            "Weaknesses",
             "How It Compares with {S}",
             "Value for Money",
-            "Final Verdict",
+            "Final Thoughts",
         ],
         ContentStructure::Article => &[
             "Introduction to {P}",
@@ -184,18 +184,23 @@ pub fn ideas(input: &IdeasInput) -> IdeasOutput {
                 .first()
                 .map(|s| title_case(s))
                 .unwrap_or_else(|| "Related Options".to_string());
+            let kind = match structure {
+                ContentStructure::Article => "An article",
+                ContentStructure::Guide => "A guide",
+                ContentStructure::HowTo => "A how-to guide",
+                ContentStructure::Listicle => "A list article",
+                ContentStructure::Comparison => "A comparison",
+                ContentStructure::Review => "A review",
+            };
             let description = match secondary.as_slice() {
                 [] => format!(
-                    "A {} that helps readers understand {primary} and make a confident choice.",
-                    structure.as_str()
+                    "{kind} that helps readers understand {primary} and make a confident choice."
                 ),
-                [a] => format!(
-                    "A {} that helps readers understand {primary}, with notes on {a}.",
-                    structure.as_str()
-                ),
+                [a] => {
+                    format!("{kind} that helps readers understand {primary}, with notes on {a}.")
+                }
                 [a, b, ..] => format!(
-                    "A {} that helps readers understand {primary}, with notes on {a} and {b}.",
-                    structure.as_str()
+                    "{kind} that helps readers understand {primary}, with notes on {a} and {b}."
                 ),
             };
             IdeaItem {
@@ -230,7 +235,7 @@ mod tests {
             ("sourdough starter guide", "Sourdough Starter Guide"),
             (
                 "best trail running shoes",
-                "Best Trail Running Shoes: Our Picks and How to Choose",
+                "Best Trail Running Shoes: What to Look For and How to Choose",
             ),
             ("kindle vs kobo", "Kindle vs Kobo: Which Should You Choose?"),
         ];

@@ -5,12 +5,16 @@
 mod article;
 mod clusters;
 mod ideas;
+mod images;
+mod meta;
+mod phrases;
 mod prompts;
 mod words;
 
-pub use article::{article, image_prompts};
+pub use article::article;
 pub use clusters::cluster;
 pub use ideas::ideas;
+pub use images::image_prompts;
 
 use pressroom_domain::AiFunction;
 use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};

@@ -2,8 +2,10 @@
 //! a prompt and no structured input.
 
 use super::clusters::cluster;
+use super::words::lower_words;
 use pressroom_domain::ContentStructure;
 use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
+use pressroom_domain::settings::MAX_IN_ARTICLE_IMAGES;
 use pressroom_domain::template::read_bullets;
 
 /// The last run of `- item` lines: templates put the list last (`Keywords:`, `Outline:`).
@@ -18,6 +20,17 @@ pub(super) fn last_bullet_block(prompt: &str) -> Vec<String> {
         first -= 1;
     }
     read_bullets(&lines[first..=last].join("\n"))
+}
+
+/// A rendered `a, b, c` list (the pipeline joins keyword lists with commas).
+fn comma_list(text: Option<&str>) -> Vec<String> {
+    text.map(|s| {
+        s.split(',')
+            .map(|k| k.trim().trim_start_matches("- ").to_string())
+            .filter(|k| !k.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// Text between `start` and the next `end` (after `start`).
@@ -75,14 +88,16 @@ pub(super) fn content_input_from_prompt(prompt: &str) -> ContentInput {
         .or_else(|| between(prompt, "primary keyword '", "'"))
         .map(str::to_string)
         .unwrap_or_else(|| title.to_lowercase());
-    let secondary_keywords = between(prompt, "where they fit: ", ".\n")
-        .map(|s| {
-            s.split(',')
-                .map(|k| k.trim().trim_start_matches("- ").to_string())
-                .filter(|k| !k.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    let secondary_keywords = comma_list(between(
+        prompt,
+        "secondary keywords where they fit: ",
+        ".\n",
+    ));
+    let related_keywords = comma_list(between(
+        prompt,
+        "related topics where they fit, in paragraph text: ",
+        ".\n",
+    ));
     let content_structure = between(prompt, "Write a ", " titled")
         .or_else(|| between(prompt, "Write an ", " titled"))
         .and_then(|s| ContentStructure::parse(s).ok())
@@ -97,6 +112,7 @@ pub(super) fn content_input_from_prompt(prompt: &str) -> ContentInput {
         secondary_keywords,
         content_structure,
         target_words,
+        related_keywords,
     }
 }
 
@@ -107,12 +123,16 @@ pub(super) fn image_prompts_input_from_prompt(prompt: &str) -> ImagePromptsInput
         .map(str::to_string)
         .or_else(|| headings.first().cloned())
         .unwrap_or_else(|| "Untitled".into());
-    let in_article_count =
-        number_after(prompt, "featured image prompt and ").unwrap_or(headings.len().min(8) as u32);
+    let in_article_count = number_after(prompt, "with its alt text, and ")
+        .unwrap_or(headings.len().min(MAX_IN_ARTICLE_IMAGES as usize) as u32);
     let excerpt = between(prompt, "Summary: ", "\n").unwrap_or("").to_string();
+    let primary_keyword = between(prompt, "Primary keyword: ", "\n")
+        .map(str::to_string)
+        .unwrap_or_else(|| lower_words(&title));
     ImagePromptsInput {
         title,
         excerpt,
+        primary_keyword,
         headings,
         in_article_count,
     }

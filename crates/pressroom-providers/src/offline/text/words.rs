@@ -67,15 +67,73 @@ pub(super) fn clip_title(s: &str, max: usize) -> String {
     t
 }
 
-/// Cuts `s` to at most `max` characters at a word boundary.
+/// Cuts `s` to at most `max` characters at a word boundary: a word that ends exactly at the
+/// limit is kept, and only a single word longer than `max` (nothing else fits) is cut inside.
 pub(super) fn clip(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }
     let end = s.char_indices().nth(max).map(|(i, _)| i).unwrap_or(s.len());
     let head = &s[..end];
-    let cut = head.rfind(' ').filter(|&i| i > 0).unwrap_or(end);
+    let next_is_space = s[end..].starts_with(char::is_whitespace);
+    let cut = if next_is_space {
+        end
+    } else {
+        head.rfind(char::is_whitespace)
+            .filter(|&i| i > 0)
+            .unwrap_or(end)
+    };
     head[..cut]
         .trim_end_matches([' ', ',', ';', ':', '-', '—'])
         .to_string()
+}
+
+/// How often `phrase` occurs in `text` as whole words, ignoring case.
+pub(super) fn count_phrase(text: &str, phrase: &str) -> usize {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (t, p) = (words(text), words(phrase));
+    if p.is_empty() || t.len() < p.len() {
+        return 0;
+    }
+    t.windows(p.len()).filter(|w| *w == p.as_slice()).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_never_cuts_inside_a_word() {
+        let s = "Trail running shoes for muddy winter races";
+        for max in 5..s.len() {
+            let c = clip(s, max);
+            assert!(c.chars().count() <= max, "{c:?} over {max}");
+            assert!(
+                s.split(' ').any(|w| c.ends_with(w)) && s.starts_with(&c),
+                "{c:?} ends mid-word"
+            );
+        }
+        assert_eq!(
+            clip(s, 19),
+            "Trail running shoes",
+            "a word ending at the limit stays"
+        );
+        assert_eq!(
+            clip_title("Shoes for Beginners and Racers", 24),
+            "Shoes for Beginners"
+        );
+    }
+
+    #[test]
+    fn phrases_are_counted_as_whole_words() {
+        let t = "Trail running shoes, trail-running shoes and trail running shoestrings.";
+        assert_eq!(count_phrase(t, "trail running shoes"), 2);
+        assert_eq!(count_phrase(t, "running"), 3);
+        assert_eq!(count_phrase(t, ""), 0);
+    }
 }
