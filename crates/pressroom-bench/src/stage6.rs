@@ -193,6 +193,7 @@ async fn seed_pending_images(db: &Db, site: &Site, n: usize) -> anyhow::Result<V
                 word_count: 1,
                 primary_keyword: "bench".into(),
                 secondary_keywords: vec![],
+                offline: false,
             },
         )
         .await?;
@@ -209,6 +210,8 @@ async fn seed_pending_images(db: &Db, site: &Site, n: usize) -> anyhow::Result<V
             prompt: format!("A lighthouse at dusk, study {i}"),
             negative_prompt: None,
             size: "256x256".into(),
+            alt_text: format!("A lighthouse at dusk, study {i}"),
+            section: None,
         })
         .collect();
     let mut tx = db.begin().await?;

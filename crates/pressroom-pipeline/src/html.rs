@@ -21,7 +21,7 @@ pub fn sanitise_html(html: &str) -> String {
 }
 
 /// A one-line text field: tags stripped, control characters and runs of whitespace folded,
-/// cut to `max` characters at a word boundary.
+/// shortened to `max` characters at a sentence or word boundary, never mid-word.
 pub fn clean_text(s: &str, max: usize) -> String {
     let stripped = ammonia::Builder::empty().clean(s).to_string();
     // ammonia escapes what it keeps; a plain-text field wants the characters back.
@@ -33,33 +33,7 @@ pub fn clean_text(s: &str, max: usize) -> String {
         .replace("&amp;", "&");
     let folded: String = unescaped.split_whitespace().collect::<Vec<_>>().join(" ");
     let folded: String = folded.chars().filter(|c| !c.is_control()).collect();
-    if folded.chars().count() <= max {
-        return folded;
-    }
-    let cut: String = folded.chars().take(max).collect();
-    match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_string(),
-        _ => cut,
-    }
-}
-
-/// `Best Trail Shoes (2026)!` -> `best-trail-shoes-2026`; never empty.
-pub fn slugify(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(80).collect();
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        "article".into()
-    } else {
-        slug
-    }
+    pressroom_domain::article::fit::shorten(&folded, max)
 }
 
 pub fn word_count(markdown: &str) -> i64 {
@@ -67,6 +41,29 @@ pub fn word_count(markdown: &str) -> i64 {
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .count() as i64
+}
+
+/// The plain text of a Markdown body's first paragraph (its introduction), for meta
+/// descriptions written from the article.
+pub fn first_paragraph_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut text = String::new();
+    let mut inside = false;
+    // An image's alt text is not the article's words.
+    let mut in_image = false;
+    for event in pulldown_cmark::Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Paragraph) => inside = true,
+            Event::End(TagEnd::Paragraph) if !text.trim().is_empty() => break,
+            Event::End(TagEnd::Paragraph) => inside = false,
+            Event::Start(Tag::Image { .. }) => in_image = true,
+            Event::End(TagEnd::Image) => in_image = false,
+            Event::Text(t) | Event::Code(t) if inside && !in_image => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The `## ` headings of a Markdown body, in order.
@@ -101,8 +98,12 @@ mod tests {
             "Best shoes & more"
         );
         assert_eq!(clean_text("one two three four", 9), "one two");
-        assert_eq!(slugify("Best Trail Shoes (2026)!"), "best-trail-shoes-2026");
-        assert_eq!(slugify("!!!"), "article");
+        assert_eq!(
+            first_paragraph_text(
+                "## Intro\n\n![x](a.png)\n\nThe *first* [real](u) one.\nStill.\n\nNext."
+            ),
+            "The first real one. Still."
+        );
         assert_eq!(word_count("## Hi\n\nTwo words - here"), 4);
         assert_eq!(headings("## A\ntext\n## B <i>x</i>\n"), vec!["A", "B x"]);
     }

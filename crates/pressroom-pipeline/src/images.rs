@@ -278,6 +278,11 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         subject: ImageSubject {
             image_type: image.image_type,
             post_title: content.title.clone(),
+            caption: image
+                .section
+                .clone()
+                .unwrap_or_else(|| content.title.clone()),
+            position: image.position,
             site_name: site.name.clone(),
             colour_seed: cluster as u64,
         },
@@ -331,14 +336,8 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         tx.commit().await?;
         return Ok(());
     }
-    // One charge per image, whatever retries or resumes happen around it.
-    settle(
-        &mut tx,
-        account,
-        &usage,
-        Some(format!("image:{}:generated", image.id)),
-    )
-    .await?;
+    // One charge per picture, whatever retries or resumes happen around it.
+    settle(&mut tx, account, &usage, Some(charge_key(&image))).await?;
     let moved = tx.review_if_images_settled(account, content.id).await?;
     if let Some(run) = job.run {
         tx.add_run_event(account, run, Some(Stage::ImagePromptsToImages), EventLevel::Info, &format!("image {} generated", image.id),
@@ -348,6 +347,15 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     tx.commit().await?;
     tracing::debug!(provider = %response.provider, model = %response.model, bytes = stored.bytes, content = content.id.get(), "image generated");
     Ok(())
+}
+
+/// The charge of an image's picture: the first keeps the key it always had, each regenerated
+/// one (a new generation) has its own.
+fn charge_key(image: &pressroom_domain::Image) -> String {
+    match image.generation {
+        1 => format!("image:{}:generated", image.id),
+        g => format!("image:{}:generated:{g}", image.id),
+    }
 }
 
 impl From<PipelineError> for JobError {

@@ -75,9 +75,22 @@ pub async fn create_site(
 }
 
 /// Approves, rejects or reopens one article (`pressroom_pipeline::content::review_one`).
-pub async fn review(s: &AppState, c: &Caller, id: i64, to: ContentStatus) -> ApiResult<Content> {
+pub async fn review(
+    s: &AppState,
+    c: &Caller,
+    id: i64,
+    to: ContentStatus,
+    confirm_offline: bool,
+) -> ApiResult<Content> {
     c.require_edit()?;
-    Ok(content::review_one(&s.pipeline, c.account(), ContentId::new(id), to).await?)
+    Ok(content::review_one(
+        &s.pipeline,
+        c.account(),
+        ContentId::new(id),
+        to,
+        confirm_offline,
+    )
+    .await?)
 }
 
 /// Queues every failed image of the caller's `site` again.

@@ -7,7 +7,9 @@ use pressroom_domain::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+mod content;
 mod runs;
+pub use content::*;
 pub use runs::*;
 
 #[derive(Serialize, ToSchema)]
@@ -314,125 +316,6 @@ impl From<Task> for TaskDto {
             target_words: t.target_words,
             status: t.status.to_string(),
             error: t.error,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ContentDto {
-    pub id: i64,
-    pub site_id: i64,
-    pub task_id: i64,
-    pub title: String,
-    pub slug: String,
-    pub meta_title: String,
-    pub meta_description: String,
-    pub excerpt: String,
-    /// Sanitised HTML.
-    pub body_html: String,
-    pub body_markdown: String,
-    pub word_count: i64,
-    pub primary_keyword: String,
-    pub secondary_keywords: Vec<String>,
-    pub status: String,
-    pub updated_at: i64,
-}
-
-impl From<Content> for ContentDto {
-    fn from(c: Content) -> ContentDto {
-        ContentDto {
-            id: c.id.get(),
-            site_id: c.site_id.get(),
-            task_id: c.task_id.get(),
-            title: c.title,
-            slug: c.slug,
-            meta_title: c.meta_title,
-            meta_description: c.meta_description,
-            excerpt: c.excerpt,
-            body_html: c.body_html,
-            body_markdown: c.body_markdown,
-            word_count: c.word_count,
-            primary_keyword: c.primary_keyword,
-            secondary_keywords: c.secondary_keywords,
-            status: c.status.to_string(),
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ContentEditBody {
-    /// 1-300 characters.
-    pub title: Option<String>,
-    /// Markdown; re-rendered and sanitised on save.
-    pub body_markdown: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ImageDto {
-    pub id: i64,
-    pub content_id: i64,
-    /// featured or in-article.
-    pub image_type: String,
-    pub position: i64,
-    pub prompt: String,
-    pub provider: Option<String>,
-    pub model: Option<String>,
-    pub size: String,
-    /// Where the signed-in user can fetch the file, once generated.
-    pub url: Option<String>,
-    pub bytes: Option<i64>,
-    pub error: Option<String>,
-    pub attempts: i64,
-    pub status: String,
-}
-
-impl From<Image> for ImageDto {
-    fn from(i: Image) -> ImageDto {
-        ImageDto {
-            id: i.id.get(),
-            content_id: i.content_id.get(),
-            image_type: i.image_type.to_string(),
-            position: i.position,
-            prompt: i.prompt,
-            provider: i.provider,
-            model: i.model,
-            size: i.size,
-            url: i.file_path.map(|p| format!("/media/{p}")),
-            bytes: i.bytes,
-            error: i.error,
-            attempts: i.attempts,
-            status: i.status.to_string(),
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct GenerateImagesBody {
-    /// Image ids (1-500). Failed images are queued again; generated ones are skipped.
-    pub ids: Vec<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ImageOutcomeDto {
-    pub image: i64,
-    /// queued, already_generated or not_found.
-    pub outcome: String,
-}
-
-impl From<pressroom_pipeline::images::ImageRequestOutcome> for ImageOutcomeDto {
-    fn from(o: pressroom_pipeline::images::ImageRequestOutcome) -> ImageOutcomeDto {
-        use pressroom_pipeline::images::ImageRequestOutcome as O;
-        let (image, outcome) = match o {
-            O::Queued { image } => (image, "queued"),
-            O::AlreadyGenerated { image } => (image, "already_generated"),
-            O::NotFound { image } => (image, "not_found"),
-        };
-        ImageOutcomeDto {
-            image: image.get(),
-            outcome: outcome.into(),
         }
     }
 }

@@ -9,6 +9,8 @@ use pressroom_store::KeywordFilter;
 
 /// Largest keyword upload accepted (a million-row export fits).
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// An uploaded picture: more than any article image needs (the image checks allow less).
+pub const MAX_IMAGE_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 
 /// The site, if it belongs to the caller's account (another account's id is a 404).
 pub async fn own_site(s: &AppState, c: &Caller, site: i64) -> ApiResult<Site> {

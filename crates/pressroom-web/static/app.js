@@ -79,3 +79,23 @@ document.addEventListener("DOMContentLoaded", () => {
   const images = document.getElementById("image-live");
   if (images) liveImages(images);
 });
+
+// Live length counters: "42 / 60" under a field with data-counter (and data-counter-min),
+// marked over or under so an editor sees the limit before saving.
+function counters() {
+  for (const field of document.querySelectorAll("[data-counter]")) {
+    const out = field.parentElement.nextElementSibling;
+    if (!out || out.tagName !== "OUTPUT") continue;
+    const max = Number(field.dataset.counter);
+    const min = Number(field.dataset.counterMin || 0);
+    const update = () => {
+      const n = [...field.value].length;
+      out.textContent = n + " / " + (min ? min + "-" : "") + max;
+      out.classList.toggle("over", n > max);
+      out.classList.toggle("under", min > 0 && n < min);
+    };
+    field.addEventListener("input", update);
+    update();
+  }
+}
+document.addEventListener("DOMContentLoaded", counters);

@@ -1,14 +1,16 @@
-//! `pressroom images generate|list|retry`: images by id, a site's images by status, and a
-//! site's failures queued again, all through the pipeline's image generation queue.
+//! `pressroom images generate|list|retry|alt|regenerate|upload`: images by id, a site's images
+//! by status, a site's failures queued again (all through the pipeline's image generation
+//! queue), and one image's alt text, new picture or uploaded file.
 
 use crate::ImagesCommand;
 use crate::config::{Config, find_site, pipeline, work_until};
 use crate::exit::Exit;
 use crate::output::{Out, note, outcome_error};
-use anyhow::bail;
+use anyhow::{Context, bail};
 use pressroom_domain::ids::parse_id_list;
 use pressroom_domain::*;
 use pressroom_pipeline::Pipeline;
+use pressroom_pipeline::content;
 use pressroom_pipeline::images::{self, ImageRequestOutcome, generate_images};
 use serde_json::json;
 
@@ -22,7 +24,60 @@ pub async fn command(config: &Config, out: &Out, cmd: ImagesCommand) -> anyhow::
             after,
         } => list(config, out, &site, status.as_deref(), limit, after).await,
         ImagesCommand::Retry { failed: _, site } => retry_failed(config, out, &site).await,
+        ImagesCommand::Alt { id, text } => {
+            let (p, account) = pipeline(config).await?;
+            let image = content::set_image_alt(&p, account, ImageId::new(id), &text).await?;
+            out.emit(
+                || format!("image {}: alt text \"{}\"", image.id, image.alt_text),
+                json!({"image": image}),
+            );
+            Ok(Exit::Ok)
+        }
+        ImagesCommand::Regenerate { id } => {
+            let (p, account) = pipeline(config).await?;
+            let id = ImageId::new(id);
+            let outcome = content::regenerate_image(&p, account, id).await?;
+            settle(&p, account, &queued(&[outcome])).await?;
+            finished(out, p.db().image(account, id).await?)
+        }
+        ImagesCommand::Upload { id, file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (p, account) = pipeline(config).await?;
+            finished(
+                out,
+                content::upload_image(&p, account, ImageId::new(id), bytes).await?,
+            )
+        }
     }
+}
+
+/// One image after a change: generated (with its file) or failed (exit 3, with the error).
+fn finished(out: &Out, image: Image) -> anyhow::Result<Exit> {
+    let exit = Exit::of_batch(0, usize::from(image.status == ImageStatus::Failed));
+    let error = outcome_error(exit, || {
+        format!(
+            "image {} failed: {}",
+            image.id,
+            image.error.as_deref().unwrap_or("")
+        )
+    });
+    out.emit(
+        || match image.status {
+            ImageStatus::Failed => format!(
+                "image {}: failed {}",
+                image.id,
+                image.error.as_deref().unwrap_or("")
+            ),
+            status => format!(
+                "image {}: {status} ({})",
+                image.id,
+                image.file_path.as_deref().unwrap_or("")
+            ),
+        },
+        json!({"image": image, "error": error}),
+    );
+    Ok(exit)
 }
 
 async fn list(

@@ -129,6 +129,9 @@ pub enum Command {
     /// Review generated content.
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Read, edit and regenerate articles; their revisions and links.
+    #[command(subcommand)]
+    Content(commands::ContentCommand),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]
@@ -262,6 +265,12 @@ pub enum ImagesCommand {
         #[arg(long, default_value_t = 0)]
         after: i64,
     },
+    /// Set an image's alt text (what it shows, at most 125 characters).
+    Alt { id: i64, text: String },
+    /// A new picture from the provider (charged like the first), worked here until it settles.
+    Regenerate { id: i64 },
+    /// Replace an image with a PNG, JPEG, WebP or GIF file.
+    Upload { id: i64, file: PathBuf },
     /// Queue a site's failed images again and work them here until they settle.
     Retry {
         /// Retry every failed image of the site (the only selection for now).
@@ -308,8 +317,22 @@ pub enum ReviewCommand {
         #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
         site: String,
     },
+    /// Approve by id (12 or 12,13), or every article whose on-page checks all pass.
     Approve {
-        ids: String,
+        #[arg(
+            required_unless_present = "all_passing",
+            conflicts_with = "all_passing"
+        )]
+        ids: Option<String>,
+        /// Approve every article of --site in review whose checks all pass (offline samples
+        /// are left out: approve those by id with --confirm-offline).
+        #[arg(long)]
+        all_passing: bool,
+        #[arg(long, default_value = pressroom_store::LOCAL_SITE_NAME)]
+        site: String,
+        /// Approve offline samples too (written without a model).
+        #[arg(long)]
+        confirm_offline: bool,
     },
     Reject {
         ids: String,

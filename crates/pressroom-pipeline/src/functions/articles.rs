@@ -1,14 +1,24 @@
-//! Tasks become articles and articles get their image prompts: one model call each.
+//! Tasks become articles: one model call each, the answer fitted to the on-page limits.
 
 use super::call::{ask, input_json, language_values, record_failure, settle};
+use crate::article::refresh_links;
 use crate::context::{Pipeline, PipelineError, Result};
-use crate::html::{clean_text, headings, render_markdown, slugify, word_count};
+use crate::html::{clean_text, first_paragraph_text, render_markdown, word_count};
 use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::*;
+use pressroom_domain::article::fit::{
+    fit_meta_description, fit_meta_title, normalise_body, slugify,
+};
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::*;
-use pressroom_store::{NewContent, NewImage, NewUsage, StoreError};
+use pressroom_providers::offline::PROVIDER as OFFLINE_PROVIDER;
+use pressroom_store::{NewContent, NewUsage, StoreError};
 use tracing::field::Empty;
+
+/// Ideas of a cluster read for the writer's related keywords (a cluster has a handful).
+const RELATED_IDEAS_READ: u32 = 50;
+/// Related keywords the writer is asked to mention: enough for the links an article gets.
+const RELATED_KEYWORDS_MAX: usize = 6;
 
 /// generate-content: writes the article for a `queued` (or interrupted `in_progress`) task.
 /// A failure marks the task `failed` with the error.
@@ -62,8 +72,84 @@ async fn write_article(
     task: &Task,
     run: Option<RunId>,
 ) -> Result<(ContentId, Credits)> {
+    let (draft, usage) = draft_article(p, account, task, Some(Subject::Task(task.id)), run).await?;
+    let task = p.db().task(account, task.id).await?;
+    let mut tx = p.db().begin().await?;
+    let id = tx
+        .insert_content(
+            &task,
+            &NewContent {
+                title: draft.title,
+                slug: draft.slug,
+                meta_title: draft.meta_title,
+                meta_description: draft.meta_description,
+                excerpt: draft.excerpt,
+                body_html: draft.body_html,
+                body_markdown: draft.body_markdown,
+                word_count: draft.word_count,
+                primary_keyword: draft.primary_keyword,
+                secondary_keywords: draft.secondary_keywords,
+                offline: draft.offline,
+            },
+        )
+        .await?;
+    settle(
+        &mut tx,
+        account,
+        &NewUsage {
+            subject: Some(Subject::Content(id)),
+            ..usage.clone()
+        },
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    // The article is written and paid for; its links and check follow. Should either fail
+    // (a database error), stage 5 checks the article again after its image prompts, so the
+    // failure is logged rather than failing a task whose article exists.
+    if let Err(e) = refresh_links(p, account, task.cluster_id).await {
+        tracing::warn!(content = id.get(), error = %e, "internal links not refreshed");
+    }
+    Ok((id, usage.credits))
+}
+
+/// An article as the writer made it, fitted to the on-page limits, not yet stored.
+pub(crate) struct Draft {
+    pub title: String,
+    pub slug: String,
+    pub meta_title: String,
+    pub meta_description: String,
+    pub excerpt: String,
+    pub body_markdown: String,
+    pub body_html: String,
+    pub word_count: i64,
+    pub primary_keyword: String,
+    pub secondary_keywords: Vec<String>,
+    pub offline: bool,
+}
+
+/// One generate-content call for `task`'s idea: the writer is told the primary keywords of
+/// the cluster's other ideas (so links find anchors), and its answer is fitted to the on-page
+/// limits at word or sentence boundaries. The usage row is returned unsettled: the caller
+/// stores the text and charges in one transaction.
+pub(crate) async fn draft_article(
+    p: &Pipeline,
+    account: AccountId,
+    task: &Task,
+    subject: Option<Subject>,
+    run: Option<RunId>,
+) -> Result<(Draft, NewUsage)> {
     let idea = p.db().idea(account, task.idea_id).await?;
     let site = p.db().site(account, task.site_id).await?;
+    let related: Vec<String> = p
+        .db()
+        .ideas_in_cluster(account, task.cluster_id, RELATED_IDEAS_READ)
+        .await?
+        .into_iter()
+        .filter(|i| i.id != idea.id && !i.primary_keyword.trim().is_empty())
+        .map(|i| i.primary_keyword)
+        .take(RELATED_KEYWORDS_MAX)
+        .collect();
     let mut values = language_values(&site);
     values.extend([
         ("title", idea.title.clone()),
@@ -76,6 +162,7 @@ async fn write_article(
             idea.content_structure.as_str().to_string(),
         ),
         ("target_words", idea.target_words.to_string()),
+        ("related_keywords", related.join(", ")),
     ]);
     let input = ContentInput {
         title: idea.title.clone(),
@@ -85,6 +172,7 @@ async fn write_article(
         secondary_keywords: idea.secondary_keywords.clone(),
         content_structure: idea.content_structure,
         target_words: target_words(idea.id, idea.target_words)?,
+        related_keywords: related,
     };
     let max_tokens = input.max_output_tokens();
     let input = input_json(AiFunction::GenerateContent, &input)?;
@@ -95,7 +183,7 @@ async fn write_article(
         input,
         max_tokens,
         values,
-        Some(Subject::Task(task.id)),
+        subject,
         run,
     )
     .await?;
@@ -105,20 +193,31 @@ async fn write_article(
     } else {
         title
     };
-    // The Markdown is kept as written (it is never rendered unsanitised); the HTML is safe.
-    let content = NewContent {
+    // The Markdown is kept as written once fitted (it is never rendered unsanitised).
+    let body_markdown = normalise_body(&out.body_markdown, &title);
+    let excerpt = clean_text(&out.excerpt, EXCERPT_MAX as usize);
+    let intro = first_paragraph_text(&body_markdown);
+    let draft = Draft {
         slug: slugify(&title),
-        meta_title: clean_text(&out.meta_title, META_TITLE_MAX as usize),
-        meta_description: clean_text(&out.meta_description, META_DESCRIPTION_MAX as usize),
-        excerpt: clean_text(&out.excerpt, EXCERPT_MAX as usize),
-        body_html: render_markdown(&out.body_markdown),
-        word_count: word_count(&out.body_markdown),
-        body_markdown: out.body_markdown,
+        meta_title: fit_meta_title(
+            &clean_text(&out.meta_title, META_TITLE_MAX as usize),
+            &title,
+            &idea.primary_keyword,
+        ),
+        meta_description: fit_meta_description(
+            &clean_text(&out.meta_description, META_DESCRIPTION_MAX as usize),
+            &[&excerpt, &intro],
+        ),
+        excerpt,
+        body_html: render_markdown(&body_markdown),
+        word_count: word_count(&body_markdown),
+        body_markdown,
         primary_keyword: idea.primary_keyword.clone(),
         secondary_keywords: idea.secondary_keywords.clone(),
+        offline: usage.provider == OFFLINE_PROVIDER,
         title,
     };
-    if content.word_count < 50 {
+    if draft.word_count < 50 {
         record_failure(
             p,
             account,
@@ -130,126 +229,10 @@ async fn write_article(
         .await?;
         return Err(PipelineError::BadOutput(format!(
             "the article for task {} has only {} words",
-            task.id, content.word_count
+            task.id, draft.word_count
         )));
     }
-    let task = p.db().task(account, task.id).await?;
-    let mut tx = p.db().begin().await?;
-    let id = tx.insert_content(&task, &content).await?;
-    settle(
-        &mut tx,
-        account,
-        &NewUsage {
-            subject: Some(Subject::Content(id)),
-            ..usage.clone()
-        },
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((id, usage.credits))
-}
-
-/// generate-image-prompts: one featured and N in-article `pending` images for a draft article
-/// that has none yet.
-#[tracing::instrument(name = "generate_image_prompts", skip_all, fields(
-    account = account.get(), site = Empty, run = run.map(RunId::get), content = content.get()
-))]
-pub async fn generate_image_prompts(
-    p: &Pipeline,
-    account: AccountId,
-    content: ContentId,
-    run: Option<RunId>,
-) -> Result<(Vec<ImageId>, Credits)> {
-    let content = p.db().content(account, content).await?;
-    tracing::Span::current().record("site", content.site_id.get());
-    if content.status != ContentStatus::Draft {
-        return Err(PipelineError::Refused(format!(
-            "content {} is {}, not draft",
-            content.id, content.status
-        )));
-    }
-    if !p
-        .db()
-        .images_of_content(account, content.id)
-        .await?
-        .is_empty()
-    {
-        return Ok((Vec::new(), Credits::ZERO));
-    }
-    let site = p.db().site(account, content.site_id).await?;
-    let n = site.settings.in_article_images;
-    let heads = headings(&content.body_markdown);
-    let mut values = language_values(&site);
-    values.extend([
-        ("title", content.title.clone()),
-        ("excerpt", content.excerpt.clone()),
-        ("headings", bullet_list(&heads)),
-        ("in_article_count", n.to_string()),
-    ]);
-    let input = ImagePromptsInput {
-        title: content.title.clone(),
-        excerpt: content.excerpt.clone(),
-        headings: heads,
-        in_article_count: n,
-    };
-    let max_tokens = input.max_output_tokens();
-    let input = input_json(AiFunction::GenerateImagePrompts, &input)?;
-    let (out, usage): (ImagePromptsOutput, _) = ask(
-        p,
-        &site,
-        AiFunction::GenerateImagePrompts,
-        input,
-        max_tokens,
-        values,
-        Some(Subject::Content(content.id)),
-        run,
-    )
-    .await?;
-    let featured = clean_text(&out.featured_prompt, IMAGE_PROMPT_MAX as usize);
-    if featured.is_empty() {
-        record_failure(
-            p,
-            account,
-            NewUsage {
-                error: Some("empty featured prompt".into()),
-                ..usage
-            },
-        )
-        .await?;
-        return Err(PipelineError::BadOutput(format!(
-            "no featured image prompt for content {}",
-            content.id
-        )));
-    }
-    let mut images = vec![NewImage {
-        image_type: ImageType::Featured,
-        position: 0,
-        prompt: featured,
-        negative_prompt: None,
-        size: site.settings.featured_image_size.clone(),
-    }];
-    for (i, prompt) in out
-        .in_article_prompts
-        .iter()
-        .map(|p| clean_text(p, IMAGE_PROMPT_MAX as usize))
-        .filter(|p| !p.is_empty())
-        .take(n as usize)
-        .enumerate()
-    {
-        images.push(NewImage {
-            image_type: ImageType::InArticle,
-            position: i as i64 + 1,
-            prompt,
-            negative_prompt: None,
-            size: site.settings.in_article_image_size.clone(),
-        });
-    }
-    let mut tx = p.db().begin().await?;
-    let ids = tx.insert_images(&content, &images).await?;
-    settle(&mut tx, account, &usage, None).await?;
-    tx.commit().await?;
-    Ok((ids, usage.credits))
+    Ok((draft, usage))
 }
 
 /// An idea's stored word target as the model is sent it. Ideas are saved from the model's

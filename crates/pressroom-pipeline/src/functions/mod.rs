@@ -6,7 +6,8 @@
 //! - `call`: the phases every function shares: the model call, usage rows, credit checks.
 //! - `grouping`: keywords -> clusters, over the site's whole list (Stage 1).
 //! - `ideas`: clusters -> ideas (one per search intent) -> tasks.
-//! - `articles`: tasks -> articles -> image prompts.
+//! - `articles`: tasks -> articles, fitted to the on-page limits.
+//! - `image_prompts`: articles -> image prompts with alt text, one per chosen section.
 //! - `embeddings`: phrases to vectors for the embedding clustering method, cached per model.
 //!
 //! Each function has a span named after it with `account`, `site`, `run` and the id of the
@@ -17,8 +18,10 @@ mod call;
 mod embeddings;
 mod grouping;
 mod ideas;
+mod image_prompts;
 
-pub use articles::{generate_content, generate_image_prompts};
+pub(crate) use articles::draft_article;
+pub use articles::generate_content;
 pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
 pub use embeddings::{EMBED_BATCH, embed_phrases};
 pub use grouping::{
@@ -26,3 +29,4 @@ pub use grouping::{
     make_clusters, model_names_clusters, phrases_to_embed,
 };
 pub use ideas::{IdeasReport, create_tasks, generate_ideas};
+pub use image_prompts::generate_image_prompts;

@@ -1,4 +1,4 @@
-//! Starting and steering runs: start, pause, resume, cancel, fail, and the review moves. Each
+//! Starting and steering runs: start, pause, resume, cancel, fail. Each
 //! control write moves the run's status, records an event and holds, releases or cancels the
 //! run's jobs in one transaction, so every process (the driver, image workers on any host)
 //! sees the pause before it spends anything more.
@@ -198,30 +198,6 @@ async fn event(
     tx.add_run_event(account, run, None, EventLevel::Info, message, fields)
         .await?;
     Ok(())
-}
-
-/// Applies a review move to each of `ids` (approve, reject, or reopen: rejected back to
-/// review) through [`crate::content::review_move`]; `pressroom review` calls this. Each id gets
-/// its own result: an unknown id or a refused move is a message for that id and changes
-/// nothing; a database failure ends the batch as an error.
-pub async fn review(
-    p: &Pipeline,
-    account: AccountId,
-    ids: &[ContentId],
-    to: ContentStatus,
-) -> Result<Vec<(ContentId, std::result::Result<(), String>)>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        match crate::content::review_move(p, account, *id, to).await {
-            Ok(()) => out.push((*id, Ok(()))),
-            Err(
-                e @ (PipelineError::IllegalMove(_)
-                | PipelineError::Store(StoreError::NotFound { .. })),
-            ) => out.push((*id, Err(e.to_string()))),
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(out)
 }
 
 /// A scope names clusters of this site (an unknown or another account's id is not found, and

@@ -5,7 +5,7 @@
 //! and paged in id order after a cursor, so nothing done is done again and nothing waiting is
 //! left behind, and charges are idempotent, so nothing is charged twice.
 //!
-//! - `control`: start, pause, resume, cancel, fail, and the review moves.
+//! - `control`: start, pause, resume, cancel, fail.
 //! - `estimate`: the credits a run will need, from counts of what waits at each stage.
 //! - `driver`: the job handler and the walk through the stages.
 //! - `progress`: the record each stage writes after every item (the item boundary).
@@ -20,7 +20,7 @@ mod stage6;
 mod stages;
 mod window;
 
-pub use control::{cancel_run, driven_by, pause_run, resume_run, review, start_run};
+pub use control::{cancel_run, driven_by, pause_run, resume_run, start_run};
 pub use driver::{drive, run_driver_job};
 pub use estimate::{Estimate, estimate};
 

@@ -185,6 +185,7 @@ engine_test!(
             secondary_keywords: vec![],
             content_structure: idea.content_structure,
             target_words: idea.target_words as u32,
+            related_keywords: vec![],
         }
         .max_output_tokens();
         let tokens = sent

@@ -251,26 +251,50 @@ engine_test!(
             .await
             .unwrap();
         let (a, b) = (review[0].id, review[1].id);
-        let rejected = runs::review(&h.p, h.account, &[a], ContentStatus::Rejected)
-            .await
-            .unwrap();
-        assert!(rejected[0].1.is_ok());
-        let reopened = runs::review(&h.p, h.account, &[a], ContentStatus::Review)
-            .await
-            .unwrap();
-        assert!(reopened[0].1.is_ok(), "{reopened:?}");
+        let rejected = pressroom_pipeline::content::review_many(
+            &h.p,
+            h.account,
+            &[a],
+            ContentStatus::Rejected,
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(rejected[0].result.is_ok());
+        let reopened = pressroom_pipeline::content::review_many(
+            &h.p,
+            h.account,
+            &[a],
+            ContentStatus::Review,
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(reopened[0].result.is_ok(), "{reopened:?}");
         assert_eq!(
             db.content(h.account, a).await.unwrap().status,
             ContentStatus::Review
         );
         // Approved is not reopened: the domain refuses the move, nothing changes.
-        runs::review(&h.p, h.account, &[b], ContentStatus::Approved)
-            .await
-            .unwrap();
-        let refused = runs::review(&h.p, h.account, &[b], ContentStatus::Review)
-            .await
-            .unwrap();
-        assert!(refused[0].1.is_err());
+        pressroom_pipeline::content::review_many(
+            &h.p,
+            h.account,
+            &[b],
+            ContentStatus::Approved,
+            true,
+        )
+        .await
+        .unwrap();
+        let refused = pressroom_pipeline::content::review_many(
+            &h.p,
+            h.account,
+            &[b],
+            ContentStatus::Review,
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(refused[0].result.is_err());
         assert_eq!(
             db.content(h.account, b).await.unwrap().status,
             ContentStatus::Approved

@@ -1,6 +1,7 @@
 //! The pipeline's integration tests, linked as one binary.
 
 mod answers;
+mod articles;
 mod control;
 mod editing;
 mod embeddings;

@@ -379,10 +379,16 @@ engine_test!(
             .await
             .unwrap()
             .remove(0);
-        let res = runs::review(&h.p, h.account, &[first.id], ContentStatus::Approved)
-            .await
-            .unwrap();
-        assert!(res[0].1.is_ok());
+        let res = pressroom_pipeline::content::review_many(
+            &h.p,
+            h.account,
+            &[first.id],
+            ContentStatus::Approved,
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(res[0].result.is_ok());
         assert!(!first.body_html.contains("<script"));
     }
 );

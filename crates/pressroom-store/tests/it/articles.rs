@@ -344,19 +344,25 @@ engine_test!(review_content_passing_filters, |db: Db| async move {
     );
 });
 
-engine_test!(content_by_ids_skips_foreign_and_unknown, |db: Db| async move {
-    let (account, site, cluster) = article_site(&db, "a").await;
-    let one = seed_article(&db, account, site, cluster, "trail shoes").await;
-    let two = seed_article(&db, account, site, cluster, "cold brew").await;
-    let (other, other_site, other_cluster) = article_site(&db, "b").await;
-    let foreign = seed_article(&db, other, other_site, other_cluster, "yoga mat").await;
-    let got: Vec<ContentId> = db
-        .content_by_ids(account, &[two.id, foreign.id, ContentId::new(999_999), one.id])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    assert_eq!(got, vec![one.id, two.id]);
-    assert!(db.content_by_ids(account, &[]).await.unwrap().is_empty());
-});
+engine_test!(
+    content_by_ids_skips_foreign_and_unknown,
+    |db: Db| async move {
+        let (account, site, cluster) = article_site(&db, "a").await;
+        let one = seed_article(&db, account, site, cluster, "trail shoes").await;
+        let two = seed_article(&db, account, site, cluster, "cold brew").await;
+        let (other, other_site, other_cluster) = article_site(&db, "b").await;
+        let foreign = seed_article(&db, other, other_site, other_cluster, "yoga mat").await;
+        let got: Vec<ContentId> = db
+            .content_by_ids(
+                account,
+                &[two.id, foreign.id, ContentId::new(999_999), one.id],
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(got, vec![one.id, two.id]);
+        assert!(db.content_by_ids(account, &[]).await.unwrap().is_empty());
+    }
+);

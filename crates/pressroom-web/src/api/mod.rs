@@ -12,7 +12,7 @@ mod runs;
 mod sites;
 
 use crate::error::ErrorBody;
-use crate::input::MAX_UPLOAD_BYTES;
+use crate::input::{MAX_IMAGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES};
 use crate::state::AppState;
 use axum::Json;
 use axum::response::IntoResponse;
@@ -66,6 +66,37 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/content/{id}/reopen", post(content::reopen_content))
         .route("/api/v1/content/{id}/images", get(content::content_images))
         .route(
+            "/api/v1/content/{id}/regenerate",
+            post(content::regenerate_content),
+        )
+        .route(
+            "/api/v1/content/{id}/revisions",
+            get(content::list_revisions),
+        )
+        .route(
+            "/api/v1/content/{id}/revisions/{revision}/restore",
+            post(content::restore_revision),
+        )
+        .route("/api/v1/content/{id}/links", get(content::list_links))
+        .route("/api/v1/links/{id}", delete(content::remove_link))
+        .route(
+            "/api/v1/sites/{site}/content/review",
+            post(content::bulk_review),
+        )
+        .route(
+            "/api/v1/images/{id}",
+            axum::routing::patch(images::edit_image),
+        )
+        .route(
+            "/api/v1/images/{id}/regenerate",
+            post(images::regenerate_image),
+        )
+        .route(
+            "/api/v1/images/{id}/file",
+            axum::routing::put(images::upload_image)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_IMAGE_UPLOAD_BYTES)),
+        )
+        .route(
             "/api/v1/clusters/{id}",
             get(clusters::get_cluster).patch(clusters::edit_cluster),
         )
@@ -102,6 +133,8 @@ pub fn routes() -> axum::Router<AppState> {
     paths(sites::me, sites::list_sites, sites::create_site, sites::site_counts, keywords::list_keywords, keywords::import_keywords, lists::list_clusters, lists::list_ideas,
           lists::list_tasks, lists::list_content, lists::list_site_images, images::retry_failed_images, runs::list_runs, runs::start_run, runs::estimate_run,
           content::get_content, content::edit_content, content::approve_content, content::reject_content, content::reopen_content, content::content_images, images::generate_images,
+          content::bulk_review, content::regenerate_content, content::list_revisions, content::restore_revision, content::list_links, content::remove_link,
+          images::edit_image, images::regenerate_image, images::upload_image,
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
           clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword),

@@ -1,16 +1,20 @@
-//! One article: read it with its images, edit it, and the review moves its status allows.
+//! One article: read it as a reader will (images in the body, links in place), its on-page
+//! check, its links, images and revisions; edit it, review it, regenerate it.
 
 use super::view::{Empty, Nav, csrf, nav, render};
 use crate::actions;
 use crate::auth::{CsrfForm, PageUser};
-use crate::dto::{ContentDto, ImageDto};
+use crate::dto::{ArticleDto, ImageDto, LinkDto, RevisionDto};
 use crate::error::PageResult;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
-use pressroom_domain::{ContentId, ContentStatus, Image, ImageType, Status};
-use pressroom_pipeline::content::{ContentEdit, edit_content};
+use pressroom_domain::article::fit::{META_DESCRIPTION_MAX, META_DESCRIPTION_MIN, META_TITLE_MAX};
+use pressroom_domain::{ContentId, ContentStatus, LinkId, RevisionId, Status};
+use pressroom_pipeline::article::{self, Urls, load_article};
+use pressroom_pipeline::content::{self, ContentEdit, ContentEditInput};
+use pressroom_store::LinkView;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -18,13 +22,18 @@ use serde::Deserialize;
 struct ContentTpl {
     nav: Option<Nav>,
     flash: Option<String>,
-    c: ContentDto,
+    a: ArticleDto,
     featured: Option<ImageDto>,
-    in_article: Vec<ImageDto>,
+    /// Links from and to this article, removed ones included.
+    links: Vec<LinkDto>,
+    revisions: Vec<RevisionDto>,
     csrf: String,
     can_edit: bool,
     /// The review moves the domain allows from the article's status: the page offers only these.
     moves: ReviewMoves,
+    meta_title_max: usize,
+    meta_description_min: usize,
+    meta_description_max: usize,
 }
 
 struct ReviewMoves {
@@ -44,37 +53,65 @@ impl ReviewMoves {
     }
 }
 
+/// In the app, an article's links lead to that article's page.
+fn in_app() -> Urls<'static> {
+    Urls {
+        media: &|i: &pressroom_domain::Image| i.file_path.as_ref().map(|p| format!("/media/{p}")),
+        article: &|l: &LinkView| format!("/content/{}", l.link.target_id),
+    }
+}
+
 pub(super) async fn content_page(
     State(s): State<AppState>,
     PageUser(c): PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
     let db = s.pipeline.db();
-    let content = db.content(c.account(), ContentId::new(id)).await?;
-    let site = db.site(c.account(), content.site_id).await?;
-    let imgs = db.images_of_content(c.account(), content.id).await?;
-    let (featured, in_article): (Vec<Image>, Vec<Image>) = imgs
-        .into_iter()
-        .partition(|i| i.image_type == ImageType::Featured);
+    let view = load_article(&s.pipeline, c.account(), ContentId::new(id), &in_app()).await?;
+    let site = db.site(c.account(), view.content.site_id).await?;
+    let links = db.links_of_content(c.account(), view.content.id).await?;
+    let revisions = db.revisions(c.account(), view.content.id).await?;
+    let moves = ReviewMoves::from(view.content.status);
+    let a: ArticleDto = view.into();
+    let featured = a
+        .images
+        .iter()
+        .find(|i| i.image_type == "featured")
+        .cloned();
     render(&ContentTpl {
         nav: Some(nav(&c, "content", Some(&site))),
         flash: None,
-        moves: ReviewMoves::from(content.status),
-        c: content.into(),
-        featured: featured.into_iter().next().map(ImageDto::from),
-        in_article: in_article.into_iter().map(ImageDto::from).collect(),
+        moves,
+        featured,
+        links: links.into_iter().map(LinkDto::from).collect(),
+        revisions: revisions.into_iter().map(RevisionDto::from).collect(),
+        a,
         csrf: csrf(&c),
         can_edit: c.user.role.can_edit(),
+        meta_title_max: META_TITLE_MAX,
+        meta_description_min: META_DESCRIPTION_MIN,
+        meta_description_max: META_DESCRIPTION_MAX,
     })
+}
+
+fn back(id: i64) -> PageResult {
+    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ApproveForm {
+    /// Ticked to approve an offline sample.
+    confirm_offline: Option<String>,
 }
 
 pub(super) async fn approve(
     State(s): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm(c, _): CsrfForm<Empty>,
+    CsrfForm(c, f): CsrfForm<ApproveForm>,
 ) -> PageResult {
-    actions::review(&s, &c, id, ContentStatus::Approved).await?;
-    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+    let confirm = f.confirm_offline.is_some();
+    actions::review(&s, &c, id, ContentStatus::Approved, confirm).await?;
+    back(id)
 }
 
 pub(super) async fn reject(
@@ -82,8 +119,8 @@ pub(super) async fn reject(
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    actions::review(&s, &c, id, ContentStatus::Rejected).await?;
-    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+    actions::review(&s, &c, id, ContentStatus::Rejected, false).await?;
+    back(id)
 }
 
 /// A rejected article back to review.
@@ -92,13 +129,20 @@ pub(super) async fn reopen(
     Path(id): Path<i64>,
     CsrfForm(c, _): CsrfForm<Empty>,
 ) -> PageResult {
-    actions::review(&s, &c, id, ContentStatus::Review).await?;
-    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+    actions::review(&s, &c, id, ContentStatus::Review, false).await?;
+    back(id)
 }
 
 #[derive(Deserialize)]
 pub(super) struct EditForm {
     title: String,
+    /// Ticked: the slug follows the new title.
+    slug_from_title: Option<String>,
+    slug: String,
+    meta_title: String,
+    meta_description: String,
+    excerpt: String,
+    primary_keyword: String,
     body_markdown: String,
 }
 
@@ -108,7 +152,54 @@ pub(super) async fn edit(
     CsrfForm(c, f): CsrfForm<EditForm>,
 ) -> PageResult {
     c.require_edit()?;
-    let edit = ContentEdit::parse(Some(&f.title), Some(&f.body_markdown))?;
-    edit_content(&s.pipeline, c.account(), ContentId::new(id), edit).await?;
-    Ok(Redirect::to(&format!("/content/{id}")).into_response())
+    let slug_from_title = f.slug_from_title.is_some();
+    let edit = ContentEdit::parse(ContentEditInput {
+        title: Some(&f.title),
+        body_markdown: Some(&f.body_markdown),
+        meta_title: Some(&f.meta_title),
+        meta_description: Some(&f.meta_description),
+        // The box's slug loses to "follow the title" when that is ticked.
+        slug: (!slug_from_title).then_some(f.slug.as_str()),
+        excerpt: Some(&f.excerpt),
+        primary_keyword: Some(&f.primary_keyword),
+        slug_from_title,
+    })?;
+    content::edit_content(&s.pipeline, c.account(), ContentId::new(id), edit).await?;
+    back(id)
+}
+
+pub(super) async fn regenerate(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(c, _): CsrfForm<Empty>,
+) -> PageResult {
+    c.require_edit()?;
+    content::regenerate_content(&s.pipeline, c.account(), ContentId::new(id)).await?;
+    back(id)
+}
+
+pub(super) async fn restore(
+    State(s): State<AppState>,
+    Path((id, revision)): Path<(i64, i64)>,
+    CsrfForm(c, _): CsrfForm<Empty>,
+) -> PageResult {
+    c.require_edit()?;
+    content::restore_revision(
+        &s.pipeline,
+        c.account(),
+        ContentId::new(id),
+        RevisionId::new(revision),
+    )
+    .await?;
+    back(id)
+}
+
+pub(super) async fn remove_link(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(c, _): CsrfForm<Empty>,
+) -> PageResult {
+    c.require_edit()?;
+    let link = article::remove_link(&s.pipeline, c.account(), LinkId::new(id)).await?;
+    back(link.source_id.get())
 }

@@ -1,11 +1,12 @@
 //! A site's keywords: the filtered, paged list, and the upload form.
 
+use super::upload::csrf_file;
 use super::view::{Nav, csrf, nav, render};
 use crate::actions;
-use crate::auth::{Caller, PageUser, same_secret};
+use crate::auth::{Caller, PageUser};
 use crate::dto::{ImportReportDto, KeywordDto};
 use crate::error::{ApiError, PageError, PageResult};
-use crate::input::{keyword_filter, own_site, upload_name};
+use crate::input::{keyword_filter, own_site};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -113,42 +114,10 @@ pub(super) async fn upload(
     State(s): State<AppState>,
     PageUser(c): PageUser,
     Path(site): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> PageResult {
     let site = own_site(&s, &c, site).await?;
-    let mut csrf_ok = false;
-    let mut file = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::bad_request(e.body_text()))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                let v = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                csrf_ok = c.csrf.as_deref().is_some_and(|t| same_secret(t, &v));
-            }
-            Some("file") => {
-                let name = upload_name(field.file_name())?;
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::bad_request(e.body_text()))?;
-                file = Some((bytes.to_vec(), name));
-            }
-            _ => {}
-        }
-    }
-    if !csrf_ok {
-        return Err(ApiError::forbidden(
-            "the form expired or did not come from this site; reload the page and try again",
-        )
-        .into());
-    }
-    let (bytes, name) = file.ok_or_else(|| ApiError::invalid("file: choose a file to upload"))?;
+    let (bytes, name) = csrf_file(&c, form).await?;
     let report = actions::import_upload(&s, &c, site.id, bytes, &name).await?;
     render(&keywords_tpl(&s, &c, &site, KeywordParams::default(), Some(report)).await?)
 }

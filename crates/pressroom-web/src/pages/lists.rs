@@ -1,11 +1,11 @@
-//! The table pages (clusters, ideas, tasks, content): one handler, [`table`], draws any
+//! The table pages (clusters, ideas, tasks): one handler, [`table`], draws any
 //! [`Listing`] whose rows say how they fill a [`Table`]. A row may link to its own page and
 //! carry a delete button (ideas still `new`), shown to editors.
 
-use super::view::{Nav, csrf, fmt_time, nav, render};
+use super::view::{Nav, csrf, nav, render};
 use crate::auth::PageUser;
 use crate::error::PageResult;
-use crate::lists::{Clusters, Contents, Ideas, Listing, Tasks, list};
+use crate::lists::{Clusters, Ideas, Listing, Tasks, list};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -128,26 +128,6 @@ impl Table for Tasks {
                 r.error.unwrap_or_default(),
             ],
             href: None,
-            status: r.status.to_string(),
-            delete: None,
-        }
-    }
-}
-
-impl Table for Contents {
-    const HEADING: &'static str = "Content";
-    const NAV: &'static str = "content";
-    const HEADERS: &'static [&'static str] =
-        &["Title", "Words", "Primary keyword", "Updated", "Status"];
-    fn row(r: Content) -> Row {
-        Row {
-            href: Some(format!("/content/{}", r.id)),
-            cells: vec![
-                r.title,
-                r.word_count.to_string(),
-                r.primary_keyword,
-                fmt_time(r.updated_at),
-            ],
             status: r.status.to_string(),
             delete: None,
         }

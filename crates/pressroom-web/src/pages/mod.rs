@@ -6,18 +6,21 @@
 mod automation;
 mod clusters;
 mod content;
+mod content_images;
 mod images;
 mod keywords;
 mod lists;
+mod review;
 mod session;
 mod sites;
 mod stream;
 mod tokens;
+mod upload;
 mod usage;
 mod view;
 
-use crate::input::MAX_UPLOAD_BYTES;
-use crate::lists::{Clusters, Contents, Ideas, Tasks};
+use crate::input::{MAX_IMAGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES};
+use crate::lists::{Clusters, Ideas, Tasks};
 use crate::state::AppState;
 use axum::Router;
 use axum::http::header;
@@ -53,12 +56,26 @@ pub fn routes() -> Router<AppState> {
         .route("/sites/{site}/ideas", get(lists::table::<Ideas>))
         .route("/ideas/{id}/delete", post(clusters::delete_idea))
         .route("/sites/{site}/tasks", get(lists::table::<Tasks>))
-        .route("/sites/{site}/content", get(lists::table::<Contents>))
+        .route("/sites/{site}/content", get(review::content_list))
+        .route("/sites/{site}/content/review", post(review::bulk))
         .route("/content/{id}", get(content::content_page))
         .route("/content/{id}/approve", post(content::approve))
         .route("/content/{id}/reject", post(content::reject))
         .route("/content/{id}/reopen", post(content::reopen))
         .route("/content/{id}/edit", post(content::edit))
+        .route("/content/{id}/regenerate", post(content::regenerate))
+        .route(
+            "/content/{id}/revisions/{revision}/restore",
+            post(content::restore),
+        )
+        .route("/links/{id}/remove", post(content::remove_link))
+        .route("/images/{id}/alt", post(content_images::alt))
+        .route("/images/{id}/regenerate", post(content_images::regenerate))
+        .route(
+            "/images/{id}/upload",
+            post(content_images::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_IMAGE_UPLOAD_BYTES)),
+        )
         .route("/sites/{site}/images", get(images::images_page))
         .route("/sites/{site}/images/generate", post(images::generate))
         .route(

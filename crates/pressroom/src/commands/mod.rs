@@ -4,6 +4,7 @@
 
 mod account;
 mod clusters;
+mod content;
 mod keywords;
 mod review;
 mod run;
@@ -14,6 +15,7 @@ mod sites;
 mod users;
 
 pub use clusters::{ClustersCommand, IdeasCommand};
+pub use content::ContentCommand;
 
 use crate::config::Config;
 use crate::exit::Exit;
@@ -53,6 +55,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Images(cmd) => crate::images::command(&config, &out, cmd).await,
         Command::Runs(cmd) => runs::command(&config, &out, cmd).await,
         Command::Review(cmd) => review::command(&config, &out, cmd).await,
+        Command::Content(cmd) => content::command(&config, &out, cmd).await,
         Command::Serve {
             addr,
             image_concurrency,

@@ -1,0 +1,87 @@
+//! An article's images as an editor changes them: alt text, a new picture from the provider
+//! (charged like the first), or a picture of their own.
+
+use crate::article::recheck;
+use crate::context::{Pipeline, PipelineError, Result};
+use crate::images::{ImageRequestOutcome, generate_images};
+use pressroom_domain::ai::bounds::ALT_TEXT_MAX;
+use pressroom_domain::text::line;
+use pressroom_domain::{AccountId, Image, ImageId, ImageStatus};
+use pressroom_providers::download::verify_image;
+use pressroom_store::GeneratedImage;
+
+/// Who made an uploaded picture, in place of a provider and model.
+pub const UPLOAD_PROVIDER: &str = "upload";
+
+/// Sets an image's alt text: one line of at most 125 characters.
+pub async fn set_image_alt(
+    p: &Pipeline,
+    account: AccountId,
+    id: ImageId,
+    alt: &str,
+) -> Result<Image> {
+    let alt = line("alt_text", alt, ALT_TEXT_MAX as usize)
+        .map_err(|e| PipelineError::Invalid(e.to_string()))?;
+    let mut tx = p.db().begin().await?;
+    let image = tx.set_image_alt(account, id, &alt).await?;
+    tx.commit().await?;
+    recheck(p, account, image.content_id).await?;
+    Ok(image)
+}
+
+/// Asks the provider for a new picture: a generated or failed image goes back to pending with
+/// its generation counted up (so this picture is charged once, like the first) and is queued.
+/// A pending image is only queued; one being generated is refused.
+pub async fn regenerate_image(
+    p: &Pipeline,
+    account: AccountId,
+    id: ImageId,
+) -> Result<ImageRequestOutcome> {
+    let image = p.db().image(account, id).await?;
+    match image.status {
+        ImageStatus::Generated | ImageStatus::Failed => {
+            let mut tx = p.db().begin().await?;
+            tx.restart_image(account, id).await?;
+            tx.commit().await?;
+        }
+        ImageStatus::Pending => {}
+        ImageStatus::Generating => {
+            return Err(PipelineError::IllegalMove(format!(
+                "image {id} is being generated now; try again when it settles"
+            )));
+        }
+    }
+    let outcomes = generate_images(p, account, &[id], None).await?;
+    outcomes.into_iter().next().ok_or_else(|| {
+        PipelineError::Internal(format!("no outcome for image {id} it was asked for"))
+    })
+}
+
+/// Replaces an image with a picture an editor uploaded: checked like a provider's (a real
+/// PNG, JPEG, WebP or GIF within the size limits), stored, no charge.
+pub async fn upload_image(
+    p: &Pipeline,
+    account: AccountId,
+    id: ImageId,
+    bytes: Vec<u8>,
+) -> Result<Image> {
+    // Found (and the account's) before anything is stored.
+    p.db().image(account, id).await?;
+    let verified = verify_image(bytes).map_err(|e| PipelineError::Invalid(format!("file: {e}")))?;
+    let stored = p.media().store(&verified).await?;
+    let file = GeneratedImage {
+        provider: UPLOAD_PROVIDER.into(),
+        model: UPLOAD_PROVIDER.into(),
+        file_path: stored.relative.clone(),
+        public_url: None,
+        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+        sha256: stored.sha256.clone(),
+    };
+    let mut tx = p.db().begin().await?;
+    let image = tx.upload_image(account, id, &file).await?;
+    tx.review_if_images_settled(account, image.content_id)
+        .await?;
+    tx.commit().await?;
+    recheck(p, account, image.content_id).await?;
+    Ok(image)
+}
