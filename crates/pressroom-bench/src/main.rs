@@ -5,6 +5,7 @@ mod cluster_methods;
 mod import;
 mod keyword_lists;
 mod mock_pipeline;
+mod on_page;
 mod queue;
 mod run;
 mod stage6;

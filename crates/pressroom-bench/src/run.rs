@@ -5,7 +5,7 @@
 //! items at once as the chat limiter allows; `--text-in-flight 1` shows the one-at-a-time
 //! baseline. `--keywords 131,5000 --providers offline` measures how the cost per item grows
 //! with the size of the site (it should not): each size's time per item is printed with its
-//! ratio to the first size's.
+//! ratio to the first size's. Each run also reports its articles' on-page quality (`on_page`).
 
 use anyhow::Context;
 use clap::Args;
@@ -212,6 +212,7 @@ async fn one_run(args: &RunArgs, keywords: Vec<u8>) -> anyhow::Result<serde_json
             &pressroom_store::KeywordFilter::with_status(KeywordStatus::New),
         )
         .await?;
+    let on_page = crate::on_page::summary(&p, account.id, site.id).await?;
     db.close().await;
     Ok(serde_json::json!({
             "engine": args.engine, "providers": args.providers, "latency_ms": args.latency_ms,
@@ -224,5 +225,6 @@ async fn one_run(args: &RunArgs, keywords: Vec<u8>) -> anyhow::Result<serde_json
             "provider_calls_one_at_a_time_ms": (chat.requests + images.requests) as f64 * l,
             "credits_used": run.credits_used.0,
             "stages": stages,
+            "on_page": on_page,
     }))
 }

@@ -19,9 +19,11 @@ pub async fn refresh_links(p: &Pipeline, account: AccountId, cluster: ClusterId)
         .await?;
     let mut tx = db.begin().await?;
     tx.clusters_for_update(account, &[cluster]).await?;
-    let articles = db.cluster_articles(account, cluster).await?;
+    // Read on the transaction's own connection: a pool read here could wait for a connection
+    // held by a writer that waits for this transaction's lock.
+    let articles = tx.cluster_articles(account, cluster).await?;
     let ids: Vec<_> = articles.iter().map(|c| c.id).collect();
-    let removed: HashSet<_> = db.removed_links(account, &ids).await?.into_iter().collect();
+    let removed: HashSet<_> = tx.removed_links(account, &ids).await?.into_iter().collect();
     // The cluster's first planned idea is its most searched intent: its article is the pillar.
     let inputs: Vec<LinkArticle> = articles
         .iter()

@@ -128,14 +128,18 @@ pub async fn generate_image_prompts(
 }
 
 /// The sections `n` in-article images illustrate: spread evenly over the article (8 sections
-/// and 2 images: the 3rd and the 6th), never the same section twice while others are free.
+/// and 2 images: the 3rd and the 6th); with more images than sections, every section gets one
+/// and the rest go round again, so the site's image count is kept.
 pub(crate) fn pick_sections(headings: &[String], n: usize) -> Vec<String> {
-    if headings.is_empty() {
+    let h = headings.len();
+    if h == 0 {
         return Vec::new();
     }
-    let h = headings.len();
-    (0..n.min(h))
-        .map(|i| headings[(i + 1) * h / (n.min(h) + 1)].clone())
+    if n > h {
+        return (0..n).map(|i| headings[i % h].clone()).collect();
+    }
+    (0..n)
+        .map(|i| headings[(i + 1) * h / (n + 1)].clone())
         .collect()
 }
 
@@ -169,7 +173,8 @@ mod tests {
         let h: Vec<String> = (1..=8).map(|i| format!("S{i}")).collect();
         assert_eq!(pick_sections(&h, 2), ["S3", "S6"]);
         assert_eq!(pick_sections(&h, 1), ["S5"]);
-        assert_eq!(pick_sections(&h[..2], 4), ["S1", "S2"]);
+        assert_eq!(pick_sections(&h[..2], 3), ["S1", "S2", "S1"]);
+        assert_eq!(pick_sections(&h, 8), h);
         assert!(pick_sections(&[], 2).is_empty());
         assert!(pick_sections(&h, 0).is_empty());
     }

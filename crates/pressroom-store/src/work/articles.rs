@@ -2,7 +2,7 @@
 
 use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, qualified, status_in};
 use crate::rows::*;
-use crate::{Db, Result, StoreError, on_db};
+use crate::{Db, Result, StoreError, Tx, on_conn, on_db};
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
@@ -170,22 +170,6 @@ impl Db {
         rows.into_iter().map(Image::try_from).collect()
     }
 
-    /// The live articles of a cluster (through their tasks; rejected ones left out), in the
-    /// order their ideas were planned, then by id. At most [`CLUSTER_ARTICLES_MAX`].
-    pub async fn cluster_articles(
-        &self,
-        account: AccountId,
-        cluster: ClusterId,
-    ) -> Result<Vec<Content>> {
-        let cols = qualified(CONTENT_COLS, "c");
-        let rows: Vec<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {cols} FROM content c JOIN tasks t ON t.id = c.task_id
-             WHERE c.account_id = $1 AND t.account_id = $1 AND t.cluster_id = $2 AND c.status <> 'rejected'
-             ORDER BY t.idea_id, c.id LIMIT $3")))
-            .bind(account.get()).bind(cluster.get()).bind(CLUSTER_ARTICLES_MAX).fetch_all(p).await)?;
-        rows.into_iter().map(Content::try_from).collect()
-    }
-
     /// The cluster an article was written for; `NotFound` for a foreign or unknown id.
     pub async fn cluster_of_content(&self, account: AccountId, id: ContentId) -> Result<ClusterId> {
         let cluster: Option<i64> = on_db!(self, p => sqlx::query_scalar(
@@ -212,5 +196,25 @@ impl Db {
                AND seo_score = 100 AND NOT offline AND id > $3 ORDER BY id LIMIT $4")
             .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
         Ok(ids.into_iter().map(ContentId::new).collect())
+    }
+}
+
+impl Tx {
+    /// The live articles of a cluster (through their tasks; rejected ones left out), in the
+    /// order their ideas were planned, then by id. At most [`CLUSTER_ARTICLES_MAX`].
+    /// Read inside the caller's transaction: link planning locks the cluster first, and a
+    /// read through the pool meanwhile could wait for a connection the writers hold.
+    pub async fn cluster_articles(
+        &mut self,
+        account: AccountId,
+        cluster: ClusterId,
+    ) -> Result<Vec<Content>> {
+        let cols = qualified(CONTENT_COLS, "c");
+        let rows: Vec<ContentRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {cols} FROM content c JOIN tasks t ON t.id = c.task_id
+             WHERE c.account_id = $1 AND t.account_id = $1 AND t.cluster_id = $2 AND c.status <> 'rejected'
+             ORDER BY t.idea_id, c.id LIMIT $3")))
+            .bind(account.get()).bind(cluster.get()).bind(CLUSTER_ARTICLES_MAX).fetch_all(c).await)?;
+        rows.into_iter().map(Content::try_from).collect()
     }
 }

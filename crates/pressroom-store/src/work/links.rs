@@ -122,26 +122,6 @@ impl Tx {
 }
 
 impl Db {
-    /// The (source, target) pairs a person removed among links from `sources`.
-    pub async fn removed_links(
-        &self,
-        account: AccountId,
-        sources: &[ContentId],
-    ) -> Result<Vec<(ContentId, ContentId)>> {
-        if sources.is_empty() {
-            return Ok(Vec::new());
-        }
-        let raw: Vec<i64> = sources.iter().map(|i| i.get()).collect();
-        let pairs: Vec<(i64, i64)> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT source_id, target_id FROM internal_links WHERE account_id = $1 AND status = $2
-               AND source_id IN ({}) ORDER BY id", ids_sql(&raw))))
-            .bind(account.get()).bind(LinkStatus::Removed.as_str()).fetch_all(p).await)?;
-        Ok(pairs
-            .into_iter()
-            .map(|(s, t)| (ContentId::new(s), ContentId::new(t)))
-            .collect())
-    }
-
     /// The active links from an article, in id order (the order they were planned in).
     pub async fn outgoing_links(
         &self,
@@ -178,5 +158,28 @@ impl Db {
              WHERE l.account_id = $1 AND {filter} ORDER BY l.id")))
             .bind(account.get()).bind(content.get()).fetch_all(p).await)?;
         rows.into_iter().map(LinkView::try_from).collect()
+    }
+}
+
+impl Tx {
+    /// The (source, target) pairs a person removed among links from `sources`, read inside
+    /// the caller's transaction (see [`Tx::cluster_articles`]).
+    pub async fn removed_links(
+        &mut self,
+        account: AccountId,
+        sources: &[ContentId],
+    ) -> Result<Vec<(ContentId, ContentId)>> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let raw: Vec<i64> = sources.iter().map(|i| i.get()).collect();
+        let pairs: Vec<(i64, i64)> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT source_id, target_id FROM internal_links WHERE account_id = $1 AND status = $2
+               AND source_id IN ({}) ORDER BY id", ids_sql(&raw))))
+            .bind(account.get()).bind(LinkStatus::Removed.as_str()).fetch_all(c).await)?;
+        Ok(pairs
+            .into_iter()
+            .map(|(s, t)| (ContentId::new(s), ContentId::new(t)))
+            .collect())
     }
 }

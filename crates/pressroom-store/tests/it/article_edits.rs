@@ -2,6 +2,7 @@
 //! image edits (alt text, restart, upload winning over a call in flight), on both engines.
 
 use super::articles::{images_for, not_found};
+use crate::articles::in_tx;
 use pressroom_domain::*;
 use pressroom_store::testing::{article_site, new_cluster, seed_article};
 use pressroom_store::{Db, GeneratedImage, NewLink, StoreError, engine_test};
@@ -96,10 +97,17 @@ engine_test!(links_keep_tombstones, |db: Db| async move {
         (LinkStatus::Removed, a.id, b.id)
     );
     assert_eq!(
-        db.removed_links(account, &all).await.unwrap(),
+        in_tx(&db).await.removed_links(account, &all).await.unwrap(),
         vec![(a.id, b.id)]
     );
-    assert!(db.removed_links(other, &all).await.unwrap().is_empty());
+    assert!(
+        in_tx(&db)
+            .await
+            .removed_links(other, &all)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         db.outgoing_links(account, a.id)
             .await
@@ -126,7 +134,7 @@ engine_test!(links_keep_tombstones, |db: Db| async move {
     assert!(db.outgoing_links(account, b.id).await.unwrap().is_empty());
     assert_eq!(db.outgoing_links(account, c.id).await.unwrap().len(), 1);
     assert_eq!(
-        db.removed_links(account, &all).await.unwrap(),
+        in_tx(&db).await.removed_links(account, &all).await.unwrap(),
         vec![(a.id, b.id)]
     );
 

@@ -33,6 +33,11 @@ fn text(title: &str, offline: bool) -> ContentText {
     }
 }
 
+/// A transaction for reads that run inside one (dropped, so rolled back, after the read).
+pub(crate) async fn in_tx(db: &Db) -> pressroom_store::Tx {
+    db.begin().await.unwrap()
+}
+
 async fn move_content(db: &Db, account: AccountId, id: ContentId, path: &[ContentStatus]) {
     let mut tx = db.begin().await.unwrap();
     for to in path {
@@ -260,17 +265,29 @@ engine_test!(cluster_articles_in_plan_order, |db: Db| async move {
     let brew = seed_article(&db, account, site, coffee, "cold brew").await;
     let ids = |v: Vec<Content>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
     assert_eq!(
-        ids(db.cluster_articles(account, shoes).await.unwrap()),
+        ids(in_tx(&db)
+            .await
+            .cluster_articles(account, shoes)
+            .await
+            .unwrap()),
         vec![c1.id, c2.id, c3.id]
     );
     use ContentStatus::*;
     move_content(&db, account, c2.id, &[Review, Rejected]).await;
     assert_eq!(
-        ids(db.cluster_articles(account, shoes).await.unwrap()),
+        ids(in_tx(&db)
+            .await
+            .cluster_articles(account, shoes)
+            .await
+            .unwrap()),
         vec![c1.id, c3.id]
     );
     assert_eq!(
-        ids(db.cluster_articles(account, coffee).await.unwrap()),
+        ids(in_tx(&db)
+            .await
+            .cluster_articles(account, coffee)
+            .await
+            .unwrap()),
         vec![brew.id]
     );
     assert_eq!(db.cluster_of_content(account, c3.id).await.unwrap(), shoes);
@@ -280,7 +297,14 @@ engine_test!(cluster_articles_in_plan_order, |db: Db| async move {
     );
 
     let (other, _, _) = article_site(&db, "b").await;
-    assert!(db.cluster_articles(other, shoes).await.unwrap().is_empty());
+    assert!(
+        in_tx(&db)
+            .await
+            .cluster_articles(other, shoes)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     not_found(db.cluster_of_content(other, c1.id).await, "content");
 });
 

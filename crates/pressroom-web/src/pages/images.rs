@@ -73,7 +73,9 @@ pub(super) async fn images_page(
     })
 }
 
-/// `ids=1&ids=2…` (checkboxes); read as pairs because repeated keys are a list.
+/// `ids=1&ids=2…` (checkboxes); read as pairs because repeated keys are a list. The button
+/// pressed says what to do: generate (pending and failed ones; generated ones are skipped) or
+/// `action=regenerate`, a new picture for each, generated ones included (each charged).
 pub(super) async fn generate(
     State(s): State<AppState>,
     Path(site): Path<i64>,
@@ -90,7 +92,16 @@ pub(super) async fn generate(
     if ids.is_empty() {
         return Err(ApiError::invalid("ids: select at least one image").into());
     }
-    images::generate_images(&s.pipeline, c.account(), &ids, None).await?;
+    if pairs
+        .iter()
+        .any(|(k, v)| k == "action" && v == "regenerate")
+    {
+        for id in ids {
+            pressroom_pipeline::content::regenerate_image(&s.pipeline, c.account(), id).await?;
+        }
+    } else {
+        images::generate_images(&s.pipeline, c.account(), &ids, None).await?;
+    }
     Ok(Redirect::to(&format!("/sites/{}/images", site.id)).into_response())
 }
 

@@ -1,7 +1,8 @@
 //! End to end in headless Chromium, driven through chromedriver's WebDriver HTTP API: sign in,
 //! upload examples/keywords.csv, start a run on the offline providers, watch the live progress
-//! reach the review gate, open an article with its images, approve it, and generate a failed
-//! image again. Screenshots go to target/browser-screenshots/.
+//! reach the review gate, open an article with its images in the body, edit its meta title with
+//! the live counter, approve it (confirming it is an offline sample), approve two more in bulk,
+//! and generate a failed image again. Screenshots go to target/browser-screenshots/.
 //!
 //! Without /usr/bin/chromium and /usr/bin/chromedriver the test prints SKIPPED, except with
 //! CI=true, where it fails.
@@ -151,6 +152,12 @@ impl Driver {
         .await;
     }
 
+    async fn clear(&self, css: &str) {
+        let el = self.find(css).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{el}/clear"), None)
+            .await;
+    }
+
     async fn eval(&self, script: &str) -> Value {
         self.cmd(
             reqwest::Method::POST,
@@ -263,14 +270,76 @@ async fn from_sign_in_to_an_approved_article() {
     )
     .await;
     d.shot("06-article").await;
-    d.click("#approve").await;
+    // The page says what the article is: an offline sample, with its on-page score.
+    d.find("#offline-badge").await;
+    d.find("#seo-score").await;
     d.until(
-        "approved",
+        "in-article images in the body",
         20,
-        "const s = document.getElementById('content-status'); return !!s && s.textContent.trim() === 'approved'",
+        "return document.querySelectorAll('#article img').length >= 1 && [...document.querySelectorAll('#article img')].every(i => i.alt && !i.alt.startsWith('Image '))",
     )
     .await;
+
+    // Edit the meta title: the counter follows the typing and marks a title over 60.
+    d.clear("#edit-meta-title").await;
+    d.type_into(
+        "#edit-meta-title",
+        "A meta title that runs far past the sixty characters a search result shows",
+    )
+    .await;
+    d.until(
+        "counter over the limit",
+        10,
+        "const o = document.getElementById('meta-title-count'); return o.textContent === '74 / 60' && o.classList.contains('over')",
+    )
+    .await;
+    d.shot("06b-meta-counter").await;
+    d.clear("#edit-meta-title").await;
+    d.type_into("#edit-meta-title", "A short meta title").await;
+    d.until(
+        "counter within the limit",
+        10,
+        "const o = document.getElementById('meta-title-count'); return o.textContent === '18 / 60' && !o.classList.contains('over')",
+    )
+    .await;
+    d.click("#save").await;
+    d.until(
+        "meta title saved and checked again",
+        20,
+        "const c = document.querySelector('#checks li[data-check=\"meta_title\"]'); return !!c && document.body.textContent.includes('Meta title: A short meta title')",
+    )
+    .await;
+
+    // Approving an offline sample asks for confirmation first.
+    d.click("#confirm-offline").await;
+    d.click("#approve").await;
     d.shot("07-approved").await;
+
+    // Approve two more in bulk from the content list.
+    d.goto(&app.url(&format!("/sites/{site}/content?status=review")))
+        .await;
+    d.until(
+        "articles waiting",
+        20,
+        "return document.querySelectorAll('#content-list input[name=ids]:not([disabled])').length >= 2",
+    )
+    .await;
+    d.eval("[...document.querySelectorAll('#content-list input[name=ids]:not([disabled])')].slice(0, 2).forEach(b => b.click()); return true")
+        .await;
+    d.click("#bulk-confirm-offline").await;
+    d.shot("07b-bulk-selected").await;
+    d.click("#bulk-approve").await;
+    d.until(
+        "bulk approved",
+        20,
+        "const f = document.querySelector('.flash'); return !!f && f.textContent.includes('2 of 2 articles moved')",
+    )
+    .await;
+    d.shot("07c-bulk-approved").await;
+    let (_, approved) = app
+        .get(&format!("/api/v1/sites/{site}/content?status=approved"))
+        .await;
+    assert_eq!(approved.as_array().map(Vec::len), Some(3), "{approved}");
 
     // One image fails (as a provider error would leave it); generate it again from the page.
     pressroom_store::on_db!(app.p.db(), p => sqlx::query(

@@ -2,6 +2,7 @@
 //! browser test, over the running app that `support` starts.
 
 mod api;
+mod articles_api;
 mod browser;
 mod editing;
 mod pages;

@@ -177,15 +177,25 @@ fn run_and_review(env: &Env) {
     let review = json(&env.run(&["review", "list", "--json"]));
     let first_id = review["content"][0]["id"].as_i64().unwrap().to_string();
     let second_id = review["content"][1]["id"].as_i64().unwrap().to_string();
-    env.expect(&["review", "approve", &first_id], 0);
-    let again = env.expect(&["review", "approve", &first_id], 3);
+    // An offline sample is approved only when the editor confirms it is one.
+    let unconfirmed = env.expect(&["review", "approve", &first_id], 3);
+    assert!(
+        String::from_utf8_lossy(&unconfirmed.stdout).contains("offline sample"),
+        "{}",
+        String::from_utf8_lossy(&unconfirmed.stdout)
+    );
+    env.expect(&["review", "approve", &first_id, "--confirm-offline"], 0);
+    let again = env.expect(&["review", "approve", &first_id, "--confirm-offline"], 3);
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("could not be moved"),
         "approved content cannot be approved again, and the batch says so"
     );
     // One document for a batch with an unknown id: per-id results, exit 4.
     let batch = format!("{second_id},9999");
-    let mixed = one_document(&env.expect(&["review", "approve", &batch, "--json"], 4));
+    let mixed = one_document(&env.expect(
+        &["review", "approve", &batch, "--confirm-offline", "--json"],
+        4,
+    ));
     let results = mixed["results"].as_array().unwrap();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0]["outcome"], "approved");
@@ -197,7 +207,16 @@ fn run_and_review(env: &Env) {
     let both = format!("{first_id},9999");
     let refused = one_document(&env.expect(&["review", "reject", &both, "--json"], 4));
     assert_eq!(refused["results"][0]["outcome"], "failed");
-    let done = one_document(&env.expect(&["review", "approve", &second_id, "--json"], 3));
+    let done = one_document(&env.expect(
+        &[
+            "review",
+            "approve",
+            &second_id,
+            "--confirm-offline",
+            "--json",
+        ],
+        3,
+    ));
     assert_eq!(done["error"]["code"], "finished_with_failures");
 
     // Reject is not a one-way door: reopen sends a rejected article back to review, and
