@@ -66,16 +66,6 @@ pub fn first_paragraph_text(markdown: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The `## ` headings of a Markdown body, in order.
-pub fn headings(markdown: &str) -> Vec<String> {
-    markdown
-        .lines()
-        .filter_map(|l| l.strip_prefix("## "))
-        .map(|h| clean_text(h, 200))
-        .filter(|h| !h.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +95,5 @@ mod tests {
             "The first real one. Still."
         );
         assert_eq!(word_count("## Hi\n\nTwo words - here"), 4);
-        assert_eq!(headings("## A\ntext\n## B <i>x</i>\n"), vec!["A", "B x"]);
     }
 }

@@ -45,7 +45,7 @@ pub enum ImageRequestOutcome {
 }
 
 /// The dedupe key of an image's generation job: one live job per image, whoever queued it.
-fn job_key(image: ImageId) -> String {
+pub(crate) fn job_key(image: ImageId) -> String {
     format!("image:{image}")
 }
 
@@ -331,7 +331,19 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         sha256: stored.sha256.clone(),
     };
     if !tx.finish_image(account, image.id, &generated).await? {
-        // Someone settled it meanwhile (a cancelled run, a person); keep their decision.
+        // Someone settled it meanwhile (a cancelled run, a person's upload); keep their
+        // decision. The call was made: its usage is recorded, without a charge.
+        settle(
+            &mut tx,
+            account,
+            &pressroom_store::NewUsage {
+                credits: Credits::ZERO,
+                error: Some("superseded: the image was settled during the call".into()),
+                ..usage
+            },
+            None,
+        )
+        .await?;
         ctx.complete_in(&mut tx).await?;
         tx.commit().await?;
         return Ok(());

@@ -165,6 +165,8 @@ pub async fn merge_clusters(
         tx.move_status(account, into, ClusterStatus::Mapped).await?;
     }
     tx.commit().await?;
+    // The merged articles are one cluster's now: they link to each other.
+    crate::article::refresh_links(p, account, into).await?;
     Ok(Merged {
         into: p.db().cluster(account, into).await?,
         moved,

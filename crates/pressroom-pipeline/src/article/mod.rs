@@ -9,4 +9,4 @@ mod view;
 
 pub use checks::recheck;
 pub use links::{refresh_links, remove_link};
-pub use view::{ArticleView, Urls, load_article};
+pub use view::{ArticleView, Urls, load_article, media_url};

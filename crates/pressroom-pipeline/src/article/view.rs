@@ -3,7 +3,7 @@
 use crate::context::{Pipeline, Result};
 use crate::html::render_markdown;
 use pressroom_domain::article::{Composed, PlacedImage, PlacedLink, compose_markdown};
-use pressroom_domain::{AccountId, Content, ContentId, Image, ImageStatus, ImageType};
+use pressroom_domain::{AccountId, Content, ContentId, Image, ImageType};
 use pressroom_store::LinkView;
 
 /// Where a composed body points: its images' files and the articles it links to. The web
@@ -17,10 +17,15 @@ impl Urls<'static> {
     /// Media under `/media/`, articles at `/{slug}/`: the site-relative URLs of a static export.
     pub fn site_relative() -> Urls<'static> {
         Urls {
-            media: &|i: &Image| i.file_path.as_ref().map(|p| format!("/media/{p}")),
+            media: &|i: &Image| i.file_path.as_deref().map(media_url),
             article: &|l: &LinkView| format!("/{}/", l.target_slug),
         }
     }
+}
+
+/// Where the app and a static export serve a stored media file.
+pub fn media_url(file_path: &str) -> String {
+    format!("/media/{file_path}")
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +77,8 @@ pub(super) fn compose(
 ) -> Composed {
     let placed: Vec<PlacedImage> = images
         .iter()
-        .filter(|i| i.image_type == ImageType::InArticle && i.status == ImageStatus::Generated)
+        // A picture being replaced keeps its file (and place) until the new one arrives.
+        .filter(|i| i.image_type == ImageType::InArticle)
         .filter_map(|i| {
             Some(PlacedImage {
                 section: i.section.clone(),

@@ -89,8 +89,10 @@ pub async fn edit_content(
     edit: ContentEdit,
 ) -> Result<Content> {
     let db = p.db();
-    let current = db.content(account, id).await?;
-    let relink = edit.body.is_some() || edit.primary_keyword.is_some();
+    let mut tx = db.begin().await?;
+    // Read under the row's lock: a field this edit leaves alone keeps what is stored now,
+    // not what a page showed a moment ago.
+    let current = tx.content_for_update(account, id).await?;
     let title = edit.title.map(Title::into_string);
     let slug = match (&edit.slug, &title) {
         (Some(s), _) => s.clone(),
@@ -100,6 +102,13 @@ pub async fn edit_content(
     let body_markdown = edit
         .body
         .map_or(current.body_markdown.clone(), ArticleBody::into_string);
+    let primary_keyword = edit
+        .primary_keyword
+        .unwrap_or_else(|| current.primary_keyword.clone());
+    // A form sends every field: the links are planned again only when what they are planned
+    // from changed.
+    let relink =
+        body_markdown != current.body_markdown || primary_keyword != current.primary_keyword;
     let text = ContentText {
         title: title.unwrap_or(current.title),
         slug,
@@ -109,10 +118,9 @@ pub async fn edit_content(
         body_html: html::render_markdown(&body_markdown),
         word_count: html::word_count(&body_markdown),
         body_markdown,
-        primary_keyword: edit.primary_keyword.unwrap_or(current.primary_keyword),
+        primary_keyword,
         offline: current.offline,
     };
-    let mut tx = db.begin().await?;
     tx.update_content(account, id, &text, false).await?;
     tx.commit().await?;
     if relink {

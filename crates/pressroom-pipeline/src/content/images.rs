@@ -3,7 +3,7 @@
 
 use crate::article::recheck;
 use crate::context::{Pipeline, PipelineError, Result};
-use crate::images::{ImageRequestOutcome, generate_images};
+use crate::images::{ImageRequestOutcome, generate_images, job_key};
 use pressroom_domain::ai::bounds::ALT_TEXT_MAX;
 use pressroom_domain::text::line;
 use pressroom_domain::{AccountId, Image, ImageId, ImageStatus};
@@ -38,6 +38,13 @@ pub async fn regenerate_image(
     id: ImageId,
 ) -> Result<ImageRequestOutcome> {
     let image = p.db().image(account, id).await?;
+    // A job still working on the image (an upload settled it mid-call) would swallow the new
+    // one's queueing, leaving the image pending with no job.
+    if !p.queue().live_dedupe_keys(&[job_key(id)]).await?.is_empty() {
+        return Err(PipelineError::IllegalMove(format!(
+            "image {id} is being generated now; try again when it settles"
+        )));
+    }
     match image.status {
         ImageStatus::Generated | ImageStatus::Failed => {
             let mut tx = p.db().begin().await?;
@@ -67,7 +74,11 @@ pub async fn upload_image(
 ) -> Result<Image> {
     // Found (and the account's) before anything is stored.
     p.db().image(account, id).await?;
-    let verified = verify_image(bytes).map_err(|e| PipelineError::Invalid(format!("file: {e}")))?;
+    // Decoding a large picture is CPU work: off the async threads.
+    let verified = tokio::task::spawn_blocking(move || verify_image(bytes))
+        .await
+        .map_err(|e| PipelineError::Internal(format!("checking an upload panicked: {e}")))?
+        .map_err(|e| PipelineError::Invalid(format!("file: {e}")))?;
     let stored = p.media().store(&verified).await?;
     let file = GeneratedImage {
         provider: UPLOAD_PROVIDER.into(),

@@ -9,5 +9,5 @@ mod versions;
 
 pub use edit::{ContentEdit, ContentEditInput, edit_content};
 pub use images::{regenerate_image, set_image_alt, upload_image};
-pub use review::{ReviewOutcome, review_many, review_one, review_passing};
+pub use review::{ReviewOutcome, review_many, review_on_site, review_one, review_passing};
 pub use versions::{regenerate_content, restore_revision};

@@ -1,6 +1,6 @@
 //! Review moves: one article, a chosen batch, or every article whose checks all pass.
 
-use crate::article::refresh_links;
+use crate::article::{recheck, refresh_links};
 use crate::context::{Pipeline, PipelineError, Result};
 use pressroom_domain::{AccountId, Content, ContentId, ContentStatus, DomainError, SiteId};
 use pressroom_store::StoreError;
@@ -57,8 +57,41 @@ pub async fn review_many(
     Ok(out)
 }
 
+/// The same move for each of `ids` that is an article of `site`: the bulk buttons of a site's
+/// content list and its API. Another site's or an unknown id is reported not found and
+/// changes nothing.
+pub async fn review_on_site(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+    ids: &[ContentId],
+    to: ContentStatus,
+    confirm_offline: bool,
+) -> Result<Vec<ReviewOutcome>> {
+    let on_site: std::collections::HashSet<ContentId> = p
+        .db()
+        .content_by_ids(account, ids)
+        .await?
+        .into_iter()
+        .filter(|c| c.site_id == site)
+        .map(|c| c.id)
+        .collect();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        if on_site.contains(id) {
+            out.extend(review_many(p, account, &[*id], to, confirm_offline).await?);
+        } else {
+            out.push(ReviewOutcome {
+                id: *id,
+                result: Err(StoreError::not_found("content", id).to_string()),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Approves every article of `site` in review whose on-page checks all pass, a page at a time.
-/// Offline samples are left for a person to confirm one by one.
+/// Offline samples are left out: approving one needs the editor to confirm it.
 pub async fn review_passing(
     p: &Pipeline,
     account: AccountId,
@@ -117,6 +150,8 @@ async fn review_move(
     tx.commit().await?;
     if matches!(to, ContentStatus::Rejected | ContentStatus::Review) {
         refresh_links(p, account, p.db().cluster_of_content(account, id).await?).await?;
+        // A rejected article is in no cluster's refresh: its own check is redone here.
+        recheck(p, account, id).await?;
     }
     Ok(())
 }

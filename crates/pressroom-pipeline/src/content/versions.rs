@@ -4,7 +4,7 @@
 
 use crate::article::{recheck, refresh_links};
 use crate::context::{Pipeline, PipelineError, Result};
-use crate::functions::{draft_article, settle};
+use crate::functions::{draft_article, record_failure, settle};
 use crate::html;
 use pressroom_domain::*;
 use pressroom_store::{ContentText, NewUsage, StoreError, Tx};
@@ -21,19 +21,20 @@ pub async fn regenerate_content(
     refuse_published(&current)?;
     let task = db.task(account, current.task_id).await?;
     let (draft, usage) = draft_article(p, account, &task, Some(Subject::Content(id)), None).await?;
-    let text = ContentText {
-        title: draft.title,
-        slug: draft.slug,
-        meta_title: draft.meta_title,
-        meta_description: draft.meta_description,
-        excerpt: draft.excerpt,
-        body_markdown: draft.body_markdown,
-        body_html: draft.body_html,
-        word_count: draft.word_count,
-        primary_keyword: draft.primary_keyword,
-        offline: draft.offline,
-    };
-    replace_text(p, account, &current, &text, Some(&usage)).await?;
+    if let Err(e) = replace_text(p, account, id, &draft.into(), Some(&usage)).await {
+        // The call was made and answered; its usage is kept (without a charge) even though
+        // the text could not be stored (published meanwhile, say).
+        record_failure(
+            p,
+            account,
+            NewUsage {
+                error: Some(format!("not stored: {e}")),
+                ..usage
+            },
+        )
+        .await?;
+        return Err(e);
+    }
     after_new_text(p, account, id, task.cluster_id).await
 }
 
@@ -46,12 +47,11 @@ pub async fn restore_revision(
     revision: RevisionId,
 ) -> Result<Content> {
     let db = p.db();
-    let current = db.content(account, id).await?;
     let rev = db.revision(account, revision).await?;
     if rev.content_id != id {
         return Err(StoreError::not_found("revision", revision).into());
     }
-    refuse_published(&current)?;
+    refuse_published(&db.content(account, id).await?)?;
     let text = ContentText {
         title: rev.title,
         slug: rev.slug,
@@ -64,7 +64,7 @@ pub async fn restore_revision(
         primary_keyword: rev.primary_keyword,
         offline: rev.offline,
     };
-    replace_text(p, account, &current, &text, None).await?;
+    replace_text(p, account, id, &text, None).await?;
     let cluster = db.cluster_of_content(account, id).await?;
     after_new_text(p, account, id, cluster).await
 }
@@ -80,19 +80,22 @@ fn refuse_published(current: &Content) -> Result<()> {
     Ok(())
 }
 
-/// Keeps `current` as a revision and stores `text` as the next version, with its charge when
-/// it cost a call, in one transaction.
+/// Keeps the article's text as it is now as a revision and stores `text` as the next version,
+/// with its charge when it cost a call, in one transaction. The text kept is read under the
+/// row's lock, so an edit or another regenerate that landed meanwhile is kept, not lost.
 async fn replace_text(
     p: &Pipeline,
     account: AccountId,
-    current: &Content,
+    id: ContentId,
     text: &ContentText,
     usage: Option<&NewUsage>,
 ) -> Result<()> {
     let mut tx = p.db().begin().await?;
-    tx.insert_revision(account, current).await?;
-    tx.update_content(account, current.id, text, true).await?;
-    back_to_review(&mut tx, account, current).await?;
+    let current = tx.content_for_update(account, id).await?;
+    refuse_published(&current)?;
+    tx.insert_revision(account, &current).await?;
+    tx.update_content(account, id, text, true).await?;
+    back_to_review(&mut tx, account, &current).await?;
     if let Some(usage) = usage {
         settle(&mut tx, account, usage, None).await?;
     }

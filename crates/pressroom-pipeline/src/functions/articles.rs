@@ -12,7 +12,7 @@ use pressroom_domain::article::fit::{
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::*;
 use pressroom_providers::offline::PROVIDER as OFFLINE_PROVIDER;
-use pressroom_store::{NewContent, NewUsage, StoreError};
+use pressroom_store::{ContentText, NewContent, NewUsage, StoreError};
 use tracing::field::Empty;
 
 /// Ideas of a cluster read for the writer's related keywords (a cluster has a handful).
@@ -75,24 +75,7 @@ async fn write_article(
     let (draft, usage) = draft_article(p, account, task, Some(Subject::Task(task.id)), run).await?;
     let task = p.db().task(account, task.id).await?;
     let mut tx = p.db().begin().await?;
-    let id = tx
-        .insert_content(
-            &task,
-            &NewContent {
-                title: draft.title,
-                slug: draft.slug,
-                meta_title: draft.meta_title,
-                meta_description: draft.meta_description,
-                excerpt: draft.excerpt,
-                body_html: draft.body_html,
-                body_markdown: draft.body_markdown,
-                word_count: draft.word_count,
-                primary_keyword: draft.primary_keyword,
-                secondary_keywords: draft.secondary_keywords,
-                offline: draft.offline,
-            },
-        )
-        .await?;
+    let id = tx.insert_content(&task, &draft.into()).await?;
     settle(
         &mut tx,
         account,
@@ -126,6 +109,42 @@ pub(crate) struct Draft {
     pub primary_keyword: String,
     pub secondary_keywords: Vec<String>,
     pub offline: bool,
+}
+
+impl From<Draft> for NewContent {
+    fn from(d: Draft) -> NewContent {
+        NewContent {
+            title: d.title,
+            slug: d.slug,
+            meta_title: d.meta_title,
+            meta_description: d.meta_description,
+            excerpt: d.excerpt,
+            body_html: d.body_html,
+            body_markdown: d.body_markdown,
+            word_count: d.word_count,
+            primary_keyword: d.primary_keyword,
+            secondary_keywords: d.secondary_keywords,
+            offline: d.offline,
+        }
+    }
+}
+
+/// A regenerated article's text; its secondary keywords stay the idea's, as stored.
+impl From<Draft> for ContentText {
+    fn from(d: Draft) -> ContentText {
+        ContentText {
+            title: d.title,
+            slug: d.slug,
+            meta_title: d.meta_title,
+            meta_description: d.meta_description,
+            excerpt: d.excerpt,
+            body_markdown: d.body_markdown,
+            body_html: d.body_html,
+            word_count: d.word_count,
+            primary_keyword: d.primary_keyword,
+            offline: d.offline,
+        }
+    }
 }
 
 /// One generate-content call for `task`'s idea: the writer is told the primary keywords of

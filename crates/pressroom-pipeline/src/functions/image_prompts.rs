@@ -3,9 +3,10 @@
 use super::call::{ask, input_json, language_values, record_failure, settle};
 use crate::article::recheck;
 use crate::context::{Pipeline, PipelineError, Result};
-use crate::html::{clean_text, headings};
+use crate::html::clean_text;
 use pressroom_domain::ai::bounds::*;
 use pressroom_domain::ai::*;
+use pressroom_domain::article::section_headings;
 use pressroom_domain::template::bullet_list;
 use pressroom_domain::text::capitalise;
 use pressroom_domain::*;
@@ -41,10 +42,13 @@ pub async fn generate_image_prompts(
         return Ok((Vec::new(), Credits::ZERO));
     }
     let site = p.db().site(account, content.site_id).await?;
-    let sections = pick_sections(
-        &headings(&content.body_markdown),
-        site.settings.in_article_images as usize,
-    );
+    // A body without sections (an editor's, say) still gets its images: they illustrate the
+    // article as a whole and go at its end.
+    let mut headings = section_headings(&content.body_markdown);
+    if headings.is_empty() {
+        headings.push(content.title.clone());
+    }
+    let sections = pick_sections(&headings, site.settings.in_article_images as usize);
     let mut values = language_values(&site);
     values.extend([
         ("title", content.title.clone()),

@@ -53,8 +53,8 @@ impl Tx {
     /// Replaces the active links from `sources` with `links`. A pair with a `removed`
     /// tombstone is not inserted again. Every article named (sources, and both ends of each
     /// link) must be `account`'s and on `site`: else `NotFound` naming the first that is not,
-    /// with nothing written. A link whose source is not among `sources` is kept only if its
-    /// pair has no row yet.
+    /// with nothing written. A pair planned again keeps its row and id (its anchor updated).
+    /// A link whose source is not among `sources` is kept only if its pair has no row yet.
     pub async fn replace_links(
         &mut self,
         account: AccountId,
@@ -78,17 +78,31 @@ impl Tx {
         if let Some(missing) = named.iter().find(|id| !known.contains(id)) {
             return Err(StoreError::not_found("content", missing));
         }
-        if !sources.is_empty() {
-            let raw: Vec<i64> = sources.iter().map(|i| i.get()).collect();
+        // A pair planned again keeps its row (and id, so a page's Remove button still
+        // works); active pairs no longer planned go; removed tombstones are never touched.
+        for source in sources {
+            let keep: Vec<i64> = links
+                .iter()
+                .filter(|l| l.source == *source)
+                .map(|l| l.target.get())
+                .collect();
+            let not_kept = if keep.is_empty() {
+                String::new()
+            } else {
+                format!(" AND target_id NOT IN ({})", ids_sql(&keep))
+            };
             on_conn!(self, c => sqlx::query(AssertSqlSafe(format!(
-                "DELETE FROM internal_links WHERE account_id = $1 AND status = $2 AND source_id IN ({})", ids_sql(&raw))))
-                .bind(account.get()).bind(LinkStatus::Active.as_str()).execute(c).await.map(|_| ()))?;
+                "DELETE FROM internal_links WHERE account_id = $1 AND status = $2 AND source_id = $3{not_kept}")))
+                .bind(account.get()).bind(LinkStatus::Active.as_str()).bind(source.get())
+                .execute(c).await.map(|_| ()))?;
         }
         let now = now_ms();
         for link in links {
             on_conn!(self, c => sqlx::query(
                 "INSERT INTO internal_links (account_id, site_id, source_id, target_id, anchor, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source_id, target_id) DO NOTHING")
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (source_id, target_id) DO UPDATE SET anchor = excluded.anchor
+                 WHERE internal_links.status = $6")
                 .bind(account.get()).bind(site.get()).bind(link.source.get()).bind(link.target.get())
                 .bind(&link.anchor).bind(LinkStatus::Active.as_str()).bind(now).execute(c).await.map(|_| ()))?;
         }

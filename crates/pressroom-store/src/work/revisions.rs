@@ -30,10 +30,31 @@ pub struct ContentText {
 }
 
 impl Tx {
+    /// The article as it is now, locked until the transaction ends (PostgreSQL row lock;
+    /// SQLite's write transaction holds the database): an edit or a regenerate reads what it
+    /// replaces here, so a change committed meanwhile is never overwritten unseen.
+    pub async fn content_for_update(
+        &mut self,
+        account: AccountId,
+        id: ContentId,
+    ) -> Result<Content> {
+        let lock = match self.engine() {
+            crate::Engine::Postgres => " FOR UPDATE",
+            crate::Engine::Sqlite => "",
+        };
+        let row: Option<ContentRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND id = $2{lock}")))
+            .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
+        row.ok_or_else(|| StoreError::not_found("content", id))?
+            .try_into()
+    }
+
     /// Replaces an article's text and bumps `updated_at`; `new_version` adds one to its
     /// version (a regenerate or restore, whose old text the caller kept with
     /// [`Tx::insert_revision`] first). Published content is not edited: that is an
     /// `InvalidValue` naming its status, with nothing written. `NotFound` for a foreign id.
+    /// The stored on-page check is cleared with the text it was for: until the caller checks
+    /// the new text, nothing (approve-all-passing included) reads an old score for it.
     pub async fn update_content(
         &mut self,
         account: AccountId,
@@ -45,7 +66,7 @@ impl Tx {
         let row: Option<ContentRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
             "UPDATE content SET title = $1, slug = $2, meta_title = $3, meta_description = $4, excerpt = $5,
                  body_markdown = $6, body_html = $7, word_count = $8, primary_keyword = $9, offline = $10,
-                 version = version + $11, updated_at = $12
+                 version = version + $11, updated_at = $12, checks = NULL, seo_score = NULL
              WHERE account_id = $13 AND id = $14 AND status <> 'published' RETURNING {CONTENT_COLS}")))
             .bind(&text.title).bind(&text.slug).bind(&text.meta_title).bind(&text.meta_description)
             .bind(&text.excerpt).bind(&text.body_markdown).bind(&text.body_html).bind(text.word_count)

@@ -132,7 +132,19 @@ engine_test!(links_keep_tombstones, |db: Db| async move {
     tx.commit().await.unwrap();
     assert!(db.outgoing_links(account, a.id).await.unwrap().is_empty());
     assert!(db.outgoing_links(account, b.id).await.unwrap().is_empty());
-    assert_eq!(db.outgoing_links(account, c.id).await.unwrap().len(), 1);
+    let ca = db.outgoing_links(account, c.id).await.unwrap();
+    assert_eq!(ca.len(), 1);
+    // Planned again, a pair keeps its row and id; only its anchor follows the plan.
+    let mut tx = db.begin().await.unwrap();
+    tx.replace_links(account, site, &all, &[link(&c, &a, "Trail Shoes")])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let again = db.outgoing_links(account, c.id).await.unwrap();
+    assert_eq!(
+        (again.len(), again[0].link.id, again[0].link.anchor.as_str()),
+        (1, ca[0].link.id, "Trail Shoes")
+    );
     assert_eq!(
         in_tx(&db).await.removed_links(account, &all).await.unwrap(),
         vec![(a.id, b.id)]

@@ -129,13 +129,24 @@ engine_test!(
     |db: Db| async move {
         let (account, site, cluster) = article_site(&db, "a").await;
         let before = seed_article(&db, account, site, cluster, "trail shoes").await;
+        db.set_content_checks(account, before.id, &report(100))
+            .await
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
+        let locked = tx.content_for_update(account, before.id).await.unwrap();
+        assert_eq!(locked.checks, Some(report(100)));
         let edited = tx
             .update_content(account, before.id, &text("Edited", true), false)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(edited.version, 1);
+        // The check was for the old text: it goes with it until the new text is checked.
+        assert_eq!(edited.checks, None);
+        let (other, _, _) = article_site(&db, "other").await;
+        let mut tx = db.begin().await.unwrap();
+        not_found(tx.content_for_update(other, before.id).await, "content");
+        drop(tx);
         assert_eq!(
             (
                 edited.title.as_str(),

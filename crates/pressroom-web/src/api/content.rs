@@ -158,18 +158,15 @@ pub(super) async fn bulk_review(
             return Err(ApiError::invalid(format!("ids: {bad} is not a content id")));
         }
         let ids: Vec<ContentId> = body.ids.iter().map(|i| ContentId::new(*i)).collect();
-        // Another site's ids are refused like unknown ones: the batch is this site's.
-        let mine: std::collections::HashSet<ContentId> = s
-            .pipeline
-            .db()
-            .content_by_ids(c.account(), &ids)
-            .await?
-            .into_iter()
-            .filter(|x| x.site_id == site.id)
-            .map(|x| x.id)
-            .collect();
-        let ids: Vec<ContentId> = ids.into_iter().filter(|i| mine.contains(i)).collect();
-        editorial::review_many(&s.pipeline, c.account(), &ids, to, body.confirm_offline).await?
+        editorial::review_on_site(
+            &s.pipeline,
+            c.account(),
+            site.id,
+            &ids,
+            to,
+            body.confirm_offline,
+        )
+        .await?
     };
     Ok(Json(
         outcomes.into_iter().map(ReviewOutcomeDto::from).collect(),

@@ -3,7 +3,7 @@
 
 use pressroom_domain::article::{Check, OnPageReport};
 use pressroom_domain::*;
-use pressroom_pipeline::article::ArticleView;
+use pressroom_pipeline::article::{ArticleView, media_url};
 use pressroom_store::LinkView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -187,14 +187,6 @@ pub struct ContentEditBody {
     pub slug_from_title: bool,
 }
 
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ApproveBody {
-    /// Approving an offline sample needs this set: it was written without a model.
-    #[serde(default)]
-    pub confirm_offline: bool,
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkReviewBody {
@@ -276,7 +268,7 @@ impl From<Image> for ImageDto {
             provider: i.provider,
             model: i.model,
             size: i.size,
-            url: i.file_path.as_ref().map(|p| format!("/media/{p}")),
+            url: i.file_path.as_deref().map(media_url),
             path: i.file_path,
             bytes: i.bytes,
             error: i.error,

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use pressroom_domain::article::fit::{META_DESCRIPTION_MAX, META_DESCRIPTION_MIN, META_TITLE_MAX};
 use pressroom_domain::{ContentId, ContentStatus, LinkId, RevisionId, Status};
-use pressroom_pipeline::article::{self, Urls, load_article};
+use pressroom_pipeline::article::{self, Urls, load_article, media_url};
 use pressroom_pipeline::content::{self, ContentEdit, ContentEditInput};
 use pressroom_store::LinkView;
 use serde::Deserialize;
@@ -56,7 +56,7 @@ impl ReviewMoves {
 /// In the app, an article's links lead to that article's page.
 fn in_app() -> Urls<'static> {
     Urls {
-        media: &|i: &pressroom_domain::Image| i.file_path.as_ref().map(|p| format!("/media/{p}")),
+        media: &|i: &pressroom_domain::Image| i.file_path.as_deref().map(media_url),
         article: &|l: &LinkView| format!("/content/{}", l.link.target_id),
     }
 }
@@ -133,16 +133,17 @@ pub(super) async fn reopen(
     back(id)
 }
 
+/// The edit form; a field the form does not send keeps its stored value.
 #[derive(Deserialize)]
 pub(super) struct EditForm {
     title: String,
     /// Ticked: the slug follows the new title.
     slug_from_title: Option<String>,
-    slug: String,
-    meta_title: String,
-    meta_description: String,
-    excerpt: String,
-    primary_keyword: String,
+    slug: Option<String>,
+    meta_title: Option<String>,
+    meta_description: Option<String>,
+    excerpt: Option<String>,
+    primary_keyword: Option<String>,
     body_markdown: String,
 }
 
@@ -156,12 +157,12 @@ pub(super) async fn edit(
     let edit = ContentEdit::parse(ContentEditInput {
         title: Some(&f.title),
         body_markdown: Some(&f.body_markdown),
-        meta_title: Some(&f.meta_title),
-        meta_description: Some(&f.meta_description),
+        meta_title: f.meta_title.as_deref(),
+        meta_description: f.meta_description.as_deref(),
         // The box's slug loses to "follow the title" when that is ticked.
-        slug: (!slug_from_title).then_some(f.slug.as_str()),
-        excerpt: Some(&f.excerpt),
-        primary_keyword: Some(&f.primary_keyword),
+        slug: f.slug.as_deref().filter(|_| !slug_from_title),
+        excerpt: f.excerpt.as_deref(),
+        primary_keyword: f.primary_keyword.as_deref(),
         slug_from_title,
     })?;
     content::edit_content(&s.pipeline, c.account(), ContentId::new(id), edit).await?;

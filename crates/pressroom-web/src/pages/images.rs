@@ -96,8 +96,15 @@ pub(super) async fn generate(
         .iter()
         .any(|(k, v)| k == "action" && v == "regenerate")
     {
-        for id in ids {
-            pressroom_pipeline::content::regenerate_image(&s.pipeline, c.account(), id).await?;
+        // This site's images only; one being generated right now is left alone, the rest go.
+        let mine = s.pipeline.db().images_by_ids(c.account(), &ids).await?;
+        for image in mine.iter().filter(|i| i.site_id == site.id) {
+            match pressroom_pipeline::content::regenerate_image(&s.pipeline, c.account(), image.id)
+                .await
+            {
+                Ok(_) | Err(pressroom_pipeline::PipelineError::IllegalMove(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
     } else {
         images::generate_images(&s.pipeline, c.account(), &ids, None).await?;

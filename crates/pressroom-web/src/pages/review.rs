@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 /// Rows the page reads at most (the API and CLI page through more).
 const LIST_ROWS: u32 = 1000;
+/// Articles one bulk action may name: every row the page shows.
+const MAX_TICKED: usize = LIST_ROWS as usize;
 
 struct Row {
     id: i64,
@@ -117,10 +119,14 @@ pub(super) async fn bulk(
                 .map(|(_, v)| v.parse::<ContentId>())
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| ApiError::invalid(format!("ids: {e}")))?;
-            if ids.is_empty() {
-                return Err(ApiError::invalid("ids: tick at least one article").into());
+            if ids.is_empty() || ids.len() > MAX_TICKED {
+                return Err(ApiError::invalid(format!(
+                    "ids: tick between 1 and {MAX_TICKED} articles"
+                ))
+                .into());
             }
-            content::review_many(&s.pipeline, c.account(), &ids, to, confirm_offline).await?
+            content::review_on_site(&s.pipeline, c.account(), site.id, &ids, to, confirm_offline)
+                .await?
         }
         other => {
             return Err(ApiError::invalid(format!(

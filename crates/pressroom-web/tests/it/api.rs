@@ -846,9 +846,12 @@ engine_test!(a_run_to_review_and_everything_after, |db: Db| async move {
         .await;
     assert_eq!(st, 200, "{v}");
 
-    // Approve, reject, and an illegal move.
+    // Approve (confirming the offline sample), reject, and an illegal move.
     let (st, approved) = app
-        .post(&format!("/api/v1/content/{c1}/approve"), json!({}))
+        .post(
+            &format!("/api/v1/content/{c1}/approve?confirm_offline=true"),
+            json!({}),
+        )
         .await;
     assert_eq!(
         (st, approved["status"].as_str()),

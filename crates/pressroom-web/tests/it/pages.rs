@@ -258,11 +258,20 @@ async fn sign_in_csrf_and_every_page() {
     let src = &html[at..at + html[at..].find('"').unwrap()];
     let (st, _) = page(&app, &cookie, src).await;
     assert_eq!(st, 200);
+    // An offline sample is approved only with its confirmation box ticked.
     let (st, _) = post_form(
         &app,
         &cookie,
         &format!("/content/{id}/approve"),
         &[("csrf", &token)],
+    )
+    .await;
+    assert_eq!(st, 409);
+    let (st, _) = post_form(
+        &app,
+        &cookie,
+        &format!("/content/{id}/approve"),
+        &[("csrf", &token), ("confirm_offline", "1")],
     )
     .await;
     assert_eq!(st, 303);
