@@ -9,15 +9,6 @@ pub mod links;
 mod markdown;
 mod words;
 
-#[cfg(test)]
-mod section_tests {
-    #[test]
-    fn section_headings_are_the_h2_texts_outside_code() {
-        let md = "# Title\n\n## One ##\ntext\n```\n## not a heading\n```\n### Sub\n## Two\n";
-        assert_eq!(super::section_headings(md), ["One", "Two"]);
-    }
-}
-
 /// The text of each `## ` heading of a body, in order (fenced code skipped): the sections an
 /// in-article image can illustrate, in the form [`compose_markdown`] matches them.
 pub fn section_headings(body_markdown: &str) -> Vec<String> {
@@ -32,3 +23,12 @@ pub fn section_headings(body_markdown: &str) -> Vec<String> {
 pub use check::{ArticleFacts, Check, CheckName, OnPageReport, check_article};
 pub use compose::{Composed, PlacedImage, PlacedLink, compose_markdown};
 pub use links::{LinkArticle, PlannedLink, find_anchor, plan_links};
+
+#[cfg(test)]
+mod section_tests {
+    #[test]
+    fn section_headings_are_the_h2_texts_outside_code() {
+        let md = "# Title\n\n## One ##\ntext\n```\n## not a heading\n```\n### Sub\n## Two\n";
+        assert_eq!(super::section_headings(md), ["One", "Two"]);
+    }
+}
