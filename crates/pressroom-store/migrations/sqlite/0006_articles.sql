@@ -52,3 +52,8 @@ CREATE TABLE internal_links (
     CHECK (source_id <> target_id)
 );
 CREATE INDEX internal_links_by_target ON internal_links (target_id);
+
+-- A cluster's ideas and articles are read per article written (the writer's related keywords,
+-- link planning): by index, so the cost per article does not grow with the site.
+CREATE INDEX ideas_by_cluster ON ideas (cluster_id, id);
+CREATE INDEX tasks_by_cluster ON tasks (cluster_id, idea_id);
