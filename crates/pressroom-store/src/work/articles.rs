@@ -1,6 +1,6 @@
 //! Reads of content and images.
 
-use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, qualified, status_in};
+use super::{CONTENT_COLS, IMAGE_COLS, ids_sql, status_in};
 use crate::rows::*;
 use crate::{Db, Result, StoreError, Tx, on_conn, on_db};
 use pressroom_domain::*;
@@ -204,17 +204,34 @@ impl Tx {
     /// order their ideas were planned, then by id. At most [`CLUSTER_ARTICLES_MAX`].
     /// Read inside the caller's transaction: link planning locks the cluster first, and a
     /// read through the pool meanwhile could wait for a connection the writers hold.
+    ///
+    /// Two single-table reads by index (the cluster's tasks, then their articles by task):
+    /// one join was planned on PostgreSQL while the tables were nearly empty and then scanned
+    /// every article for each one written (0.1-0.4 s each at 3,750 articles).
     pub async fn cluster_articles(
         &mut self,
         account: AccountId,
         cluster: ClusterId,
     ) -> Result<Vec<Content>> {
-        let cols = qualified(CONTENT_COLS, "c");
-        let rows: Vec<ContentRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {cols} FROM content c JOIN tasks t ON t.id = c.task_id
-             WHERE c.account_id = $1 AND t.account_id = $1 AND t.cluster_id = $2 AND c.status <> 'rejected'
-             ORDER BY t.idea_id, c.id LIMIT $3")))
+        let tasks: Vec<(i64, i64)> = on_conn!(self, c => sqlx::query_as(
+            "SELECT id, idea_id FROM tasks WHERE account_id = $1 AND cluster_id = $2 ORDER BY idea_id, id LIMIT $3")
             .bind(account.get()).bind(cluster.get()).bind(CLUSTER_ARTICLES_MAX).fetch_all(c).await)?;
-        rows.into_iter().map(Content::try_from).collect()
+        if tasks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = tasks.iter().map(|(id, _)| *id).collect();
+        let rows: Vec<ContentRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND status <> 'rejected' AND task_id IN ({})",
+            ids_sql(&ids))))
+            .bind(account.get()).fetch_all(c).await)?;
+        let order: std::collections::HashMap<i64, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut rows: Vec<Content> = rows
+            .into_iter()
+            .map(Content::try_from)
+            .collect::<Result<_>>()?;
+        // In plan order: the tasks' (idea, id) order, which their articles follow.
+        rows.sort_by_key(|c| (order.get(&c.task_id.get()).copied(), c.id));
+        Ok(rows)
     }
 }
