@@ -66,19 +66,7 @@ pub async fn summary(
     let checks: BTreeMap<&str, f64> = passed.iter().map(|(k, v)| (*k, pct(*v))).collect();
     // Every check is reported, even one no article passed.
     let mut checks_pct = serde_json::Map::new();
-    for name in [
-        CheckName::MetaTitle,
-        CheckName::MetaDescription,
-        CheckName::SingleH1,
-        CheckName::SectionHeadings,
-        CheckName::KeywordInIntro,
-        CheckName::KeywordDensity,
-        CheckName::ImageAltText,
-        CheckName::InternalLinks,
-        CheckName::ParagraphLength,
-        CheckName::SlugLength,
-        CheckName::NoInventedSources,
-    ] {
+    for name in CheckName::ALL {
         let v = checks.get(name.as_str()).copied().unwrap_or(0.0);
         checks_pct.insert(name.as_str().into(), serde_json::json!(v));
     }

@@ -53,6 +53,21 @@ pub struct OnPageReport {
 }
 
 impl CheckName {
+    /// Every check, in the order a report lists them.
+    pub const ALL: [CheckName; 11] = [
+        CheckName::MetaTitle,
+        CheckName::MetaDescription,
+        CheckName::SingleH1,
+        CheckName::SectionHeadings,
+        CheckName::KeywordInIntro,
+        CheckName::KeywordDensity,
+        CheckName::ImageAltText,
+        CheckName::InternalLinks,
+        CheckName::ParagraphLength,
+        CheckName::SlugLength,
+        CheckName::NoInventedSources,
+    ];
+
     /// The name as the JSON and the pages show it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -40,14 +40,6 @@ pub struct ArticleView {
     pub links_placed: usize,
 }
 
-impl ArticleView {
-    pub fn featured(&self) -> Option<&Image> {
-        self.images
-            .iter()
-            .find(|i| i.image_type == ImageType::Featured)
-    }
-}
-
 pub async fn load_article(
     p: &Pipeline,
     account: AccountId,

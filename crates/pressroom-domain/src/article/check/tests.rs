@@ -56,22 +56,7 @@ fn a_good_article_passes_every_check_in_order() {
     assert_eq!(r.score, 100);
     use CheckName::*;
     let names: Vec<CheckName> = r.checks.iter().map(|c| c.name).collect();
-    assert_eq!(
-        names,
-        vec![
-            MetaTitle,
-            MetaDescription,
-            SingleH1,
-            SectionHeadings,
-            KeywordInIntro,
-            KeywordDensity,
-            ImageAltText,
-            InternalLinks,
-            ParagraphLength,
-            SlugLength,
-            NoInventedSources
-        ]
-    );
+    assert_eq!(names, CheckName::ALL);
     assert_eq!(
         get(&r, MetaTitle).reason,
         "38 characters, contains \"french press\""
@@ -333,19 +318,7 @@ fn linked_claims_units_and_instructions_are_not_sources() {
 
 #[test]
 fn check_names_serialise_as_their_names() {
-    for name in [
-        CheckName::MetaTitle,
-        CheckName::MetaDescription,
-        CheckName::SingleH1,
-        CheckName::SectionHeadings,
-        CheckName::KeywordInIntro,
-        CheckName::KeywordDensity,
-        CheckName::ImageAltText,
-        CheckName::InternalLinks,
-        CheckName::ParagraphLength,
-        CheckName::SlugLength,
-        CheckName::NoInventedSources,
-    ] {
+    for name in CheckName::ALL {
         assert_eq!(
             serde_json::to_value(name).unwrap(),
             serde_json::json!(name.as_str())
