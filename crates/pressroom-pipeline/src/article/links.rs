@@ -4,12 +4,12 @@
 use super::checks::recheck;
 use crate::context::{Pipeline, Result};
 use pressroom_domain::article::{LinkArticle, plan_links};
-use pressroom_domain::{AccountId, ClusterId, InternalLink, LinkId};
+use pressroom_domain::{AccountId, ClusterId, ContentId, InternalLink, LinkId, LinkStatus};
 use pressroom_store::NewLink;
 use std::collections::HashSet;
 
 /// Plans the links of `cluster`'s articles again (rejected ones take part in none) and
-/// rechecks each article. The cluster's row is locked first, so two refreshes of one cluster
+/// checks again each article whose links changed. The cluster's row is locked first, so two refreshes of one cluster
 /// run one after the other and the later one sees every article committed before it.
 #[tracing::instrument(skip(p), fields(account = account.get(), cluster = cluster.get()))]
 pub async fn refresh_links(p: &Pipeline, account: AccountId, cluster: ClusterId) -> Result<()> {
@@ -23,7 +23,13 @@ pub async fn refresh_links(p: &Pipeline, account: AccountId, cluster: ClusterId)
     // held by a writer that waits for this transaction's lock.
     let articles = tx.cluster_articles(account, cluster).await?;
     let ids: Vec<_> = articles.iter().map(|c| c.id).collect();
-    let removed: HashSet<_> = tx.removed_links(account, &ids).await?.into_iter().collect();
+    let removed: HashSet<_> = tx
+        .links_from(account, &ids, LinkStatus::Removed)
+        .await?
+        .into_iter()
+        .map(|l| (l.source, l.target))
+        .collect();
+    let before = tx.links_from(account, &ids, LinkStatus::Active).await?;
     // The cluster's first planned idea is its most searched intent: its article is the pillar.
     let inputs: Vec<LinkArticle> = articles
         .iter()
@@ -49,8 +55,21 @@ pub async fn refresh_links(p: &Pipeline, account: AccountId, cluster: ClusterId)
         .collect();
     tx.replace_links(account, site.id, &ids, &planned).await?;
     tx.commit().await?;
-    for id in ids {
-        recheck(p, account, id).await?;
+    // Only an article whose own links changed (or that was never checked) is checked again:
+    // the others' checks read the same links as before.
+    let links_of = |links: &[NewLink], id| -> Vec<(ContentId, String)> {
+        let mut v: Vec<_> = links
+            .iter()
+            .filter(|l| l.source == id)
+            .map(|l| (l.target, l.anchor.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    for c in &articles {
+        if c.checks.is_none() || links_of(&before, c.id) != links_of(&planned, c.id) {
+            recheck(p, account, c.id).await?;
+        }
     }
     Ok(())
 }

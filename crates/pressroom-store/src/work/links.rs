@@ -176,24 +176,30 @@ impl Db {
 }
 
 impl Tx {
-    /// The (source, target) pairs a person removed among links from `sources`, read inside
-    /// the caller's transaction (see [`Tx::cluster_articles`]).
-    pub async fn removed_links(
+    /// The links with `status` from `sources` (source, target, anchor), in id order, read
+    /// inside the caller's transaction (see [`Tx::cluster_articles`]): the removed ones are
+    /// what planning skips, the active ones what a new plan is compared with.
+    pub async fn links_from(
         &mut self,
         account: AccountId,
         sources: &[ContentId],
-    ) -> Result<Vec<(ContentId, ContentId)>> {
+        status: LinkStatus,
+    ) -> Result<Vec<NewLink>> {
         if sources.is_empty() {
             return Ok(Vec::new());
         }
         let raw: Vec<i64> = sources.iter().map(|i| i.get()).collect();
-        let pairs: Vec<(i64, i64)> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT source_id, target_id FROM internal_links WHERE account_id = $1 AND status = $2
+        let rows: Vec<(i64, i64, String)> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT source_id, target_id, anchor FROM internal_links WHERE account_id = $1 AND status = $2
                AND source_id IN ({}) ORDER BY id", ids_sql(&raw))))
-            .bind(account.get()).bind(LinkStatus::Removed.as_str()).fetch_all(c).await)?;
-        Ok(pairs
+            .bind(account.get()).bind(status.as_str()).fetch_all(c).await)?;
+        Ok(rows
             .into_iter()
-            .map(|(s, t)| (ContentId::new(s), ContentId::new(t)))
+            .map(|(s, t, anchor)| NewLink {
+                source: ContentId::new(s),
+                target: ContentId::new(t),
+                anchor,
+            })
             .collect())
     }
 }
