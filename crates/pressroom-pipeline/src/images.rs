@@ -7,7 +7,7 @@ use crate::functions::{ensure_credits, record_failure, settle, usage_row};
 use pressroom_domain::ai::ImageSubject;
 use pressroom_domain::settings::parse_size;
 use pressroom_domain::*;
-use pressroom_providers::download::verify_image;
+use pressroom_providers::download::{StoredImage, verify_image};
 use pressroom_providers::{ImageData, ImageRequest, ModelKind};
 use pressroom_queue::{HELD_AT, JobContext, JobError, NewJob};
 use pressroom_store::{GeneratedImage, StoreError};
@@ -322,14 +322,7 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     };
     let stored = p.media().store(&verified).await?;
     let mut tx = ctx.begin().await?;
-    let generated = GeneratedImage {
-        provider: response.provider.clone(),
-        model: response.model.clone(),
-        file_path: stored.relative.clone(),
-        public_url: None,
-        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
-        sha256: stored.sha256.clone(),
-    };
+    let generated = stored_file(&response.provider, &response.model, &stored);
     if !tx.finish_image(account, image.id, &generated).await? {
         // Someone settled it meanwhile (a cancelled run, a person's upload); keep their
         // decision. The call was made: its usage is recorded, without a charge.
@@ -359,6 +352,19 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
     tx.commit().await?;
     tracing::debug!(provider = %response.provider, model = %response.model, bytes = stored.bytes, content = content.id.get(), "image generated");
     Ok(())
+}
+
+/// A stored picture as the image row records it, made by `provider`'s `model`.
+pub(crate) fn stored_file(provider: &str, model: &str, stored: &StoredImage) -> GeneratedImage {
+    GeneratedImage {
+        provider: provider.to_string(),
+        model: model.to_string(),
+        file_path: stored.relative.clone(),
+        public_url: None,
+        // A file of more than i64::MAX bytes cannot exist; the cap only keeps this total.
+        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+        sha256: stored.sha256.clone(),
+    }
 }
 
 /// The charge of an image's picture: the first keeps the key it always had, each regenerated

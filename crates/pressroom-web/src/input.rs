@@ -1,5 +1,5 @@
 //! What the API and the pages read alike from a request, written once: the caller's site, a
-//! status filter, the keyword filter, a page size, an uploaded file's name.
+//! status filter, the keyword filter, a batch's ids, a page size, an uploaded file's name.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +24,46 @@ pub fn status<T: Status>(value: Option<&str>) -> ApiResult<Option<T>> {
         .map(T::parse)
         .transpose()
         .map_err(|e| ApiError::invalid(format!("status: {e}")))
+}
+
+/// The ids of a batch request (`"ids": [...]`): 1 to `max` of them, each positive. `noun`
+/// names what they are ids of ("content", "image") and `or_else` what may stand instead.
+pub fn id_batch<T>(
+    ids: &[i64],
+    max: usize,
+    noun: &str,
+    or_else: &str,
+    make: impl Fn(i64) -> T,
+) -> ApiResult<Vec<T>> {
+    if ids.is_empty() || ids.len() > max {
+        return Err(ApiError::invalid(format!(
+            "ids: give between 1 and {max} {noun} ids{or_else}"
+        )));
+    }
+    if let Some(bad) = ids.iter().find(|i| **i <= 0) {
+        let a = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        return Err(ApiError::invalid(format!(
+            "ids: {bad} is not {a} {noun} id"
+        )));
+    }
+    Ok(ids.iter().map(|i| make(*i)).collect())
+}
+
+/// The ticked boxes of a page's form (`ids=1&ids=2…`, read as pairs because repeated keys
+/// are a list), each a positive id; none ticked is an empty list.
+pub fn ticked_ids<T: std::str::FromStr<Err = pressroom_domain::DomainError>>(
+    fields: &[(String, String)],
+) -> ApiResult<Vec<T>> {
+    fields
+        .iter()
+        .filter(|(k, _)| k == "ids")
+        .map(|(_, v)| v.parse::<T>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| ApiError::invalid(format!("ids: {e}")))
 }
 
 /// A page size: `default` when absent, held to 1..=1000.

@@ -3,12 +3,11 @@
 
 use crate::article::recheck;
 use crate::context::{Pipeline, PipelineError, Result};
-use crate::images::{ImageRequestOutcome, generate_images, job_key};
+use crate::images::{ImageRequestOutcome, generate_images, job_key, stored_file};
 use pressroom_domain::ai::bounds::ALT_TEXT_MAX;
 use pressroom_domain::text::line;
 use pressroom_domain::{AccountId, Image, ImageId, ImageStatus};
 use pressroom_providers::download::verify_image;
-use pressroom_store::GeneratedImage;
 
 /// Who made an uploaded picture, in place of a provider and model.
 pub const UPLOAD_PROVIDER: &str = "upload";
@@ -80,14 +79,7 @@ pub async fn upload_image(
         .map_err(|e| PipelineError::Internal(format!("checking an upload panicked: {e}")))?
         .map_err(|e| PipelineError::Invalid(format!("file: {e}")))?;
     let stored = p.media().store(&verified).await?;
-    let file = GeneratedImage {
-        provider: UPLOAD_PROVIDER.into(),
-        model: UPLOAD_PROVIDER.into(),
-        file_path: stored.relative.clone(),
-        public_url: None,
-        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
-        sha256: stored.sha256.clone(),
-    };
+    let file = stored_file(UPLOAD_PROVIDER, UPLOAD_PROVIDER, &stored);
     let mut tx = p.db().begin().await?;
     let image = tx.upload_image(account, id, &file).await?;
     tx.review_if_images_settled(account, image.content_id)

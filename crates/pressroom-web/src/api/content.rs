@@ -5,7 +5,7 @@ use crate::actions;
 use crate::auth::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::input::own_site;
+use crate::input::{id_batch, own_site};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -149,15 +149,13 @@ pub(super) async fn bulk_review(
         }
         editorial::review_passing(&s.pipeline, c.account(), site.id).await?
     } else {
-        if body.ids.is_empty() || body.ids.len() > MAX_REVIEW_IDS {
-            return Err(ApiError::invalid(format!(
-                "ids: give between 1 and {MAX_REVIEW_IDS} content ids, or all_passing"
-            )));
-        }
-        if let Some(bad) = body.ids.iter().find(|i| **i <= 0) {
-            return Err(ApiError::invalid(format!("ids: {bad} is not a content id")));
-        }
-        let ids: Vec<ContentId> = body.ids.iter().map(|i| ContentId::new(*i)).collect();
+        let ids = id_batch(
+            &body.ids,
+            MAX_REVIEW_IDS,
+            "content",
+            ", or all_passing",
+            ContentId::new,
+        )?;
         editorial::review_on_site(
             &s.pipeline,
             c.account(),

@@ -5,7 +5,7 @@ use crate::actions;
 use crate::auth::{ApiJson, ApiPath, Caller};
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::input::own_site;
+use crate::input::{id_batch, own_site};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -38,15 +38,7 @@ pub(super) async fn generate_images(
     ApiJson(body): ApiJson<GenerateImagesBody>,
 ) -> ApiResult<Json<Vec<ImageOutcomeDto>>> {
     c.require_edit()?;
-    if body.ids.is_empty() || body.ids.len() > MAX_IMAGE_IDS {
-        return Err(ApiError::invalid(format!(
-            "ids: give between 1 and {MAX_IMAGE_IDS} image ids"
-        )));
-    }
-    if let Some(bad) = body.ids.iter().find(|i| **i <= 0) {
-        return Err(ApiError::invalid(format!("ids: {bad} is not an image id")));
-    }
-    let ids: Vec<ImageId> = body.ids.iter().map(|i| ImageId::new(*i)).collect();
+    let ids = id_batch(&body.ids, MAX_IMAGE_IDS, "image", "", ImageId::new)?;
     let outcomes = images::generate_images(&s.pipeline, c.account(), &ids, None).await?;
     Ok(Json(
         outcomes.into_iter().map(ImageOutcomeDto::from).collect(),

@@ -5,7 +5,7 @@ use crate::actions;
 use crate::auth::{CsrfForm, PageUser};
 use crate::dto::ImageDto;
 use crate::error::{ApiError, PageResult};
-use crate::input::own_site;
+use crate::input::{own_site, ticked_ids};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -73,7 +73,7 @@ pub(super) async fn images_page(
     })
 }
 
-/// `ids=1&ids=2…` (checkboxes); read as pairs because repeated keys are a list. The button
+/// The ticked images (`ids=1&ids=2…`). The button
 /// pressed says what to do: generate (pending and failed ones; generated ones are skipped) or
 /// `action=regenerate`, a new picture for each, generated ones included (each charged).
 pub(super) async fn generate(
@@ -83,12 +83,7 @@ pub(super) async fn generate(
 ) -> PageResult {
     c.require_edit()?;
     let site = own_site(&s, &c, site).await?;
-    let ids: Vec<ImageId> = pairs
-        .iter()
-        .filter(|(k, _)| k == "ids")
-        .map(|(_, v)| v.parse::<ImageId>())
-        .collect::<Result<_, _>>()
-        .map_err(|e| ApiError::invalid(format!("ids: {e}")))?;
+    let ids: Vec<ImageId> = ticked_ids(&pairs)?;
     if ids.is_empty() {
         return Err(ApiError::invalid("ids: select at least one image").into());
     }

@@ -4,7 +4,7 @@
 use super::view::{Nav, csrf, fmt_time, nav, render};
 use crate::auth::{CsrfForm, PageUser};
 use crate::error::{ApiError, PageResult};
-use crate::input::own_site;
+use crate::input::{own_site, ticked_ids};
 use crate::lists::{Contents, list};
 use crate::state::AppState;
 use askama::Template;
@@ -113,12 +113,7 @@ pub(super) async fn bulk(
             } else {
                 ContentStatus::Rejected
             };
-            let ids = fields
-                .iter()
-                .filter(|(k, _)| k == "ids")
-                .map(|(_, v)| v.parse::<ContentId>())
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ApiError::invalid(format!("ids: {e}")))?;
+            let ids: Vec<ContentId> = ticked_ids(&fields)?;
             if ids.is_empty() || ids.len() > MAX_TICKED {
                 return Err(ApiError::invalid(format!(
                     "ids: tick between 1 and {MAX_TICKED} articles"

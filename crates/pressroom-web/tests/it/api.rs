@@ -526,12 +526,7 @@ async fn sites_and_bad_bodies() {
 async fn other_accounts_ids_answer_404() {
     let app = start_sqlite().await;
     app.import().await;
-    let (st, started) = app
-        .post(&format!("/api/v1/sites/{}/runs", app.site), json!({}))
-        .await;
-    assert_eq!(st, 201, "{started}");
-    let run = started["run"]["id"].as_i64().unwrap();
-    app.wait_run(run, |s| s == "awaiting_review").await;
+    let run = app.run_to_review().await;
     let (_, content) = app
         .get(&format!("/api/v1/sites/{}/content", app.site))
         .await;

@@ -14,22 +14,8 @@ const KEYWORDS_WITH_INTENTS: &str = "Keyword,Volume,Intent\n\
 
 /// Runs the keywords to the review gate and returns the site's content, in id order.
 async fn reviewed(app: &App) -> Vec<Value> {
-    let res = app
-        .http
-        .post(app.url(&format!("/api/v1/sites/{}/keywords/import", app.site)))
-        .bearer_auth(&app.token)
-        .header("content-type", "text/csv")
-        .body(KEYWORDS_WITH_INTENTS)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let (st, started) = app
-        .post(&format!("/api/v1/sites/{}/runs", app.site), json!({}))
-        .await;
-    assert_eq!(st, 201, "{started}");
-    let run = started["run"]["id"].as_i64().unwrap();
-    app.wait_run(run, |s| s == "awaiting_review").await;
+    app.import_csv(KEYWORDS_WITH_INTENTS).await;
+    app.run_to_review().await;
     let (_, content) = app
         .get(&format!("/api/v1/sites/{}/content", app.site))
         .await;

@@ -6,7 +6,7 @@ use pressroom_pipeline::Pipeline;
 use pressroom_providers::{DownloadConfig, Limits, ModelRegistry, ProviderEnv, Providers};
 use pressroom_queue::CancellationToken;
 use pressroom_store::Db;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::Duration;
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -189,16 +189,32 @@ impl App {
     }
 
     pub async fn import(&self) {
+        self.import_csv(KEYWORDS).await;
+    }
+
+    /// Imports `csv` into the app's site through the API.
+    pub async fn import_csv(&self, csv: &'static str) {
         let res = self
             .http
             .post(self.url(&format!("/api/v1/sites/{}/keywords/import", self.site)))
             .bearer_auth(&self.token)
             .header("content-type", "text/csv")
-            .body(KEYWORDS)
+            .body(csv)
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+
+    /// Starts a run of the app's site and waits for it to reach the review gate; its id.
+    pub async fn run_to_review(&self) -> i64 {
+        let (st, started) = self
+            .post(&format!("/api/v1/sites/{}/runs", self.site), json!({}))
+            .await;
+        assert_eq!(st, 201, "{started}");
+        let run = started["run"]["id"].as_i64().unwrap();
+        self.wait_run(run, |s| s == "awaiting_review").await;
+        run
     }
 
     /// Polls the run until `done` says so (30 s at most).
