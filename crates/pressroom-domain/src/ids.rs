@@ -53,6 +53,11 @@ id_type! {
     JobId => "job",
     LinkId => "internal link",
     RevisionId => "revision",
+    SettingsChangeId => "settings change",
+    ProviderKeyId => "provider key",
+    WebhookId => "webhook",
+    DeliveryId => "webhook delivery",
+    ScheduleSlotId => "schedule slot",
 }
 
 /// Parses a comma-separated id list such as `1,2, 3`, naming the first bad element.

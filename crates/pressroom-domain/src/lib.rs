@@ -10,10 +10,12 @@ pub mod ids;
 pub mod keyword;
 mod kinds;
 pub mod money;
+pub mod schedule;
 pub mod settings;
 pub mod status;
 pub mod template;
 pub mod text;
+pub mod voice;
 
 pub use ai::AiFunction;
 pub use entities::*;
@@ -22,9 +24,11 @@ pub use ids::*;
 pub use keyword::{Intent, KeywordDraft, normalise_phrase};
 pub use kinds::*;
 pub use money::{Credits, UsdMicros};
+pub use schedule::{Frequency, Schedule, Weekday};
 pub use settings::{ClusteringSettings, SiteSettings};
 pub use status::*;
 pub use template::PromptTemplate;
+pub use voice::{BrandVoice, PointOfView};
 
 /// Milliseconds since the Unix epoch, UTC. Both storage engines keep times as this integer,
 /// so they sort and compare the same way.

@@ -1,6 +1,8 @@
 //! Per-site settings with the defaults of SPEC section 2. Stored as JSON on the site; every
 //! field has a default so older rows keep loading as settings grow.
 
+use crate::schedule::{Schedule, check_timezone};
+use crate::voice::BrandVoice;
 use crate::{AiFunction, ClusterMethod, DomainError, PromptTemplate, ReviewMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +27,18 @@ pub struct SiteSettings {
     pub clustering: ClusteringSettings,
     /// Most internal links one article gets to other articles of its cluster.
     pub internal_links_per_article: u32,
+    /// How the site's articles sound; fed to every text prompt.
+    pub voice: BrandVoice,
+    /// When automation runs by itself.
+    pub schedule: Schedule,
+    /// IANA time zone of the schedule and of the budget's month (`Europe/Berlin`).
+    pub timezone: String,
+    /// Most credits the site may spend in a calendar month (in `timezone`); `None`: no budget.
+    pub monthly_budget: Option<i64>,
+    /// The account's provider keys (by name) the site's text and image calls use; `None`:
+    /// the process environment's key.
+    pub text_key: Option<String>,
+    pub image_key: Option<String>,
 }
 
 /// How Stage 1 groups the site's keywords (docs/BENCHMARKS.md has each method's quality).
@@ -147,6 +161,12 @@ impl Default for SiteSettings {
             min_keywords_to_cluster: 5,
             clustering: ClusteringSettings::default(),
             internal_links_per_article: 3,
+            voice: BrandVoice::default(),
+            schedule: Schedule::default(),
+            timezone: "UTC".into(),
+            monthly_budget: None,
+            text_key: None,
+            image_key: None,
         }
     }
 }
@@ -196,6 +216,18 @@ impl SiteSettings {
             });
         }
         self.clustering.validate()?;
+        self.voice.validate()?;
+        self.schedule.validate()?;
+        check_timezone(&self.timezone)?;
+        if let Some(b) = self.monthly_budget
+            && b < 0
+        {
+            return Err(DomainError::OutOfRange {
+                field: "monthly_budget",
+                min: 0,
+                max: i64::MAX,
+            });
+        }
         for size in [&self.featured_image_size, &self.in_article_image_size] {
             parse_size(size)?;
         }

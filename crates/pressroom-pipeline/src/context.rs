@@ -1,11 +1,12 @@
 //! The services every use case needs, built once per process and shared.
 
+use pressroom_domain::TimestampMs;
 use pressroom_providers::{
     DownloadConfig, DownloadError, MediaStore, ModelKind, ModelRegistry, ModelSpec, ProviderError,
     ProviderKind, Providers, SafeDownloader,
 };
 use pressroom_queue::{Queue, QueueError};
-use pressroom_store::{Db, StoreError};
+use pressroom_store::{Db, SecretBox, SecretError, StoreError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
@@ -22,6 +23,8 @@ pub enum PipelineError {
     Download(#[from] DownloadError),
     #[error(transparent)]
     Domain(#[from] pressroom_domain::DomainError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     #[error("the model's answer was unusable: {0}")]
     BadOutput(String),
     /// The model's answer broke its schema twice (first answer and the corrected retry); the
@@ -68,6 +71,11 @@ pub struct Pipeline {
     inner: Arc<Inner>,
 }
 
+/// What time it is, in UTC milliseconds. The scheduler and budgets read time only through
+/// this, so tests set it instead of sleeping.
+pub type Clock = Arc<dyn Fn() -> TimestampMs + Send + Sync>;
+
+#[derive(Clone)]
 struct Inner {
     db: Db,
     queue: Queue,
@@ -75,6 +83,9 @@ struct Inner {
     downloader: SafeDownloader,
     media: MediaStore,
     data_dir: PathBuf,
+    clock: Clock,
+    /// Seals and opens provider keys and webhook secrets; `None` when no secret key is set.
+    secrets: Option<SecretBox>,
 }
 
 impl Pipeline {
@@ -92,8 +103,38 @@ impl Pipeline {
                 downloader: SafeDownloader::new(download),
                 media: MediaStore::new(data_dir.join("media")),
                 data_dir: data_dir.to_path_buf(),
+                clock: Arc::new(pressroom_store::now_ms),
+                secrets: None,
             }),
         }
+    }
+
+    /// The same services reading time from `clock` (tests).
+    pub fn with_clock(self, clock: Clock) -> Pipeline {
+        let mut inner = (*self.inner).clone();
+        inner.clock = clock;
+        Pipeline {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same services sealing secrets with `secrets`.
+    pub fn with_secrets(self, secrets: SecretBox) -> Pipeline {
+        let mut inner = (*self.inner).clone();
+        inner.secrets = Some(secrets);
+        Pipeline {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// Now, by the pipeline's clock.
+    pub fn now(&self) -> TimestampMs {
+        (self.inner.clock)()
+    }
+
+    /// The secret box, or the error that says how to configure one.
+    pub fn secrets(&self) -> Result<&SecretBox> {
+        self.inner.secrets.as_ref().ok_or(SecretError::NoKey.into())
     }
 
     pub fn db(&self) -> &Db {

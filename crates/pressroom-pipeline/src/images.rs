@@ -257,7 +257,7 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         .await?
         .cluster_id
         .get();
-    let choice = p.providers().image(account.get(), &site.settings)?;
+    let choice = crate::keys::image_for(p, &site).await?;
     let prompt = site.settings.template(AiFunction::GenerateImage)?.render(&[
         ("image_type", image.image_type.as_str().replace('-', " ")),
         ("post_title", content.title.clone()),

@@ -8,8 +8,10 @@ pub mod functions;
 pub mod html;
 pub mod images;
 pub mod import;
+pub mod keys;
 pub mod planning;
 pub mod runs;
+pub mod scheduler;
 pub mod serp;
 pub mod workers;
 

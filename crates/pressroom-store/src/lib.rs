@@ -17,6 +17,7 @@ mod keywords;
 mod ledger;
 mod rows;
 mod runs;
+mod secrets;
 mod sites;
 mod status;
 #[cfg(feature = "testing")]
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
+pub use secrets::{SecretBox, SecretError};
 pub use status::StatusColumn;
 pub use work::{
     ContentText, GeneratedImage, ImageCounts, LinkView, MergeCounts, NewContent, NewImage, NewLink,

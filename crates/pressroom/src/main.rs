@@ -132,6 +132,15 @@ pub enum Command {
     /// Read, edit and regenerate articles; their revisions and links.
     #[command(subcommand)]
     Content(commands::ContentCommand),
+    /// Scheduled runs: each site's schedule, next slot and what came of past slots.
+    #[command(subcommand)]
+    Schedule(commands::ScheduleCommand),
+    /// The account's AI provider keys, sealed at rest; sites choose among them.
+    #[command(subcommand)]
+    Keys(commands::KeysCommand),
+    /// Signed notifications: webhooks and their delivery log.
+    #[command(subcommand)]
+    Webhooks(commands::WebhooksCommand),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]
@@ -201,6 +210,28 @@ pub enum SitesCommand {
     },
     /// Show a site and its settings.
     Show { name: String },
+    /// Change a site's settings: `key=value ...` (keys as `sites settings` lists them; an
+    /// empty value unsets an optional one). One bad pair and nothing changes.
+    Set {
+        name: String,
+        #[arg(required = true)]
+        assignments: Vec<String>,
+    },
+    /// A site's settings, every key `sites set` takes, with its value.
+    Settings { name: String },
+    /// Who changed which of a site's settings, when, from what to what; newest first.
+    Changes {
+        name: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// The prompt an AI function would be sent for this site (its voice and template
+    /// overrides applied to sample values), and the variables the template may use.
+    Prompt {
+        name: String,
+        /// generate-ideas, generate-content, generate-image-prompts ...
+        function: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

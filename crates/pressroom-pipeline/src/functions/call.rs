@@ -112,7 +112,7 @@ pub(super) async fn ask<T: DeserializeOwned>(
     run: Option<RunId>,
 ) -> Result<(T, NewUsage)> {
     let account = site.account_id;
-    let choice = p.providers().text(account.get(), &site.settings)?;
+    let choice = crate::keys::text_for(p, site).await?;
     let user = site.settings.template(function)?.render(&values);
     let spec = p.model_spec(choice.provider.name(), ModelKind::Text, &choice.model)?;
     let mut request =

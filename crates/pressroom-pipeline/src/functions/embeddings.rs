@@ -26,7 +26,7 @@ pub async fn embed_phrases(
     phrases: &[String],
     run: Option<RunId>,
 ) -> Result<(Vec<Vec<f32>>, Credits)> {
-    let choice = p.providers().embeddings(account.get(), &site.settings)?;
+    let choice = crate::keys::embeddings_for(p, site).await?;
     let spec = p.model_spec(choice.provider.name(), ModelKind::Embedding, &choice.model)?;
     let normalised: Vec<String> = phrases.iter().map(|s| normalise_phrase(s)).collect();
     let mut distinct: Vec<String> = normalised.clone();

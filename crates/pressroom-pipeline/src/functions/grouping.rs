@@ -329,8 +329,8 @@ pub async fn join_clusters(
 }
 
 /// Whether the site's text model names clusters (any provider but the built-in offline one).
-pub fn model_names_clusters(p: &Pipeline, site: &Site) -> Result<bool> {
-    let choice = p.providers().text(site.account_id.get(), &site.settings)?;
+pub async fn model_names_clusters(p: &Pipeline, site: &Site) -> Result<bool> {
+    let choice = crate::keys::text_for(p, site).await?;
     Ok(choice.provider.name() != "offline")
 }
 
@@ -345,7 +345,7 @@ pub async fn make_clusters(
     run: Option<RunId>,
 ) -> Result<ClusterReport> {
     let mut report = ClusterReport::default();
-    if model_names_clusters(p, site)? {
+    if model_names_clusters(p, site).await? {
         for group in groups {
             let one = name_with_model(p, account, site, group, run).await?;
             report.clusters.extend(one.clusters);

@@ -51,7 +51,7 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
         return Ok(());
     }
     let site = p.db().site(account, run.site_id).await?;
-    let providers = run_providers(p, account, &site)?;
+    let providers = run_providers(p, &site).await?;
     let mut tx = p.db().begin().await?;
     let current = tx.run_for_update(account, run_id).await?;
     let (message, stage) = match current.status {
@@ -129,9 +129,9 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
     }
 }
 
-fn run_providers(p: &Pipeline, account: AccountId, site: &Site) -> Result<RunProviders> {
-    let text = p.providers().text(account.get(), &site.settings)?;
-    let image = p.providers().image(account.get(), &site.settings)?;
+async fn run_providers(p: &Pipeline, site: &Site) -> Result<RunProviders> {
+    let text = crate::keys::text_for(p, site).await?;
+    let image = crate::keys::image_for(p, site).await?;
     Ok(RunProviders {
         text_provider: text.provider.name().to_string(),
         text_model: text.model.clone(),

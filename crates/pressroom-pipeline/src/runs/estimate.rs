@@ -44,8 +44,8 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
         .map_or(waiting, |c| waiting.min(i64::from(c)));
     let images = counts.images_pending + articles * (1 + i64::from(s.in_article_images));
     let images = s.caps.images.map_or(images, |c| images.min(i64::from(c)));
-    let text = p.providers().text(account.get(), s)?;
-    let image = p.providers().image(account.get(), s)?;
+    let text = crate::keys::text_for(p, &site).await?;
+    let image = crate::keys::image_for(p, &site).await?;
     let text_rate = p
         .model_spec(text.provider.name(), ModelKind::Text, &text.model)?
         .text_credits(EST_TOKENS_PER_CALL, 0);

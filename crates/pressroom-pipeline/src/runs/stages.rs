@@ -109,7 +109,7 @@ async fn keywords_to_clusters(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
         }
     }
     // Offline, clusters are written a piece at a time; a model names one cluster per call.
-    let piece = if functions::model_names_clusters(p, &site_row)? {
+    let piece = if functions::model_names_clusters(p, &site_row).await? {
         1
     } else {
         OFFLINE_CLUSTERS_PER_PIECE

@@ -5,17 +5,25 @@
 mod account;
 mod clusters;
 mod content;
+mod keys;
 mod keywords;
+mod prompts;
 mod review;
 mod run;
 mod runs;
+mod schedule;
 mod serp;
 mod server;
+mod settings;
 mod sites;
 mod users;
+mod webhooks;
 
 pub use clusters::{ClustersCommand, IdeasCommand};
 pub use content::ContentCommand;
+pub use keys::KeysCommand;
+pub use schedule::ScheduleCommand;
+pub use webhooks::WebhooksCommand;
 
 use crate::config::Config;
 use crate::exit::Exit;
@@ -56,6 +64,9 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Runs(cmd) => runs::command(&config, &out, cmd).await,
         Command::Review(cmd) => review::command(&config, &out, cmd).await,
         Command::Content(cmd) => content::command(&config, &out, cmd).await,
+        Command::Schedule(cmd) => schedule::command(&config, &out, cmd).await,
+        Command::Keys(cmd) => keys::command(&config, &out, cmd).await,
+        Command::Webhooks(cmd) => webhooks::command(&config, &out, cmd).await,
         Command::Serve {
             addr,
             image_concurrency,

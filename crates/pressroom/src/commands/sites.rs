@@ -57,6 +57,16 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: SitesCommand) -> an
                 json!({"site": site}),
             );
         }
+        SitesCommand::Set { name, assignments } => {
+            return super::settings::set(config, out, &name, &assignments).await;
+        }
+        SitesCommand::Settings { name } => return super::settings::show(config, out, &name).await,
+        SitesCommand::Changes { name, limit } => {
+            return super::settings::changes(config, out, &name, limit).await;
+        }
+        SitesCommand::Prompt { name, function } => {
+            return super::prompts::preview(config, out, &name, &function).await;
+        }
     }
     Ok(Exit::Ok)
 }

@@ -1,0 +1,104 @@
+//! Sealing secrets at rest (provider keys, webhook secrets) with XChaCha20-Poly1305 under one
+//! 32-byte key that lives outside the database (environment or config file). What is stored
+//! is `hex(nonce || ciphertext)`: a database dump alone reveals no secret, and a sealed value
+//! altered or sealed under another key fails to open instead of decrypting to garbage.
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use thiserror::Error;
+
+const NONCE_LEN: usize = 24;
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum SecretError {
+    #[error(
+        "the secret key must be 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`"
+    )]
+    BadKey,
+    #[error(
+        "no secret key is configured: set PRESSROOM_SECRET_KEY (64 hex characters) to store provider keys and webhook secrets"
+    )]
+    NoKey,
+    #[error(
+        "a stored secret could not be opened: it was sealed under another secret key or altered"
+    )]
+    CannotOpen,
+}
+
+/// The process's sealing key. `Debug` never prints it.
+#[derive(Clone)]
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(..)")
+    }
+}
+
+impl SecretBox {
+    /// From 64 hex characters.
+    pub fn from_hex(key: &str) -> Result<SecretBox, SecretError> {
+        let bytes = hex::decode(key.trim()).map_err(|_| SecretError::BadKey)?;
+        if bytes.len() != 32 {
+            return Err(SecretError::BadKey);
+        }
+        let cipher = XChaCha20Poly1305::new_from_slice(&bytes).map_err(|_| SecretError::BadKey)?;
+        Ok(SecretBox { cipher })
+    }
+
+    /// A new random key as 64 hex characters.
+    pub fn generate_hex() -> String {
+        hex::encode(XChaCha20Poly1305::generate_key(&mut OsRng))
+    }
+
+    /// Seals `plain` under a fresh random nonce.
+    pub fn seal(&self, plain: &str) -> String {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        // Encryption fails only for inputs over ~256 GiB; a key or secret never is.
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, plain.as_bytes())
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        hex::encode(out)
+    }
+
+    pub fn open(&self, sealed: &str) -> Result<String, SecretError> {
+        let bytes = hex::decode(sealed).map_err(|_| SecretError::CannotOpen)?;
+        if bytes.len() <= NONCE_LEN {
+            return Err(SecretError::CannotOpen);
+        }
+        let (nonce, body) = bytes.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| SecretError::CannotOpen)?;
+        let plain = self
+            .cipher
+            .decrypt(&XNonce::from(nonce), body)
+            .map_err(|_| SecretError::CannotOpen)?;
+        String::from_utf8(plain).map_err(|_| SecretError::CannotOpen)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seals_and_opens_and_refuses_other_keys_and_tampering() {
+        let k = SecretBox::from_hex(&SecretBox::generate_hex()).unwrap();
+        let sealed = k.seal("sk-live-123456");
+        assert!(!sealed.contains("sk-live"));
+        assert_ne!(sealed, k.seal("sk-live-123456"), "a fresh nonce each time");
+        assert_eq!(k.open(&sealed).unwrap(), "sk-live-123456");
+        let other = SecretBox::from_hex(&SecretBox::generate_hex()).unwrap();
+        assert_eq!(other.open(&sealed), Err(SecretError::CannotOpen));
+        let mut tampered = sealed.clone();
+        let last = if tampered.ends_with('0') { "1" } else { "0" };
+        tampered.replace_range(tampered.len() - 1.., last);
+        assert_eq!(k.open(&tampered), Err(SecretError::CannotOpen));
+        assert_eq!(SecretBox::from_hex("abc").err(), Some(SecretError::BadKey));
+        assert!(format!("{k:?}").len() < 20);
+    }
+}
