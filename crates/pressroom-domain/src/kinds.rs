@@ -135,3 +135,13 @@ mod tests {
         );
     }
 }
+// What an account's webhooks can be told. `ping`: a test delivery asked for by a person.
+vocabulary!(WebhookEvent, "webhook event" {
+    RunCompleted => "run-completed", RunFailed => "run-failed",
+    RunAwaitingReview => "run-awaiting-review", ImagesFailed => "images-failed", Ping => "ping",
+});
+vocabulary!(WebhookStatus, "webhook status" { Active => "active", Removed => "removed" });
+// `pending` until a receiver answered 2xx (`delivered`) or every attempt failed (`failed`).
+vocabulary!(DeliveryStatus, "delivery status" {
+    Pending => "pending", Delivered => "delivered", Failed => "failed",
+});

@@ -16,6 +16,7 @@ pub mod status;
 pub mod template;
 pub mod text;
 pub mod voice;
+pub mod webhook;
 
 pub use ai::AiFunction;
 pub use entities::*;
@@ -29,6 +30,7 @@ pub use settings::{ClusteringSettings, SiteSettings};
 pub use status::*;
 pub use template::PromptTemplate;
 pub use voice::{BrandVoice, PointOfView};
+pub use webhook::{Delivery, Webhook};
 
 /// Milliseconds since the Unix epoch, UTC. Both storage engines keep times as this integer,
 /// so they sort and compare the same way.

@@ -8,6 +8,8 @@
 //! Runware takes its key in the `Authorization` header or as a leading `authentication`
 //! task, and answers `outputType` `URL`, `base64Data` or `dataURI`.
 //!
+//! [`spawn_receiver`] starts a webhook receiver that records what it is sent.
+//!
 //! Test hooks: `POST /__script` queues responses for the next API calls (`[429, 500, 400,
 //! "malformed-json", "insufficient-quota", "out-of-bounds", "out-of-bounds:target_words",
 //! ...]`, consumed in order), `GET /__stats` gives
@@ -23,10 +25,12 @@ mod hooks;
 mod images;
 pub mod keywords;
 mod pictures;
+mod receiver;
 mod runware;
 pub mod schema;
 mod server;
 mod state;
 
 pub use config::{EndpointStats, ImageMode, MockConfig, Stats, Step};
+pub use receiver::{Received, Receiver, spawn_receiver};
 pub use server::{MockHandle, spawn};

@@ -9,6 +9,7 @@ pub mod html;
 pub mod images;
 pub mod import;
 pub mod keys;
+pub mod notify;
 pub mod planning;
 pub mod runs;
 pub mod scheduler;

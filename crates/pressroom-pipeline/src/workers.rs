@@ -1,13 +1,17 @@
-//! The worker that runs Pressroom's jobs: run drivers and image generations. `pressroom
+//! The worker that runs Pressroom's jobs: run drivers, image generations and webhook
+//! deliveries. `pressroom
 //! worker`, `serve` and `run` all build it here, so every process handles the same kinds.
 
 use crate::context::Pipeline;
 use crate::images::{IMAGE_JOB, IMAGES_QUEUE, ImageJob, run_image_job};
+use crate::notify::{DELIVER_JOB, DeliverJob, WEBHOOKS_QUEUE, run_delivery_job};
 use crate::runs::{RUN_JOB, RUNS_QUEUE, RunJob, run_driver_job};
 use pressroom_queue::{JobContext, Worker, WorkerConfig};
 
 /// Runs drivers at once per process; each drives one site's run.
 pub const RUN_CONCURRENCY: usize = 4;
+/// Webhook deliveries at once per process; each waits at most a few seconds on a receiver.
+pub const WEBHOOK_CONCURRENCY: usize = 4;
 /// Image jobs at once per process unless configured; the provider's own limiter caps calls.
 /// Twice the largest default provider limit (Runware's 8 in flight), see [`image_slots_for`].
 pub const DEFAULT_IMAGE_CONCURRENCY: usize = 16;
@@ -22,7 +26,7 @@ pub fn image_slots_for(provider_in_flight: usize) -> usize {
 }
 
 pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> Worker {
-    let (runs, images) = (p.clone(), p.clone());
+    let (runs, images, hooks) = (p.clone(), p.clone(), p.clone());
     Worker::builder(p.db().clone())
         .register(RUN_JOB, move |ctx: JobContext, job: RunJob| {
             run_driver_job(runs.clone(), ctx, job)
@@ -30,7 +34,11 @@ pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> W
         .register(IMAGE_JOB, move |ctx: JobContext, job: ImageJob| {
             run_image_job(images.clone(), ctx, job)
         })
+        .register(DELIVER_JOB, move |ctx: JobContext, job: DeliverJob| {
+            run_delivery_job(hooks.clone(), ctx, job)
+        })
         .queue(RUNS_QUEUE, RUN_CONCURRENCY)
+        .queue(WEBHOOKS_QUEUE, WEBHOOK_CONCURRENCY)
         .queue(IMAGES_QUEUE, image_concurrency.max(1))
         .config(config)
         .build()

@@ -27,7 +27,7 @@ pub mod runware;
 pub mod types;
 
 pub use download::{
-    DownloadConfig, Downloaded, MediaStore, SafeDownloader, StoredImage, VerifiedImage,
+    DownloadConfig, Downloaded, MediaStore, Posted, SafeDownloader, StoredImage, VerifiedImage,
     verify_image,
 };
 pub use embeddings::{EmbeddingProvider, EmbeddingRequest, EmbeddingResponse};

@@ -22,6 +22,7 @@ mod sites;
 mod status;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webhooks;
 mod work;
 
 pub use accounts::{LOCAL_ACCOUNT_NAME, LOCAL_SITE_NAME, LOCAL_STARTING_CREDITS};
@@ -35,6 +36,7 @@ pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
 pub use secrets::{SecretBox, SecretError};
 pub use status::StatusColumn;
+pub use webhooks::Attempt;
 pub use work::{
     ContentText, GeneratedImage, ImageCounts, LinkView, MergeCounts, NewContent, NewImage, NewLink,
     PipelineCounts,

@@ -246,3 +246,17 @@ pub async fn seed_article(
     let idea = plan_idea(db, account, site, cluster, keyword).await;
     write_article(db, &idea, false).await
 }
+
+/// Test time travel for the queue: makes every waiting job of `kind` due now (a retry
+/// scheduled minutes ahead runs at once). Returns how many.
+pub async fn make_jobs_due(db: &Db, kind: &str) -> u64 {
+    crate::on_db!(db, p => sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = $1 AND state = 'available'")
+        .bind(kind).execute(p).await.map(|r| r.rows_affected()))
+    .expect("make jobs due")
+}
+
+/// One text column of one row, read raw (to show what is really stored, e.g. sealed secrets).
+pub async fn raw_text(db: &Db, sql: &str, id: i64) -> String {
+    crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).bind(id).fetch_one(p).await)
+        .expect("raw read")
+}

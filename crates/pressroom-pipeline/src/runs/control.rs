@@ -169,11 +169,20 @@ pub(super) async fn fail_run(
     run: RunId,
     error: &str,
 ) -> Result<()> {
+    // Read before the transaction: a pool read while holding one can wait on it (SQLite).
+    let site = p
+        .db()
+        .site(account, p.db().run(account, run).await?.site_id)
+        .await?;
     let mut tx = p.db().begin().await?;
     let current = tx.run_for_update(account, run).await?;
     if current.status == RunStatus::Running {
         tx.move_status(account, run, RunStatus::Failed).await?;
         tx.mark_run_finished(account, run, Some(error)).await?;
+        let mut failed = current.clone();
+        failed.error = Some(error.to_string());
+        crate::notify::run_finished_in(&mut tx, &failed, RunStatus::Failed, &site.name, p.now())
+            .await?;
         tx.add_run_event(
             account,
             run,
@@ -185,6 +194,7 @@ pub(super) async fn fail_run(
         .await?;
     }
     tx.commit().await?;
+    p.queue().wake(crate::notify::WEBHOOKS_QUEUE);
     Ok(())
 }
 

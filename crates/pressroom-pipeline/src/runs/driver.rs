@@ -163,6 +163,7 @@ async fn finish(p: &Pipeline, account: AccountId, run_id: RunId, site: &Site) ->
         Err(e) => return Err(PipelineError::from(e)),
     }
     tx.mark_run_finished(account, run_id, None).await?;
+    crate::notify::run_finished_in(&mut tx, &run, to, &site.name, p.now()).await?;
     let failures = failures(&run);
     let mut message = format!("run {}", to.as_str().replace('_', " "));
     let level = if failures.is_empty() {
@@ -194,6 +195,7 @@ async fn finish(p: &Pipeline, account: AccountId, run_id: RunId, site: &Site) ->
     )
     .await?;
     tx.commit().await?;
+    p.queue().wake(crate::notify::WEBHOOKS_QUEUE);
     tracing::info!(
         status = to.as_str(),
         failed = run.failed_items(),

@@ -12,8 +12,8 @@ use std::time::Duration;
 /// Downloads provider image URLs under the rules above. Cheap to clone.
 #[derive(Clone)]
 pub struct SafeDownloader {
-    config: DownloadConfig,
-    client: Result<reqwest::Client, String>,
+    pub(super) config: DownloadConfig,
+    pub(super) client: Result<reqwest::Client, String>,
 }
 
 /// A downloaded, verified image and where it finally came from.
@@ -155,7 +155,7 @@ async fn read_capped(mut resp: reqwest::Response, cap: u64) -> Result<Vec<u8>, D
 }
 
 /// Surfaces our resolver's refusal (wrapped by the HTTP stack) as itself.
-fn transport_error(e: &reqwest::Error) -> DownloadError {
+pub(super) fn transport_error(e: &reqwest::Error) -> DownloadError {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = src {
         if let Some(d) = s.downcast_ref::<DownloadError>() {

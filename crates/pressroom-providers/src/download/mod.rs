@@ -1,4 +1,5 @@
-//! Guarded download of provider image URLs (SSRF defence) and a media store that names files
+//! Guarded download of provider image URLs (SSRF defence), the same guard for outbound posts
+//! (webhooks), and a media store that names files
 //! itself. Rules: http(s) only; the address actually connected to must not be loopback,
 //! private, link-local (cloud metadata), CGNAT, multicast or otherwise internal, checked for
 //! IP literals before connecting and for host names inside the client's DNS resolver, on
@@ -8,6 +9,7 @@
 mod address;
 mod fetch;
 mod media;
+mod post;
 #[cfg(test)]
 mod tests;
 mod verify;
@@ -15,6 +17,7 @@ mod verify;
 pub use address::is_forbidden;
 pub use fetch::{Downloaded, SafeDownloader};
 pub use media::{MediaStore, StoredImage};
+pub use post::Posted;
 pub use verify::{
     ImageFormat, MAX_DECODE_BYTES, MAX_IMAGE_SIDE, VerifiedImage, decode_limited, verify_image,
 };
