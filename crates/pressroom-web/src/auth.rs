@@ -45,6 +45,20 @@ impl Caller {
     }
 }
 
+impl Caller {
+    /// Account-wide configuration (webhooks, provider keys, teammates) is the owners'.
+    pub fn require_owner(&self) -> ApiResult<()> {
+        if self.user.role == pressroom_domain::Role::Owner {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only an owner can change this; your role is {}",
+                self.user.role
+            )))
+        }
+    }
+}
+
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)

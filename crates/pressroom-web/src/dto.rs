@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 mod content;
 mod runs;
+mod webhooks;
 pub use content::*;
 pub use runs::*;
+pub use webhooks::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

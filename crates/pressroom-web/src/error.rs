@@ -126,6 +126,11 @@ impl From<PipelineError> for ApiError {
             PipelineError::IllegalMove(m) => {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", m)
             }
+            // The server's secret key is missing or does not open what was sealed: an
+            // operator's fix, said plainly (the message holds no secret).
+            PipelineError::Secret(e) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "secret_key", e.to_string())
+            }
             PipelineError::Provider(p) => {
                 tracing::warn!(error = %p, "provider failed");
                 ApiError::new(

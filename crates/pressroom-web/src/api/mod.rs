@@ -10,6 +10,7 @@ mod keywords;
 mod lists;
 mod runs;
 mod sites;
+mod webhooks;
 
 use crate::error::ErrorBody;
 use crate::input::{MAX_IMAGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES};
@@ -125,6 +126,16 @@ pub fn routes() -> axum::Router<AppState> {
             get(account::list_tokens).post(account::create_token),
         )
         .route("/api/v1/tokens/{id}", delete(account::revoke_token))
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::list_webhooks).post(webhooks::add_webhook),
+        )
+        .route("/api/v1/webhooks/{id}", delete(webhooks::remove_webhook))
+        .route("/api/v1/webhooks/{id}/ping", post(webhooks::ping_webhook))
+        .route(
+            "/api/v1/webhooks/{id}/deliveries",
+            get(webhooks::list_deliveries),
+        )
 }
 
 #[derive(OpenApi)]
@@ -137,7 +148,8 @@ pub fn routes() -> axum::Router<AppState> {
           images::edit_image, images::regenerate_image, images::upload_image,
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
-          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword),
+          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
+          webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -18,6 +18,7 @@ mod tokens;
 mod upload;
 mod usage;
 mod view;
+mod webhooks;
 
 use crate::input::{MAX_IMAGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES};
 use crate::lists::{Clusters, Ideas, Tasks};
@@ -91,6 +92,9 @@ pub fn routes() -> Router<AppState> {
         .route("/usage", get(usage::usage))
         .route("/tokens", get(tokens::tokens).post(tokens::create_token))
         .route("/tokens/{id}/revoke", post(tokens::revoke_token))
+        .route("/webhooks", get(webhooks::webhooks).post(webhooks::add))
+        .route("/webhooks/{id}/remove", post(webhooks::remove))
+        .route("/webhooks/{id}/ping", post(webhooks::ping))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

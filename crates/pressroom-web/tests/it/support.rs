@@ -43,7 +43,9 @@ impl Drop for App {
 pub fn offline_pipeline(db: &Db, dir: &std::path::Path) -> Pipeline {
     let env = ProviderEnv::from_lookup(|_| None);
     let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
-    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default())
+    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default()).with_secrets(
+        pressroom_store::SecretBox::from_hex(&pressroom_store::SecretBox::generate_hex()).unwrap(),
+    )
 }
 
 pub async fn start(db: Db) -> App {
