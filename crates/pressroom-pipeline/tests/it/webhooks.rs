@@ -220,3 +220,69 @@ engine_test!(
         );
     }
 );
+
+engine_test!(
+    failed_images_are_announced_beside_the_runs_end,
+    |db: Db| async move {
+        let h = harness_with_secrets(db.clone()).await;
+        let images = notify::add_webhook(
+            &h.p,
+            h.account,
+            "https://hooks.example.com/i",
+            &[WebhookEvent::ImagesFailed],
+        )
+        .await
+        .unwrap();
+        let runs_only = notify::add_webhook(
+            &h.p,
+            h.account,
+            "https://hooks.example.com/r",
+            &[WebhookEvent::RunCompleted],
+        )
+        .await
+        .unwrap();
+        let mut run = db
+            .create_run(
+                h.account,
+                h.site.id,
+                RunTrigger::Scheduled,
+                &RunScope::default(),
+            )
+            .await
+            .unwrap();
+        run.stage_results[usize::from(Stage::ImagePromptsToImages.number() - 1)].failed = 2;
+        let mut tx = db.begin().await.unwrap();
+        notify::run_finished_in(&mut tx, &run, RunStatus::Completed, &h.site.name, h.p.now())
+            .await
+            .unwrap();
+        // Rolled back: nothing is announced for what did not happen.
+        tx.rollback().await.unwrap();
+        assert!(
+            notify::deliveries(&h.p, h.account, images.webhook.id, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let mut tx = db.begin().await.unwrap();
+        notify::run_finished_in(&mut tx, &run, RunStatus::Completed, &h.site.name, h.p.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let got = notify::deliveries(&h.p, h.account, images.webhook.id, 10)
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 1, "only the event it asked for: {got:?}");
+        assert_eq!(got[0].event, WebhookEvent::ImagesFailed);
+        let body: serde_json::Value = serde_json::from_str(&got[0].body).unwrap();
+        assert_eq!(body["data"]["images_failed"], 2);
+        assert_eq!(body["data"]["run"]["trigger"], "scheduled");
+        let got = notify::deliveries(&h.p, h.account, runs_only.webhook.id, 10)
+            .await
+            .unwrap();
+        assert_eq!(
+            got.iter().map(|d| d.event).collect::<Vec<_>>(),
+            vec![WebhookEvent::RunCompleted]
+        );
+    }
+);
