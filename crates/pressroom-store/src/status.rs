@@ -82,7 +82,7 @@ mod tests {
     }
 
     /// Every `UPDATE` outside this file that writes a fixed status, as (table, status): the four
-    /// guarded writes ARCHITECTURE.md lists, API token revocation and webhook removal. A new one must be added
+    /// guarded writes ARCHITECTURE.md lists, API token revocation, webhook removal and a failed delivery sent again. A new one must be added
     /// there (with its guard) before it is added here.
     #[test]
     fn status_writes_outside_move_status_are_the_listed_ones() {
@@ -117,6 +117,7 @@ mod tests {
             ("images", "generated"),
             ("images", "generating"),
             ("keywords", "mapped"),
+            ("webhook_deliveries", "pending"),
             ("webhooks", "removed"),
         ];
         assert_eq!(

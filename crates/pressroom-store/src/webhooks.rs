@@ -153,8 +153,9 @@ impl Db {
         delivery_from(row.ok_or_else(|| StoreError::not_found("webhook delivery", id))?)
     }
 
-    /// Records one attempt: the count goes up, and the outcome is kept unless the delivery was
-    /// already delivered (a late duplicate attempt never turns success into failure).
+    /// Records one attempt of a pending delivery: the count goes up and the outcome is kept.
+    /// A settled one (delivered or failed) is left as it is: a late duplicate attempt (a job
+    /// rescued while its first run was still out) never turns an outcome around.
     pub async fn record_attempt(
         &self,
         account: AccountId,
@@ -165,7 +166,7 @@ impl Db {
         let row: Option<DeliveryRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "UPDATE webhook_deliveries SET attempts = attempts + 1, status = $1, response_status = $2,
                  error = $3, delivered_at = $4
-             WHERE account_id = $5 AND id = $6 AND status <> 'delivered' RETURNING {DELIVERY_COLS}")))
+             WHERE account_id = $5 AND id = $6 AND status = 'pending' RETURNING {DELIVERY_COLS}")))
             .bind(attempt.status.as_str()).bind(attempt.response_status).bind(&attempt.error)
             .bind(delivered_at).bind(account.get()).bind(id.get()).fetch_optional(p).await)?;
         match row {
@@ -176,6 +177,20 @@ impl Db {
 }
 
 impl Tx {
+    /// A delivery not yet delivered back to `pending` for another round of attempts (its
+    /// count goes on); `None` when it was delivered or is not the account's.
+    pub async fn reopen_delivery(
+        &mut self,
+        account: AccountId,
+        id: DeliveryId,
+    ) -> Result<Option<Delivery>> {
+        let row: Option<DeliveryRow> = on_conn!(self, c => sqlx::query_as(AssertSqlSafe(format!(
+            "UPDATE webhook_deliveries SET status = 'pending', error = NULL
+             WHERE account_id = $1 AND id = $2 AND status <> 'delivered' RETURNING {DELIVERY_COLS}")))
+            .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
+        row.map(delivery_from).transpose()
+    }
+
     /// Creates a pending delivery of `event` with `body` for each of the account's active
     /// webhooks that wants it (`only`: just that one, for a test ping). Returns their ids.
     pub async fn create_deliveries(

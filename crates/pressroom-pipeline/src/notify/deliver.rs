@@ -42,8 +42,8 @@ pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The wait before attempt `attempt + 1`: 30 s, 2 min, 8 min, 32 min, then 2 h up to a cap of
-/// 6 h, so a receiver down for most of a day still gets the event.
+/// The wait before attempt `attempt + 1`: 30 s, 2 min, 8 min, 32 min, 2 h 8 min, then 6 h:
+/// with 10 attempts, a receiver down for about a day still gets the event.
 fn retry_delay(attempt: i64) -> Duration {
     let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 10)).unwrap_or(10);
     Duration::from_secs(30u64.saturating_mul(4u64.saturating_pow(exp)))
@@ -84,7 +84,10 @@ pub async fn run_delivery_job(
         .map_err(|e| retry(&e))?;
         return Ok(());
     }
-    let secret = match p.secrets().and_then(|s| Ok(s.open(&sealed)?)) {
+    // No secret key in this process: another process (with the key) or this one restarted
+    // with it can still send it, so wait. A key that cannot open it never will.
+    let secret_box = p.secrets().map_err(|e| retry(&e))?;
+    let secret = match secret_box.open(&sealed) {
         Ok(s) => s,
         Err(e) => {
             db.record_attempt(job.account, delivery.id, &give_up(e.to_string()))
@@ -106,10 +109,11 @@ pub async fn run_delivery_job(
         .await;
     let (response_status, error, permanent) = match sent {
         Ok(r) if (200..300).contains(&r.status) => (Some(i64::from(r.status)), None, false),
+        // A receiver that moved answers the same next time: fix the URL, then send again.
         Ok(r) => (
             Some(i64::from(r.status)),
             Some(format!("HTTP {}: {}", r.status, r.snippet.trim())),
-            false,
+            (300..400).contains(&r.status),
         ),
         Err(e) => {
             let permanent = matches!(

@@ -7,8 +7,8 @@ use pressroom_queue::{NewJob, Queue};
 use pressroom_store::Tx;
 use serde_json::{Value, json};
 
-/// Most attempts a delivery gets (about a day of retries, see `deliver::retry_delay`).
-const DELIVERY_ATTEMPTS: i64 = 8;
+/// Most attempts a delivery gets: about 27 hours of retries (`deliver::retry_delay`).
+const DELIVERY_ATTEMPTS: i64 = 10;
 
 /// Creates a delivery of `event` for each of the account's webhooks that wants it (`only`:
 /// just that one) and queues their jobs, all in `tx`. The body is fixed here, so every retry
@@ -29,7 +29,17 @@ pub async fn announce_in(
     })
     .to_string();
     let ids = tx.create_deliveries(account, event, &body, only).await?;
-    let jobs = ids
+    enqueue_deliveries_in(tx, account, &ids).await?;
+    Ok(ids)
+}
+
+/// Queues the jobs that send `deliveries`, in `tx`. One live job per delivery (its dedupe key).
+pub(super) async fn enqueue_deliveries_in(
+    tx: &mut Tx,
+    account: AccountId,
+    deliveries: &[DeliveryId],
+) -> Result<()> {
+    let jobs = deliveries
         .iter()
         .map(|&delivery| {
             Ok(NewJob::new(DELIVER_JOB, &DeliverJob { account, delivery })?
@@ -40,7 +50,7 @@ pub async fn announce_in(
         })
         .collect::<Result<Vec<_>, pressroom_queue::QueueError>>()?;
     Queue::enqueue_in(tx, &jobs).await?;
-    Ok(ids)
+    Ok(())
 }
 
 /// Announces a run's final status (`completed`, `awaiting_review` or `failed`), and

@@ -1,7 +1,7 @@
 //! The webhook use cases the CLI, API and web page share.
 
 use super::deliver::WEBHOOKS_QUEUE;
-use super::events::announce_in;
+use super::events::{announce_in, enqueue_deliveries_in};
 use crate::context::{Pipeline, PipelineError, Result};
 use pressroom_domain::webhook::URL_MAX_CHARS;
 use pressroom_domain::*;
@@ -89,7 +89,34 @@ pub async fn ping_webhook(p: &Pipeline, account: AccountId, id: WebhookId) -> Re
     .await?;
     tx.commit().await?;
     p.queue().wake(WEBHOOKS_QUEUE);
-    ids.into_iter()
-        .next()
-        .ok_or_else(|| PipelineError::Internal(format!("webhook {id} took no ping")))
+    // No delivery: the webhook was removed between the check and the transaction.
+    ids.into_iter().next().ok_or_else(|| {
+        PipelineError::Refused(format!(
+            "webhook {id} was removed; add it again to send to it"
+        ))
+    })
+}
+
+/// Sends a delivery again (the same body, freshly signed), e.g. a failed one after its
+/// receiver was fixed: back to `pending` and queued, in one transaction. One still pending
+/// keeps its queued job if it has one (its dedupe key), else gets a new one.
+pub async fn resend_delivery(p: &Pipeline, account: AccountId, id: DeliveryId) -> Result<Delivery> {
+    let delivery = p.db().delivery(account, id).await?;
+    let hook = p.db().webhook(account, delivery.webhook_id).await?;
+    if hook.status != WebhookStatus::Active {
+        return Err(PipelineError::Refused(format!(
+            "delivery {id} belongs to webhook {}, which was removed",
+            hook.id
+        )));
+    }
+    let mut tx = p.db().begin().await?;
+    let Some(reopened) = tx.reopen_delivery(account, id).await? else {
+        return Err(PipelineError::Refused(format!(
+            "delivery {id} was delivered already; nothing to send again"
+        )));
+    };
+    enqueue_deliveries_in(&mut tx, account, &[id]).await?;
+    tx.commit().await?;
+    p.queue().wake(WEBHOOKS_QUEUE);
+    Ok(reopened)
 }

@@ -3,7 +3,8 @@
 //! delivery jobs are queued in that transaction, so no event is lost or invented by a crash.
 //! The queue's `webhook.deliver` jobs sign and send each one, with retries and a log.
 //!
-//! - `hooks`: adding, listing, removing and pinging webhooks (the use cases).
+//! - `hooks`: adding, listing, removing and pinging webhooks, sending a failed delivery again
+//!   (the use cases).
 //! - `deliver`: the job handler, the signature and the retry schedule.
 //! - `events`: what each event's body says.
 
@@ -16,4 +17,7 @@ pub use deliver::{
     sign,
 };
 pub use events::{announce_in, run_finished_in};
-pub use hooks::{NewWebhook, add_webhook, deliveries, list_webhooks, ping_webhook, remove_webhook};
+pub use hooks::{
+    NewWebhook, add_webhook, deliveries, list_webhooks, ping_webhook, remove_webhook,
+    resend_delivery,
+};

@@ -169,11 +169,17 @@ pub(super) async fn fail_run(
     run: RunId,
     error: &str,
 ) -> Result<()> {
-    // Read before the transaction: a pool read while holding one can wait on it (SQLite).
-    let site = p
-        .db()
-        .site(account, p.db().run(account, run).await?.site_id)
-        .await?;
+    // Read before the transaction (a pool read while holding one can wait on it, SQLite) and
+    // only for the notification: a site that cannot be read (perhaps why the run failed) must
+    // not keep the run from being marked failed.
+    let site_name = match p.db().run(account, run).await {
+        Ok(r) => p.db().site(account, r.site_id).await.map(|s| s.name),
+        Err(e) => Err(e),
+    }
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "failing a run whose site cannot be read");
+        String::new()
+    });
     let mut tx = p.db().begin().await?;
     let current = tx.run_for_update(account, run).await?;
     if current.status == RunStatus::Running {
@@ -181,7 +187,7 @@ pub(super) async fn fail_run(
         tx.mark_run_finished(account, run, Some(error)).await?;
         let mut failed = current.clone();
         failed.error = Some(error.to_string());
-        crate::notify::run_finished_in(&mut tx, &failed, RunStatus::Failed, &site.name, p.now())
+        crate::notify::run_finished_in(&mut tx, &failed, RunStatus::Failed, &site_name, p.now())
             .await?;
         tx.add_run_event(
             account,

@@ -286,3 +286,97 @@ engine_test!(
         );
     }
 );
+
+engine_test!(
+    a_failed_delivery_is_sent_again_once_the_cause_is_fixed,
+    |db: Db| async move {
+        let h = harness_with_secrets(db.clone()).await;
+        let receiver = spawn_receiver().await.unwrap();
+        let hook = notify::add_webhook(&h.p, h.account, receiver.url(), &[WebhookEvent::RunFailed])
+            .await
+            .unwrap();
+        // A worker started with another secret key cannot open the secret: no retry can fix that,
+        // so the delivery fails at once and says why.
+        let wrong_key =
+            h.p.clone()
+                .with_secrets(SecretBox::from_hex(&SecretBox::generate_hex()).unwrap());
+        let id = notify::ping_webhook(&h.p, h.account, hook.webhook.id)
+            .await
+            .unwrap();
+        work_until(&wrong_key, async || {
+            delivery_settled(&h.p, h.account, hook.webhook.id, 1).await
+        })
+        .await;
+        let d = db.delivery(h.account, id).await.unwrap();
+        assert_eq!(d.status, DeliveryStatus::Failed);
+        assert!(
+            d.error.as_deref().unwrap().contains("another secret key"),
+            "{:?}",
+            d.error
+        );
+        assert!(receiver.received().is_empty(), "nothing unsigned was sent");
+
+        let again = notify::resend_delivery(&h.p, h.account, id).await.unwrap();
+        assert_eq!(again.status, DeliveryStatus::Pending);
+        work_until(&h.p, async || {
+            delivery_settled(&h.p, h.account, hook.webhook.id, 2).await
+        })
+        .await;
+        let d = db.delivery(h.account, id).await.unwrap();
+        assert_eq!((d.status, d.attempts), (DeliveryStatus::Delivered, 2));
+        assert_eq!(receiver.received().len(), 1);
+        assert!(signed_by(&receiver.received()[0], &hook.secret));
+        let e = notify::resend_delivery(&h.p, h.account, id)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("delivered already"), "{e}");
+        let other = db.create_account("other", Credits(10)).await.unwrap();
+        assert!(
+            notify::resend_delivery(&h.p, other.id, id).await.is_err(),
+            "another account's delivery is not found"
+        );
+    }
+);
+
+engine_test!(
+    the_guard_refuses_a_private_address_at_send_time,
+    |db: Db| async move {
+        // A name that resolved publicly when added may point inside later (DNS rebinding): the
+        // resolver that connects checks again on every send. `localhost` stands in for it here;
+        // the harness allows loopback when adding, the sending process does not.
+        let key = SecretBox::from_hex(&SecretBox::generate_hex()).unwrap();
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        h.p = h.p.clone().with_secrets(key.clone());
+        let receiver = spawn_receiver().await.unwrap();
+        let url = receiver.url().replace("127.0.0.1", "localhost");
+        let hook = notify::add_webhook(&h.p, h.account, &url, &[WebhookEvent::RunFailed])
+            .await
+            .unwrap();
+        let guarded = Pipeline::new(
+            db.clone(),
+            pressroom_providers::Providers::from_env(),
+            std::env::temp_dir().as_path(),
+            DownloadConfig::default(),
+        )
+        .with_secrets(key);
+        let id = notify::ping_webhook(&h.p, h.account, hook.webhook.id)
+            .await
+            .unwrap();
+        work_until(&guarded, async || {
+            delivery_settled(&h.p, h.account, hook.webhook.id, 1).await
+        })
+        .await;
+        let d = db.delivery(h.account, id).await.unwrap();
+        assert_eq!(
+            (d.status, d.attempts),
+            (DeliveryStatus::Failed, 1),
+            "no retry can fix it"
+        );
+        assert!(
+            d.error.as_deref().unwrap().contains("internal address"),
+            "{:?}",
+            d.error
+        );
+        assert!(receiver.received().is_empty(), "nothing reached the inside");
+    }
+);

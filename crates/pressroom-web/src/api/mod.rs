@@ -136,6 +136,10 @@ pub fn routes() -> axum::Router<AppState> {
             "/api/v1/webhooks/{id}/deliveries",
             get(webhooks::list_deliveries),
         )
+        .route(
+            "/api/v1/deliveries/{id}/resend",
+            post(webhooks::resend_delivery),
+        )
 }
 
 #[derive(OpenApi)]
@@ -149,7 +153,7 @@ pub fn routes() -> axum::Router<AppState> {
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
           clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
-          webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries),
+          webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

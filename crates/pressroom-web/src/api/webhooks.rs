@@ -7,7 +7,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use pressroom_domain::{WebhookEvent, WebhookId, webhook};
+use pressroom_domain::{DeliveryId, WebhookEvent, WebhookId, webhook};
 use pressroom_pipeline::notify;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -96,4 +96,17 @@ pub(super) async fn list_deliveries(
     )
     .await?;
     Ok(Json(log.into_iter().map(DeliveryDto::from).collect()))
+}
+
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/resend", params(("id" = i64, Path)),
+    responses((status = 202, body = DeliveryDto, description = "Queued again"), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Delivered already, or its webhook was removed")))]
+pub(super) async fn resend_delivery(
+    State(s): State<AppState>,
+    c: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<(StatusCode, Json<DeliveryDto>)> {
+    c.require_edit()?;
+    let d = notify::resend_delivery(&s.pipeline, c.account(), DeliveryId::new(id)).await?;
+    Ok((StatusCode::ACCEPTED, Json(d.into())))
 }

@@ -95,6 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route("/webhooks", get(webhooks::webhooks).post(webhooks::add))
         .route("/webhooks/{id}/remove", post(webhooks::remove))
         .route("/webhooks/{id}/ping", post(webhooks::ping))
+        .route("/deliveries/{id}/resend", post(webhooks::resend))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
-use pressroom_domain::{WebhookEvent, WebhookId, webhook};
+use pressroom_domain::{DeliveryId, WebhookEvent, WebhookId, webhook};
 use pressroom_pipeline::notify;
 use serde::Deserialize;
 
@@ -162,5 +162,15 @@ pub(super) async fn ping(
 ) -> PageResult {
     c.require_edit()?;
     notify::ping_webhook(&s.pipeline, c.account(), WebhookId::new(id)).await?;
+    Ok(Redirect::to("/webhooks").into_response())
+}
+
+pub(super) async fn resend(
+    State(s): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(c, _): CsrfForm<Empty>,
+) -> PageResult {
+    c.require_edit()?;
+    notify::resend_delivery(&s.pipeline, c.account(), DeliveryId::new(id)).await?;
     Ok(Redirect::to("/webhooks").into_response())
 }

@@ -5,7 +5,7 @@ use crate::config::{Config, pipeline};
 use crate::exit::Exit;
 use crate::output::Out;
 use clap::Subcommand;
-use pressroom_domain::{Delivery, Webhook, WebhookId, webhook};
+use pressroom_domain::{Delivery, DeliveryId, Webhook, WebhookId, webhook};
 use pressroom_pipeline::notify;
 use serde_json::json;
 
@@ -25,6 +25,9 @@ pub enum WebhooksCommand {
     Remove { id: i64 },
     /// Send a test `ping` to a webhook through the queue (a worker or `serve` delivers it).
     Ping { id: i64 },
+    /// Send a delivery again (a failed one after its receiver was fixed); the same body,
+    /// freshly signed.
+    Resend { delivery: i64 },
     /// A webhook's latest deliveries: event, status, attempts, the receiver's answer.
     Deliveries {
         id: i64,
@@ -95,6 +98,18 @@ pub(super) async fn command(
                     )
                 },
                 json!({"delivery": delivery}),
+            );
+        }
+        WebhooksCommand::Resend { delivery } => {
+            let d = notify::resend_delivery(&p, account, DeliveryId::new(delivery)).await?;
+            out.emit(
+                || {
+                    format!(
+                        "delivery {} queued again; a running worker or `serve` sends it",
+                        d.id
+                    )
+                },
+                json!({"delivery": d}),
             );
         }
         WebhooksCommand::Deliveries { id, limit } => {
