@@ -429,9 +429,11 @@ mod tests {
 
     #[test]
     fn null_unsets_optionals_and_restores_defaults() {
-        let mut s = SiteSettings::default();
-        s.text_model = Some("gpt-4o".into());
-        s.in_article_images = 5;
+        let mut s = SiteSettings {
+            text_model: Some("gpt-4o".into()),
+            in_article_images: 5,
+            ..Default::default()
+        };
         s.prompt_templates
             .insert("generate-ideas".into(), "x {language}".into());
         let a = apply_patch(
