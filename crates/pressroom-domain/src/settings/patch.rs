@@ -80,6 +80,16 @@ pub fn apply_patch(
         set_leaf(&mut doc, &defaults, key, value)?;
         // Parsing after every leaf names the key whose value does not fit its field.
         parse(&doc).map_err(|e| type_error(key, value, &e))?;
+        // Provider names are plain strings to serde; the catalogue holds the choices.
+        if let (Lookup::Key(info), Value::String(v)) = (lookup(key), value)
+            && !info.kind.choices().is_empty()
+            && !info.kind.choices().contains(&v.as_str())
+        {
+            return Err(SettingsError::at(
+                key,
+                format!("expected {}, got {value}", info.kind.expected()),
+            ));
+        }
     }
     let language = match doc.get("language") {
         Some(Value::String(l)) => {
@@ -460,6 +470,9 @@ mod tests {
             (json!({"batch_sizes": {"tasks": 0}}), "batch_sizes.tasks"),
             (json!({"batch_sizes": 3}), "batch_sizes"),
             (json!({"review_mode": "sometimes"}), "review_mode"),
+            (json!({"text_provider": "acme"}), "text_provider"),
+            (json!({"image_provider": "midjourney"}), "image_provider"),
+            (json!({"text_provider": "runware"}), "text_provider"),
             (json!({"schedule": {"time": "25:00"}}), "schedule.time"),
             (json!({"timezone": "Mars/Olympus"}), "timezone"),
             (

@@ -10,4 +10,5 @@ mod pipeline;
 mod planning;
 mod scale;
 mod serp;
+mod settings;
 mod support;
