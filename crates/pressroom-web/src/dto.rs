@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 mod content;
 mod runs;
+mod settings;
 pub use content::*;
 pub use runs::*;
+pub use settings::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

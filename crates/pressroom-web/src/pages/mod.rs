@@ -12,6 +12,7 @@ mod keywords;
 mod lists;
 mod review;
 mod session;
+mod settings;
 mod sites;
 mod stream;
 mod tokens;
@@ -91,6 +92,8 @@ pub fn routes() -> Router<AppState> {
         .route("/usage", get(usage::usage))
         .route("/tokens", get(tokens::tokens).post(tokens::create_token))
         .route("/tokens/{id}/revoke", post(tokens::revoke_token))
+        .route("/sites/{site}/settings", get(settings::settings_page))
+        .route("/sites/{site}/settings/{group}", post(settings::save))
 }
 
 const CSS: &str = include_str!("../../static/app.css");
