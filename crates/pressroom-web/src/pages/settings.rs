@@ -134,25 +134,33 @@ async fn page(
     error: Option<String>,
 ) -> PageResult {
     let doc = settings_document(&site.language, &site.settings);
-    // The error's first word is the key at fault (`batch_sizes.tasks: ...`).
-    let fault = error
-        .as_deref()
-        .and_then(|e| e.split(|ch: char| ch == ':' || ch.is_whitespace()).next())
-        .unwrap_or("")
-        .trim_matches('"')
-        .to_string();
-    let groups = Group::ALL
+    // The field the error names: the longest key the message mentions (`voice.words_max`
+    // rather than `voice.words`-like prefixes).
+    let groups: Vec<GroupView> = Group::ALL
         .iter()
         .map(|g| GroupView {
             name: g.as_str(),
             title: g.title(),
             fields: keys::keys_in(*g)
                 .flat_map(|k| fields(k, &doc, site))
-                .map(|mut f| {
-                    f.at_fault = !fault.is_empty() && f.key == fault;
-                    f
-                })
                 .collect(),
+        })
+        .collect();
+    let fault = error.as_deref().and_then(|e| {
+        groups
+            .iter()
+            .flat_map(|g| g.fields.iter().map(|f| f.key.as_str()))
+            .filter(|k| e.contains(k))
+            .max_by_key(|k| k.len())
+            .map(str::to_string)
+    });
+    let groups = groups
+        .into_iter()
+        .map(|mut g| {
+            for f in &mut g.fields {
+                f.at_fault = fault.as_deref() == Some(f.key.as_str());
+            }
+            g
         })
         .collect();
     let log = s

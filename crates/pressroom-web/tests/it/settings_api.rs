@@ -195,6 +195,11 @@ async fn the_settings_page_saves_a_group_and_names_the_field_at_fault() {
         html.contains("id=\"settings-error\"") && html.contains("monthly_budget"),
         "{html}"
     );
+    let marked = html
+        .find("<label class=\"bad\">")
+        .expect("the field at fault is marked");
+    let label = &html[marked..marked + 80];
+    assert!(label.contains("<code>monthly_budget</code>"), "{label}");
     let (_, s) = app
         .get(&format!("/api/v1/sites/{}/settings", app.site))
         .await;

@@ -51,6 +51,13 @@ pub(super) async fn show(config: &Config, out: &Out, site: &str) -> anyhow::Resu
                 for k in keys::keys_in(*group) {
                     let value = value_at(&doc, k.key);
                     lines.push(format!("  {:<32} {:<24}  {}", k.key, shown(&value), k.help));
+                    // A map's entries are keys of their own (`prompt_templates.generate-ideas`).
+                    if let Value::Object(entries) = &value {
+                        for (name, v) in entries {
+                            let key = format!("{}.{name}", k.key);
+                            lines.push(format!("    {key:<30} {}", shown(v)));
+                        }
+                    }
                 }
             }
             lines.join("\n")
