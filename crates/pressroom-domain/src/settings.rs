@@ -7,6 +7,14 @@ use crate::{AiFunction, ClusterMethod, DomainError, PromptTemplate, ReviewMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod keys;
+pub mod patch;
+
+pub use keys::{Group, KEYS, KeyInfo, Kind};
+pub use patch::{
+    Applied, Change, SettingsError, apply_patch, parse_assignments, settings_document,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteSettings {

@@ -14,6 +14,7 @@ pub mod planning;
 pub mod runs;
 pub mod scheduler;
 pub mod serp;
+pub mod settings;
 pub mod workers;
 
 pub use context::{Pipeline, PipelineError};

@@ -18,6 +18,7 @@ mod ledger;
 mod rows;
 mod runs;
 mod secrets;
+mod settings_log;
 mod sites;
 mod status;
 #[cfg(feature = "testing")]
@@ -35,6 +36,7 @@ pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
 pub use secrets::{SecretBox, SecretError};
+pub use settings_log::{Actor, SettingsChange};
 pub use status::StatusColumn;
 pub use webhooks::Attempt;
 pub use work::{

@@ -199,3 +199,26 @@ pub async fn delete_idea(s: &AppState, c: &Caller, id: i64) -> ApiResult<Idea> {
 fn keyword_ids(ids: &[i64]) -> Vec<KeywordId> {
     ids.iter().copied().map(KeywordId::new).collect()
 }
+
+/// Applies a settings patch for the caller (`pressroom_pipeline::settings::update`), logged
+/// under the caller's user id and email.
+pub async fn update_settings(
+    s: &AppState,
+    c: &Caller,
+    site: i64,
+    patch: &serde_json::Value,
+) -> ApiResult<(Site, Vec<pressroom_domain::settings::Change>)> {
+    c.require_edit()?;
+    let actor = pressroom_pipeline::settings::Actor::User {
+        id: c.user.id,
+        email: c.user.email.clone(),
+    };
+    Ok(pressroom_pipeline::settings::update(
+        &s.pipeline,
+        c.account(),
+        SiteId::new(site),
+        &actor,
+        patch,
+    )
+    .await?)
+}

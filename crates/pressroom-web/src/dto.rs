@@ -9,9 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 mod content;
 mod runs;
+mod settings;
 mod webhooks;
 pub use content::*;
 pub use runs::*;
+pub use settings::*;
 pub use webhooks::*;
 
 #[derive(Serialize, ToSchema)]

@@ -10,5 +10,6 @@ mod pipeline;
 mod planning;
 mod scale;
 mod serp;
+mod settings;
 mod support;
 mod webhooks;

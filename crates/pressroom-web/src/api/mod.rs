@@ -9,6 +9,7 @@ mod images;
 mod keywords;
 mod lists;
 mod runs;
+mod settings;
 mod sites;
 mod webhooks;
 
@@ -29,6 +30,14 @@ pub fn routes() -> axum::Router<AppState> {
             get(sites::list_sites).post(sites::create_site),
         )
         .route("/api/v1/sites/{site}/counts", get(sites::site_counts))
+        .route(
+            "/api/v1/sites/{site}/settings",
+            get(settings::get_settings).patch(settings::patch_settings),
+        )
+        .route(
+            "/api/v1/sites/{site}/settings/changes",
+            get(settings::list_changes),
+        )
         .route(
             "/api/v1/sites/{site}/keywords",
             get(keywords::list_keywords),
@@ -153,7 +162,8 @@ pub fn routes() -> axum::Router<AppState> {
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
           clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
-          webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery),
+          webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery,
+          settings::get_settings, settings::patch_settings, settings::list_changes),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -12,6 +12,7 @@ mod keywords;
 mod lists;
 mod review;
 mod session;
+mod settings;
 mod sites;
 mod stream;
 mod tokens;
@@ -96,6 +97,8 @@ pub fn routes() -> Router<AppState> {
         .route("/webhooks/{id}/remove", post(webhooks::remove))
         .route("/webhooks/{id}/ping", post(webhooks::ping))
         .route("/deliveries/{id}/resend", post(webhooks::resend))
+        .route("/sites/{site}/settings", get(settings::settings_page))
+        .route("/sites/{site}/settings/{group}", post(settings::save))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

@@ -6,5 +6,6 @@ mod articles_api;
 mod browser;
 mod editing;
 mod pages;
+mod settings_api;
 mod support;
 mod webhooks_api;

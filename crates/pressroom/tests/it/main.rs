@@ -4,6 +4,7 @@ mod cli;
 mod cli_clusters;
 mod cli_content;
 mod cli_providers;
+mod cli_settings;
 mod cli_webhooks;
 mod serp_cli;
 mod support;
