@@ -101,6 +101,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string())
             }
             StoreError::Domain(_) => ApiError::invalid(e.to_string()),
+            StoreError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
             StoreError::InsufficientCredits { .. } => ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 "insufficient_credits",
@@ -125,6 +126,10 @@ impl From<PipelineError> for ApiError {
             PipelineError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "already_exists", m),
             PipelineError::IllegalMove(m) => {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", m)
+            }
+            // No secret key configured is the operator's to fix; the message says how.
+            PipelineError::Secret(e) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_secret_key", e.to_string())
             }
             PipelineError::Provider(p) => {
                 tracing::warn!(error = %p, "provider failed");

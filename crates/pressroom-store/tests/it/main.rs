@@ -5,3 +5,4 @@ mod articles;
 mod clustering_inputs;
 mod editing;
 mod repository;
+mod team_keys;
