@@ -9,8 +9,10 @@ use utoipa::{IntoParams, ToSchema};
 
 mod content;
 mod runs;
+mod team;
 pub use content::*;
 pub use runs::*;
+pub use team::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

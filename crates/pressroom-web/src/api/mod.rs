@@ -6,10 +6,12 @@ mod account;
 mod clusters;
 mod content;
 mod images;
+mod keys;
 mod keywords;
 mod lists;
 mod runs;
 mod sites;
+mod team;
 
 use crate::error::ErrorBody;
 use crate::input::{MAX_IMAGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES};
@@ -109,7 +111,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/keywords/move", post(keywords::move_keywords))
         .route(
             "/api/v1/keywords/{id}",
-            axum::routing::patch(keywords::edit_keyword).delete(keywords::delete_keyword),
+            axum::routing::patch(keywords::edit_keyword).delete(keywords::delete_keyword,
+          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password),
         )
         .route("/api/v1/ideas/{id}", delete(clusters::delete_idea))
         .route("/api/v1/images/generate", post(images::generate_images))
@@ -125,6 +128,12 @@ pub fn routes() -> axum::Router<AppState> {
             get(account::list_tokens).post(account::create_token),
         )
         .route("/api/v1/tokens/{id}", delete(account::revoke_token))
+        // Provider keys and teammates (issue 14).
+        .route("/api/v1/keys", get(keys::list_keys).post(keys::add_key))
+        .route("/api/v1/keys/{id}", delete(keys::remove_key))
+        .route("/api/v1/users", get(team::list_users).post(team::invite_user))
+        .route("/api/v1/users/{id}", axum::routing::patch(team::update_user))
+        .route("/api/v1/users/{id}/password", post(team::reset_password))
 }
 
 #[derive(OpenApi)]

@@ -8,12 +8,14 @@ mod clusters;
 mod content;
 mod content_images;
 mod images;
+mod keys;
 mod keywords;
 mod lists;
 mod review;
 mod session;
 mod sites;
 mod stream;
+mod team;
 mod tokens;
 mod upload;
 mod usage;
@@ -91,6 +93,13 @@ pub fn routes() -> Router<AppState> {
         .route("/usage", get(usage::usage))
         .route("/tokens", get(tokens::tokens).post(tokens::create_token))
         .route("/tokens/{id}/revoke", post(tokens::revoke_token))
+        // Provider keys and teammates (issue 14).
+        .route("/keys", get(keys::keys).post(keys::add_key))
+        .route("/keys/{id}/remove", post(keys::remove_key))
+        .route("/team", get(team::team_list).post(team::invite))
+        .route("/team/{id}/role", post(team::set_role))
+        .route("/team/{id}/status", post(team::set_status))
+        .route("/team/{id}/password", post(team::reset_password))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

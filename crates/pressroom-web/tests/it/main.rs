@@ -7,3 +7,4 @@ mod browser;
 mod editing;
 mod pages;
 mod support;
+mod team;
