@@ -111,8 +111,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/keywords/move", post(keywords::move_keywords))
         .route(
             "/api/v1/keywords/{id}",
-            axum::routing::patch(keywords::edit_keyword).delete(keywords::delete_keyword,
-          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password),
+            axum::routing::patch(keywords::edit_keyword).delete(keywords::delete_keyword),
         )
         .route("/api/v1/ideas/{id}", delete(clusters::delete_idea))
         .route("/api/v1/images/generate", post(images::generate_images))
@@ -146,7 +145,8 @@ pub fn routes() -> axum::Router<AppState> {
           images::edit_image, images::regenerate_image, images::upload_image,
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
-          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword),
+          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
+          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

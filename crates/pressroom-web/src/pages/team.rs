@@ -20,6 +20,8 @@ struct UserLine {
     status: String,
     created: String,
     is_me: bool,
+    /// Each role and whether it is the user's (the role picker).
+    roles: Vec<(&'static str, bool)>,
 }
 
 #[derive(Template)]
@@ -47,6 +49,10 @@ async fn team_page(s: &AppState, c: &Caller, secret: Option<(String, String)>) -
             .map(|u| UserLine {
                 id: u.id.get(),
                 is_me: u.id == c.user.id,
+                roles: [Role::Owner, Role::Editor, Role::Viewer]
+                    .into_iter()
+                    .map(|r| (r.as_str(), r == u.role))
+                    .collect(),
                 email: u.email,
                 role: u.role.to_string(),
                 status: u.status.to_string(),
