@@ -128,9 +128,11 @@ impl From<PipelineError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", m)
             }
             // No secret key configured is the operator's to fix; the message says how.
-            PipelineError::Secret(e) => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_secret_key", e.to_string())
-            }
+            PipelineError::Secret(e) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_secret_key",
+                e.to_string(),
+            ),
             PipelineError::Provider(p) => {
                 tracing::warn!(error = %p, "provider failed");
                 ApiError::new(

@@ -38,7 +38,12 @@ fn parse_role(role: Option<&str>) -> ApiResult<Role> {
 }
 
 /// Creates a user of the caller's account with a generated password: `(user, password)`.
-pub async fn invite(s: &AppState, c: &Caller, email: &str, role: Option<&str>) -> ApiResult<(User, String)> {
+pub async fn invite(
+    s: &AppState,
+    c: &Caller,
+    email: &str,
+    role: Option<&str>,
+) -> ApiResult<(User, String)> {
     require_owner(c)?;
     let role = parse_role(role)?;
     let password = generate_password();
@@ -65,7 +70,9 @@ pub async fn update(
     let db = s.pipeline.db();
     let mut user = db.user(c.account(), id).await?;
     if let Some(r) = role {
-        user = db.set_user_role(c.account(), id, parse_role(Some(r))?).await?;
+        user = db
+            .set_user_role(c.account(), id, parse_role(Some(r))?)
+            .await?;
     }
     if let Some(st) = status {
         let st = UserStatus::parse(st.trim())

@@ -76,7 +76,9 @@ impl Config {
             .ok()
             .filter(|k| !k.trim().is_empty())
             .map(|k| (SECRET_KEY_VAR, k))
-            .or(file.secret_key.map(|k| ("secret_key in the config file", k)));
+            .or(file
+                .secret_key
+                .map(|k| ("secret_key in the config file", k)));
         Ok(Config {
             data_dir,
             database_url,
@@ -150,8 +152,9 @@ fn create_key_file(path: &Path) -> anyhow::Result<String> {
             Ok(key)
         }
         // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        }
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
 }
@@ -269,6 +272,9 @@ mod tests {
         assert_eq!(secret_box(&c).unwrap().open(&sealed).unwrap(), "sk-abc");
         c.secret_key = Some(("secret_key in the config file", "nothex".into()));
         let e = secret_box(&c).unwrap_err().to_string();
-        assert!(e.contains("secret_key in the config file") && e.contains("64 hex"), "{e}");
+        assert!(
+            e.contains("secret_key in the config file") && e.contains("64 hex"),
+            "{e}"
+        );
     }
 }

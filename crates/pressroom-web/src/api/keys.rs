@@ -42,6 +42,8 @@ pub(super) async fn remove_key(
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<Json<ProviderKeyDto>> {
     Ok(Json(
-        team::remove_key(&s, &c, ProviderKeyId::new(id)).await?.into(),
+        team::remove_key(&s, &c, ProviderKeyId::new(id))
+            .await?
+            .into(),
     ))
 }

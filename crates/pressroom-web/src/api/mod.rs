@@ -130,8 +130,14 @@ pub fn routes() -> axum::Router<AppState> {
         // Provider keys and teammates (issue 14).
         .route("/api/v1/keys", get(keys::list_keys).post(keys::add_key))
         .route("/api/v1/keys/{id}", delete(keys::remove_key))
-        .route("/api/v1/users", get(team::list_users).post(team::invite_user))
-        .route("/api/v1/users/{id}", axum::routing::patch(team::update_user))
+        .route(
+            "/api/v1/users",
+            get(team::list_users).post(team::invite_user),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            axum::routing::patch(team::update_user),
+        )
         .route("/api/v1/users/{id}/password", post(team::reset_password))
 }
 

@@ -39,7 +39,8 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: KeysCommand) -> any
     match cmd {
         KeysCommand::Add { name, provider } => {
             let secret = read_key()?;
-            let k = pressroom_pipeline::keys::add_key(&p, account, &name, &provider, &secret).await?;
+            let k =
+                pressroom_pipeline::keys::add_key(&p, account, &name, &provider, &secret).await?;
             out.emit(
                 || {
                     format!(

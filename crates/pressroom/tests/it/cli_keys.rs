@@ -31,11 +31,22 @@ fn text(b: &[u8]) -> String {
 fn keys_are_added_listed_without_the_key_and_removed() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = run(d, &[("PRESSROOM_KEY_VALUE", KEY)], &["keys", "add", "main", "--provider", "openai"]);
+    let out = run(
+        d,
+        &[("PRESSROOM_KEY_VALUE", KEY)],
+        &["keys", "add", "main", "--provider", "openai"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("created a secret key"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("created a secret key"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!text(&out.stdout).contains(KEY));
-    let mode = std::fs::metadata(d.join("secret.key")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(d.join("secret.key"))
+        .unwrap()
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     let out = run(d, &[], &["--json", "keys", "list"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -46,12 +57,19 @@ fn keys_are_added_listed_without_the_key_and_removed() {
     // The database holds no trace of the key in clear.
     for f in ["pressroom.db", "pressroom.db-wal"] {
         let bytes = std::fs::read(d.join(f)).unwrap_or_default();
-        assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()), "{f}");
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{f}"
+        );
     }
     // A bad secret key is named, not replaced.
     let out = run(d, &[("PRESSROOM_SECRET_KEY", "not-hex")], &["keys", "list"]);
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("PRESSROOM_SECRET_KEY"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("PRESSROOM_SECRET_KEY"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(d, &[], &["keys", "remove", "main"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(d, &[], &["keys", "remove", "main"]);
@@ -64,16 +82,36 @@ fn the_last_owner_is_kept_from_the_cli() {
     let d = dir.path();
     let pw = [("PRESSROOM_PASSWORD", "correct horse battery")];
     for (email, role) in [("o@x.example", "owner"), ("e@x.example", "editor")] {
-        let out = run(d, &pw, &["users", "create", "--email", email, "--role", role]);
+        let out = run(
+            d,
+            &pw,
+            &["users", "create", "--email", email, "--role", role],
+        );
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    let out = run(d, &[], &["users", "role", "--email", "o@x.example", "editor"]);
+    let out = run(
+        d,
+        &[],
+        &["users", "role", "--email", "o@x.example", "editor"],
+    );
     assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("last active owner"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("last active owner"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(d, &[], &["users", "disable", "--email", "e@x.example"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(d, &[], &["--json", "users", "list"]);
-    assert!(text(&out.stdout).contains("disabled"), "{}", text(&out.stdout));
-    let out = run(d, &[("PRESSROOM_PASSWORD", "another long password")], &["users", "reset-password", "--email", "e@x.example"]);
+    assert!(
+        text(&out.stdout).contains("disabled"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(
+        d,
+        &[("PRESSROOM_PASSWORD", "another long password")],
+        &["users", "reset-password", "--email", "e@x.example"],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
