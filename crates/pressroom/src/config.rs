@@ -133,8 +133,8 @@ pub(crate) fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
 fn create_key_file(path: &Path) -> anyhow::Result<String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    std::fs::create_dir_all(&config_parent(path))
-        .with_context(|| format!("creating {}", config_parent(path).display()))?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = SecretBox::generate_hex();
     let file = std::fs::OpenOptions::new()
         .write(true)
@@ -157,10 +157,6 @@ fn create_key_file(path: &Path) -> anyhow::Result<String> {
         }
         Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
     }
-}
-
-fn config_parent(path: &Path) -> PathBuf {
-    path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Runs an embedded worker until `done` says so (or Ctrl-C).
