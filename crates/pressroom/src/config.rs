@@ -145,10 +145,11 @@ fn create_key_file(path: &Path) -> anyhow::Result<String> {
         Ok(mut f) => {
             f.write_all(format!("{key}\n").as_bytes())
                 .with_context(|| format!("writing {}", path.display()))?;
-            crate::output::note_line(&format!(
-                "created a secret key for provider keys and webhook secrets in {} (back it up; set {SECRET_KEY_VAR} to use another)",
-                path.display()
-            ));
+            // Through the log, so `--log-format json` keeps stderr all JSON.
+            tracing::warn!(
+                path = %path.display(),
+                "created a secret key for provider keys and webhook secrets; back it up, or set {SECRET_KEY_VAR} to use another"
+            );
             Ok(key)
         }
         // Another process created it first: use theirs.
