@@ -67,19 +67,18 @@ pub async fn update(
     if role.is_none() && status.is_none() {
         return Err(ApiError::invalid("give role, status or both"));
     }
-    let db = s.pipeline.db();
-    let mut user = db.user(c.account(), id).await?;
-    if let Some(r) = role {
-        user = db
-            .set_user_role(c.account(), id, parse_role(Some(r))?)
-            .await?;
-    }
-    if let Some(st) = status {
-        let st = UserStatus::parse(st.trim())
-            .map_err(|_| ApiError::invalid("status: use active or disabled"))?;
-        user = db.set_user_status(c.account(), id, st).await?;
-    }
-    Ok(user)
+    let role = role.map(|r| parse_role(Some(r))).transpose()?;
+    let status = status
+        .map(|st| {
+            UserStatus::parse(st.trim())
+                .map_err(|_| ApiError::invalid("status: use active or disabled"))
+        })
+        .transpose()?;
+    // Both in one transaction: a refused status never leaves a changed role behind.
+    Ok(s.pipeline
+        .db()
+        .update_user(c.account(), id, role, status)
+        .await?)
 }
 
 /// Gives a user a new generated password (their sessions end): `(user, password)`.

@@ -8,13 +8,13 @@ use super::users::user_from;
 use crate::{Db, Engine, Result, StoreError, Tx, on_conn};
 use pressroom_domain::*;
 
-/// One change to a user.
-#[derive(Debug, Clone)]
-enum TeamChange {
-    Role(Role),
-    Status(UserStatus),
+/// What to change about a user; `None` keeps the current value.
+#[derive(Default)]
+struct TeamChange {
+    role: Option<Role>,
+    status: Option<UserStatus>,
     /// An argon2id hash (made before the transaction: hashing is slow).
-    PasswordHash(String),
+    password_hash: Option<String>,
 }
 
 impl Db {
@@ -24,8 +24,7 @@ impl Db {
         user: UserId,
         role: Role,
     ) -> Result<User> {
-        self.change_user(account, user, TeamChange::Role(role))
-            .await
+        self.update_user(account, user, Some(role), None).await
     }
 
     /// Disabling ends the user's sessions at once; their API tokens stop authenticating while
@@ -37,8 +36,23 @@ impl Db {
         user: UserId,
         status: UserStatus,
     ) -> Result<User> {
-        self.change_user(account, user, TeamChange::Status(status))
-            .await
+        self.update_user(account, user, None, Some(status)).await
+    }
+
+    /// Role and status together, all or nothing.
+    pub async fn update_user(
+        &self,
+        account: AccountId,
+        user: UserId,
+        role: Option<Role>,
+        status: Option<UserStatus>,
+    ) -> Result<User> {
+        let change = TeamChange {
+            role,
+            status,
+            password_hash: None,
+        };
+        self.change_user(account, user, change).await
     }
 
     /// Sets a new password and ends the user's sessions (whoever held them must sign in again).
@@ -48,9 +62,11 @@ impl Db {
         user: UserId,
         password: &str,
     ) -> Result<User> {
-        let hash = hash_password(password).await?;
-        self.change_user(account, user, TeamChange::PasswordHash(hash))
-            .await
+        let change = TeamChange {
+            password_hash: Some(hash_password(password).await?),
+            ..TeamChange::default()
+        };
+        self.change_user(account, user, change).await
     }
 
     async fn change_user(
@@ -82,12 +98,10 @@ async fn change_in(
     let row: Option<UserTuple> = on_conn!(tx, c => sqlx::query_as(USER_SQL)
         .bind(account.get()).bind(id.get()).fetch_optional(c).await)?;
     let current = user_from(row.ok_or_else(|| StoreError::not_found("user", id))?)?;
+    let role = change.role.unwrap_or(current.role);
+    let status = change.status.unwrap_or(current.status);
     let was_owner = current.role == Role::Owner && current.status == UserStatus::Active;
-    let stays_owner = match &change {
-        TeamChange::Role(r) => *r == Role::Owner && current.status == UserStatus::Active,
-        TeamChange::Status(s) => *s == UserStatus::Active && current.role == Role::Owner,
-        TeamChange::PasswordHash(_) => was_owner,
-    };
+    let stays_owner = role == Role::Owner && status == UserStatus::Active;
     if was_owner && !stays_owner {
         let others: i64 = on_conn!(tx, c => sqlx::query_scalar(
             "SELECT COUNT(*) FROM users WHERE account_id = $1 AND id <> $2 AND role = 'owner' AND status = 'active'")
@@ -99,26 +113,13 @@ async fn change_in(
             )));
         }
     }
-    let (sql, value, end_sessions) = match &change {
-        TeamChange::Role(r) => (
-            "UPDATE users SET role = $1 WHERE account_id = $2 AND id = $3",
-            r.as_str().to_string(),
-            false,
-        ),
-        TeamChange::Status(s) => (
-            "UPDATE users SET status = $1 WHERE account_id = $2 AND id = $3",
-            s.as_str().to_string(),
-            *s == UserStatus::Disabled,
-        ),
-        TeamChange::PasswordHash(h) => (
-            "UPDATE users SET password_hash = $1 WHERE account_id = $2 AND id = $3",
-            h.clone(),
-            true,
-        ),
-    };
-    on_conn!(tx, c => sqlx::query(sql)
-        .bind(&value).bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
-    if end_sessions {
+    on_conn!(tx, c => sqlx::query(
+        "UPDATE users SET role = $1, status = $2, password_hash = COALESCE($3, password_hash)
+         WHERE account_id = $4 AND id = $5")
+        .bind(role.as_str()).bind(status.as_str()).bind(change.password_hash.as_deref())
+        .bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
+    let disabled = status == UserStatus::Disabled && current.status != UserStatus::Disabled;
+    if disabled || change.password_hash.is_some() {
         on_conn!(tx, c => sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND user_id = $2")
             .bind(account.get()).bind(id.get()).execute(c).await.map(|_| ()))?;
     }
