@@ -57,6 +57,9 @@ pub(crate) async fn gate(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
+    if let Some(k) = header_key.or(body_key) {
+        lock(&inner.keys).push(k.to_string());
+    }
     let authorised = header_key
         .or(body_key)
         .is_some_and(|k| !k.trim().is_empty() && k != "invalid");

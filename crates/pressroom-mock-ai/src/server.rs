@@ -54,6 +54,11 @@ impl MockHandle {
     pub fn last_request(&self, endpoint: &str) -> Option<Value> {
         lock(&self.inner.last).get(endpoint).cloned()
     }
+    /// Every API key the API endpoints were called with, in order (tests check which key a
+    /// client used).
+    pub fn keys_seen(&self) -> Vec<String> {
+        lock(&self.inner.keys).clone()
+    }
     pub fn script(&self, steps: impl IntoIterator<Item = Step>) {
         lock(&self.inner.script).extend(steps);
     }
@@ -95,6 +100,7 @@ pub async fn spawn(config: MockConfig) -> std::io::Result<(SocketAddr, MockHandl
         bucket,
         pngs: Mutex::new(HashMap::new()),
         last: Mutex::new(HashMap::new()),
+        keys: Mutex::new(Vec::new()),
     });
     let app = Router::new()
         .route("/v1/chat/completions", post(chat))

@@ -21,6 +21,8 @@ pub(crate) struct Inner {
     pub(crate) pngs: Mutex<HashMap<(u32, u32), Bytes>>,
     /// The last request body per API endpoint, for tests that check what a client sent.
     pub(crate) last: Mutex<HashMap<&'static str, Value>>,
+    /// The key of every authenticated-or-not API call, for `MockHandle::keys_seen`.
+    pub(crate) keys: Mutex<Vec<String>>,
 }
 
 pub(crate) type Shared = Arc<Inner>;

@@ -35,8 +35,13 @@ pub async fn update(
     registry::check(p, &after, &applied.changes)
         .await
         .map_err(invalid)?;
-    // TODO(lead, H4): call `crate::keys::check_key_choice(p, &after)` here once it exists, so
-    // `text_key` / `image_key` must name a key of the account for the right provider.
+    // A named key must be one of the account's, for the provider the site calls with it.
+    // Checked when the patch touches a key or a provider, so a removed registry entry or key
+    // never locks a site out of unrelated changes (removing a key in use is refused anyway).
+    let keyed = ["text_key", "image_key", "text_provider", "image_provider"];
+    if applied.changes.iter().any(|c| keyed.contains(&c.key.as_str())) {
+        crate::keys::check_key_choice(p, account, &after.settings).await?;
+    }
     tx.write_site_settings(account, site, &applied.language, &applied.settings)
         .await?;
     tx.log_settings_changes(account, site, actor, &applied.changes, p.now())

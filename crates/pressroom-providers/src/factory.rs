@@ -118,6 +118,20 @@ pub struct EmbeddingChoice {
     pub model: String,
 }
 
+/// A key an account chose for a site (its own, not the environment's), for one provider.
+/// `Debug` never prints the secret.
+#[derive(Clone)]
+pub struct ProviderKey {
+    pub provider: ProviderKind,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for ProviderKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ProviderKey({}, ..)", self.provider.as_str())
+    }
+}
+
 /// Builds providers for sites. One per process: it owns the shared registry, limits and
 /// HTTP client.
 #[derive(Clone)]
@@ -337,6 +351,65 @@ impl Providers {
         }
     }
 
+    /// These providers with `key` in place of the environment's key for its provider.
+    fn keyed(&self, key: Option<&ProviderKey>) -> std::borrow::Cow<'_, Providers> {
+        let Some(k) = key else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let mut p = self.clone();
+        match k.provider {
+            ProviderKind::OpenAi => p.env.openai_api_key = Some(k.secret.clone()),
+            ProviderKind::Runware => p.env.runware_api_key = Some(k.secret.clone()),
+            ProviderKind::Offline => {}
+        }
+        std::borrow::Cow::Owned(p)
+    }
+
+    /// `text` with the site's own key, if any, used instead of the environment's. A site that
+    /// names a key but no provider uses the key's provider.
+    pub fn text_with_key(
+        &self,
+        account: i64,
+        settings: &SiteSettings,
+        key: Option<&ProviderKey>,
+    ) -> Result<TextChoice, ProviderError> {
+        match key {
+            Some(k) if settings.text_provider.is_none() => {
+                let mut s = settings.clone();
+                s.text_provider = Some(k.provider.as_str().into());
+                self.keyed(key).text(account, &s)
+            }
+            _ => self.keyed(key).text(account, settings),
+        }
+    }
+
+    /// `image` with the site's own key, if any (as `text_with_key`).
+    pub fn image_with_key(
+        &self,
+        account: i64,
+        settings: &SiteSettings,
+        key: Option<&ProviderKey>,
+    ) -> Result<ImageChoice, ProviderError> {
+        match key {
+            Some(k) if settings.image_provider.is_none() => {
+                let mut s = settings.clone();
+                s.image_provider = Some(k.provider.as_str().into());
+                self.keyed(key).image(account, &s)
+            }
+            _ => self.keyed(key).image(account, settings),
+        }
+    }
+
+    /// `embeddings` with the site's own OpenAI key, if any, instead of the environment's.
+    pub fn embeddings_with_key(
+        &self,
+        account: i64,
+        settings: &SiteSettings,
+        key: Option<&ProviderKey>,
+    ) -> Result<EmbeddingChoice, ProviderError> {
+        self.keyed(key).embeddings(account, settings)
+    }
+
     /// An OpenAI-compatible chat provider with an explicit key and base URL (per-site
     /// credentials); `base_url` `None` uses the environment's.
     pub fn openai_chat(
@@ -466,6 +539,33 @@ mod tests {
             ProviderEnv::from_lookup(|k| (k == "OPENAI_API_KEY").then(|| "sk-secret".to_string()))
         );
         assert!(!dbg.contains("sk-secret"));
+    }
+
+    #[test]
+    fn a_site_key_beats_the_environment_and_picks_its_provider() {
+        let p = providers(&[("RUNWARE_API_KEY", "rw-env")]);
+        let s = SiteSettings::default();
+        let openai = ProviderKey {
+            provider: ProviderKind::OpenAi,
+            secret: "sk-site".into(),
+        };
+        assert_eq!(p.text(1, &s).unwrap().provider.name(), "offline");
+        let t = p.text_with_key(1, &s, Some(&openai)).unwrap();
+        assert_eq!(t.provider.name(), "openai");
+        // The environment's runware key would win by default; the site's openai key decides.
+        assert_eq!(p.image(1, &s).unwrap().provider.name(), "runware");
+        let i = p.image_with_key(1, &s, Some(&openai)).unwrap();
+        assert_eq!(
+            (i.provider.name(), i.model.as_str()),
+            ("openai", "dall-e-3")
+        );
+        let e = p.embeddings_with_key(1, &s, Some(&openai)).unwrap();
+        assert_eq!(e.provider.name(), "openai");
+        assert!(!format!("{openai:?}").contains("sk-site"));
+        assert_eq!(
+            p.text_with_key(1, &s, None).unwrap().provider.name(),
+            "offline"
+        );
     }
 
     #[test]

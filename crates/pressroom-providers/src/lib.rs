@@ -32,7 +32,7 @@ pub use download::{
 };
 pub use embeddings::{EmbeddingProvider, EmbeddingRequest, EmbeddingResponse};
 pub use error::{DownloadError, ProviderError};
-pub use factory::{EmbeddingChoice, ImageChoice, ProviderEnv, Providers, TextChoice};
+pub use factory::{EmbeddingChoice, ImageChoice, ProviderEnv, ProviderKey, Providers, TextChoice};
 pub use http::ProviderDeps;
 pub use limits::{LimitConfig, Limits};
 pub use registry::{

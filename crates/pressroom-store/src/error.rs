@@ -21,6 +21,10 @@ pub enum StoreError {
     InsufficientCredits { needed: Credits, balance: Credits },
     #[error("{entity} {id} was changed by someone else; try again")]
     Conflict { entity: &'static str, id: String },
+    /// A rule of the account refuses the change (the last owner, a key still in use); the
+    /// message says which rule and what to do.
+    #[error("{0}")]
+    Refused(String),
     #[error("stored {what} is unreadable: {detail}")]
     Corrupt { what: &'static str, detail: String },
 }

@@ -10,10 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 mod content;
 mod runs;
 mod settings;
+mod team;
 mod webhooks;
 pub use content::*;
 pub use runs::*;
 pub use settings::*;
+pub use team::*;
 pub use webhooks::*;
 
 #[derive(Serialize, ToSchema)]

@@ -101,6 +101,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string())
             }
             StoreError::Domain(_) => ApiError::invalid(e.to_string()),
+            StoreError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
             StoreError::InsufficientCredits { .. } => ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 "insufficient_credits",

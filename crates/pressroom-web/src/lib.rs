@@ -19,6 +19,7 @@ mod ops;
 pub mod pages;
 mod server;
 mod state;
+mod team;
 pub mod throttle;
 
 use axum::Router;

@@ -9,18 +9,22 @@ use pressroom_domain::{AccountId, Site};
 use pressroom_pipeline::Pipeline;
 use pressroom_providers::{DownloadConfig, Providers};
 use pressroom_queue::{CancellationToken, WorkerConfig, shutdown_on_signal};
-use pressroom_store::{Db, redact};
+use pressroom_store::{Db, SecretBox, redact};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub const CONFIG_FILE_NAME: &str = "pressroom.toml";
+pub const SECRET_KEY_VAR: &str = "PRESSROOM_SECRET_KEY";
+pub const SECRET_KEY_FILE: &str = "secret.key";
 
 /// The config file: `--config PATH`, `PRESSROOM_CONFIG`, or `pressroom.toml` in the data directory.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
     pub database_url: Option<String>,
+    /// 64 hex characters sealing provider keys and webhook secrets at rest.
+    pub secret_key: Option<String>,
 }
 
 impl FileConfig {
@@ -49,6 +53,9 @@ impl FileConfig {
 pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Where the secret key comes from: `PRESSROOM_SECRET_KEY`, else the file's `secret_key`,
+    /// else `<data_dir>/secret.key` (see [`secret_box`]).
+    pub secret_key: Option<(&'static str, String)>,
 }
 
 impl Config {
@@ -65,9 +72,17 @@ impl Config {
             Some(url) if !url.trim().is_empty() => url,
             _ => format!("sqlite://{}", data_dir.join("pressroom.db").display()),
         };
+        let secret_key = std::env::var(SECRET_KEY_VAR)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| (SECRET_KEY_VAR, k))
+            .or(file
+                .secret_key
+                .map(|k| ("secret_key in the config file", k)));
         Ok(Config {
             data_dir,
             database_url,
+            secret_key,
         })
     }
 }
@@ -91,10 +106,58 @@ pub(crate) async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, Accou
         allow_loopback,
         ..DownloadConfig::default()
     };
+    let secrets = secret_box(config)?;
     Ok((
-        Pipeline::new(db, Providers::from_env(), &config.data_dir, download),
+        Pipeline::new(db, Providers::from_env(), &config.data_dir, download).with_secrets(secrets),
         account,
     ))
+}
+
+/// The key sealing secrets at rest: from the environment or config file, else read from
+/// `<data_dir>/secret.key`, which is created (mode 0600) on first use with a note on stderr.
+/// A malformed key is an error naming where it came from, never a silent new key: keys sealed
+/// under the old one would become unreadable.
+pub(crate) fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
+    if let Some((source, key)) = &config.secret_key {
+        return SecretBox::from_hex(key).map_err(|e| anyhow::anyhow!("{source}: {e}"));
+    }
+    let path = config.data_dir.join(SECRET_KEY_FILE);
+    let key = match std::fs::read_to_string(&path) {
+        Ok(k) => k,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(&path)?,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    SecretBox::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+fn create_key_file(path: &Path) -> anyhow::Result<String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let key = SecretBox::generate_hex();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path);
+    match file {
+        Ok(mut f) => {
+            f.write_all(format!("{key}\n").as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            // Through the log, so `--log-format json` keeps stderr all JSON.
+            tracing::warn!(
+                path = %path.display(),
+                "created a secret key for provider keys and webhook secrets; back it up, or set {SECRET_KEY_VAR} to use another"
+            );
+            Ok(key)
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+        }
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
 }
 
 /// Runs an embedded worker until `done` says so (or Ctrl-C).
@@ -186,6 +249,29 @@ mod tests {
                 Some(&dir.path().join("missing.toml"))
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn the_secret_key_file_is_created_once_private_and_bad_keys_name_their_source() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Config {
+            data_dir: dir.path().join("data"),
+            database_url: String::new(),
+            secret_key: None,
+        };
+        let first = secret_box(&c).unwrap();
+        let path = c.data_dir.join(SECRET_KEY_FILE);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let sealed = first.seal("sk-abc");
+        assert_eq!(secret_box(&c).unwrap().open(&sealed).unwrap(), "sk-abc");
+        c.secret_key = Some(("secret_key in the config file", "nothex".into()));
+        let e = secret_box(&c).unwrap_err().to_string();
+        assert!(
+            e.contains("secret_key in the config file") && e.contains("64 hex"),
+            "{e}"
         );
     }
 }

@@ -172,6 +172,30 @@ pub enum UsersCommand {
         #[arg(long)]
         email: Option<String>,
     },
+    /// Disable a user: their sessions end and they cannot sign in or use their API tokens
+    /// until enabled again (the tokens are not revoked). Refused for the last active owner.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled user.
+    Enable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Change a user's role. Refused if it leaves the account without an active owner.
+    Role {
+        #[arg(long)]
+        email: String,
+        #[arg(value_parser = ["owner", "editor", "viewer"])]
+        role: String,
+    },
+    /// Set a user's password (from PRESSROOM_PASSWORD, else standard input); ends their
+    /// sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

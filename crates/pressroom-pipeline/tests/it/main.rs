@@ -6,6 +6,7 @@ mod control;
 mod editing;
 mod embeddings;
 mod import;
+mod keys;
 mod pipeline;
 mod planning;
 mod scale;

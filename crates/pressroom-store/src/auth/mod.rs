@@ -6,6 +6,7 @@
 
 mod password;
 mod sessions;
+mod team;
 #[cfg(test)]
 mod tests;
 mod tokens;

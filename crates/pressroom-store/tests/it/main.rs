@@ -6,3 +6,4 @@ mod clustering_inputs;
 mod editing;
 mod repository;
 mod settings_log;
+mod team_keys;

@@ -6,11 +6,13 @@ mod account;
 mod clusters;
 mod content;
 mod images;
+mod keys;
 mod keywords;
 mod lists;
 mod runs;
 mod settings;
 mod sites;
+mod team;
 mod webhooks;
 
 use crate::error::ErrorBody;
@@ -149,6 +151,18 @@ pub fn routes() -> axum::Router<AppState> {
             "/api/v1/deliveries/{id}/resend",
             post(webhooks::resend_delivery),
         )
+        // Provider keys and teammates (issue 14).
+        .route("/api/v1/keys", get(keys::list_keys).post(keys::add_key))
+        .route("/api/v1/keys/{id}", delete(keys::remove_key))
+        .route(
+            "/api/v1/users",
+            get(team::list_users).post(team::invite_user),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            axum::routing::patch(team::update_user),
+        )
+        .route("/api/v1/users/{id}/password", post(team::reset_password))
 }
 
 #[derive(OpenApi)]
@@ -163,7 +177,8 @@ pub fn routes() -> axum::Router<AppState> {
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
           clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
           webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery,
-          settings::get_settings, settings::patch_settings, settings::list_changes),
+          settings::get_settings, settings::patch_settings, settings::list_changes,
+          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -8,6 +8,7 @@ mod clusters;
 mod content;
 mod content_images;
 mod images;
+mod keys;
 mod keywords;
 mod lists;
 mod review;
@@ -15,6 +16,7 @@ mod session;
 mod settings;
 mod sites;
 mod stream;
+mod team;
 mod tokens;
 mod upload;
 mod usage;
@@ -99,6 +101,13 @@ pub fn routes() -> Router<AppState> {
         .route("/deliveries/{id}/resend", post(webhooks::resend))
         .route("/sites/{site}/settings", get(settings::settings_page))
         .route("/sites/{site}/settings/{group}", post(settings::save))
+        // Provider keys and teammates (issue 14).
+        .route("/keys", get(keys::keys).post(keys::add_key))
+        .route("/keys/{id}/remove", post(keys::remove_key))
+        .route("/team", get(team::team_list).post(team::invite))
+        .route("/team/{id}/role", post(team::set_role))
+        .route("/team/{id}/status", post(team::set_status))
+        .route("/team/{id}/password", post(team::reset_password))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

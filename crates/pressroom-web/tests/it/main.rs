@@ -8,4 +8,5 @@ mod editing;
 mod pages;
 mod settings_api;
 mod support;
+mod team;
 mod webhooks_api;

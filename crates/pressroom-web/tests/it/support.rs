@@ -43,9 +43,10 @@ impl Drop for App {
 pub fn offline_pipeline(db: &Db, dir: &std::path::Path) -> Pipeline {
     let env = ProviderEnv::from_lookup(|_| None);
     let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
-    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default()).with_secrets(
-        pressroom_store::SecretBox::from_hex(&pressroom_store::SecretBox::generate_hex()).unwrap(),
-    )
+    // With a secret key, as `serve` always has one: provider keys can be stored.
+    let secrets = pressroom_store::SecretBox::from_hex(&pressroom_store::SecretBox::generate_hex())
+        .expect("a generated key is valid");
+    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default()).with_secrets(secrets)
 }
 
 pub async fn start(db: Db) -> App {

@@ -1,4 +1,4 @@
-//! `pressroom users create|list` and `pressroom tokens create|list|revoke`.
+//! `pressroom users create|list|disable|enable|role|reset-password` and `pressroom tokens create|list|revoke`.
 
 use crate::config::{Config, open};
 use crate::exit::Exit;
@@ -55,8 +55,39 @@ pub(super) async fn users(config: &Config, out: &Out, cmd: UsersCommand) -> anyh
                 json!({"users": users}),
             );
         }
+        UsersCommand::Disable { email } => {
+            let u = db.user_by_email(&email).await?;
+            let u = db
+                .set_user_status(u.account_id, u.id, UserStatus::Disabled)
+                .await?;
+            emit_user(out, &u, "disabled; their sessions ended");
+        }
+        UsersCommand::Enable { email } => {
+            let u = db.user_by_email(&email).await?;
+            let u = db
+                .set_user_status(u.account_id, u.id, UserStatus::Active)
+                .await?;
+            emit_user(out, &u, "enabled");
+        }
+        UsersCommand::Role { email, role } => {
+            let u = db.user_by_email(&email).await?;
+            let u = db
+                .set_user_role(u.account_id, u.id, Role::parse(&role)?)
+                .await?;
+            emit_user(out, &u, &format!("is now {}", u.role));
+        }
+        UsersCommand::ResetPassword { email } => {
+            let u = db.user_by_email(&email).await?;
+            let password = read_password()?;
+            let u = db.reset_password(u.account_id, u.id, &password).await?;
+            emit_user(out, &u, "has a new password; their sessions ended");
+        }
     }
     Ok(Exit::Ok)
+}
+
+fn emit_user(out: &Out, u: &User, what: &str) {
+    out.emit(|| format!("user {} {what}", u.email), json!({"user": u}));
 }
 
 pub(super) async fn tokens(config: &Config, out: &Out, cmd: TokensCommand) -> anyhow::Result<Exit> {

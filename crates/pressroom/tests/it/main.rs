@@ -3,6 +3,7 @@
 mod cli;
 mod cli_clusters;
 mod cli_content;
+mod cli_keys;
 mod cli_providers;
 mod cli_settings;
 mod cli_webhooks;
