@@ -11,6 +11,9 @@
 
 mod accounts;
 mod auth;
+// Issue 14, H3 (scheduler and budgets).
+mod budget;
+mod schedules;
 mod clustering_inputs;
 mod error;
 mod keywords;
@@ -33,6 +36,7 @@ pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use runs::{NewUsage, UsageSummary};
+pub use schedules::{DueSite, ScheduleSlot, SlotOutcome};
 pub use secrets::{SecretBox, SecretError};
 pub use status::StatusColumn;
 pub use work::{
