@@ -118,12 +118,15 @@ impl Db {
             .collect())
     }
 
-    /// Claims `due`'s slot: moves the site's next slot from `due.slot_at` to `next` and records
-    /// the slot, in one transaction. `None` when another process claimed it first (the site's
-    /// next slot is no longer `due.slot_at`, or the slot row exists).
+    /// Claims a due slot: moves the site's next slot from `due.slot_at` to `next` and records
+    /// the slot run (`slot_at`: the latest one due, when several were missed), in one
+    /// transaction. `None` when another process claimed it first: the site's next slot is no
+    /// longer `due.slot_at`. A slot row that already exists keeps the move (that slot ran) and
+    /// is not claimed again.
     pub async fn claim_slot(
         &self,
         due: DueSite,
+        slot_at: TimestampMs,
         next: Option<TimestampMs>,
     ) -> Result<Option<ScheduleSlotId>> {
         let mut tx = self.begin().await?;
@@ -139,18 +142,10 @@ impl Db {
         let id: Option<i64> = on_conn!(t, c => sqlx::query_scalar(
             "INSERT INTO schedule_slots (account_id, site_id, slot_at, outcome, created_at)
              VALUES ($1, $2, $3, 'claimed', $4) ON CONFLICT (site_id, slot_at) DO NOTHING RETURNING id")
-            .bind(due.account.get()).bind(due.site.get()).bind(due.slot_at).bind(now_ms())
+            .bind(due.account.get()).bind(due.site.get()).bind(slot_at).bind(now_ms())
             .fetch_optional(c).await)?;
-        match id {
-            Some(id) => {
-                tx.commit().await?;
-                Ok(Some(ScheduleSlotId::new(id)))
-            }
-            None => {
-                tx.rollback().await?;
-                Ok(None)
-            }
-        }
+        tx.commit().await?;
+        Ok(id.map(ScheduleSlotId::new))
     }
 
     /// Records what came of a claimed slot.

@@ -9,5 +9,6 @@ mod import;
 mod pipeline;
 mod planning;
 mod scale;
+mod schedule;
 mod serp;
 mod support;
