@@ -2,6 +2,7 @@
 
 mod answers;
 mod articles;
+mod budget;
 mod control;
 mod editing;
 mod embeddings;
