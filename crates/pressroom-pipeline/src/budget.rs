@@ -75,6 +75,29 @@ pub async fn ensure_within_budget(
     Ok(())
 }
 
+/// Dollars for people: cents from a dollar up (`$12.34`), four decimals below (`$0.0042`).
+pub fn usd_label(usd: UsdMicros) -> String {
+    let m = usd.0.max(0);
+    if m >= 1_000_000 {
+        format!("${}.{:02}", m / 1_000_000, (m % 1_000_000 + 5_000) / 10_000 % 100)
+    } else {
+        format!("${}.{:04}", m / 1_000_000, (m % 1_000_000 + 50) / 100)
+    }
+}
+
+/// What a run's estimate says, for the CLI and the pages: credits, dollars, budget left.
+pub fn estimate_line(est: &crate::runs::Estimate) -> String {
+    let mut s = format!(
+        "estimated {} credits (about {} at list prices)",
+        est.credits,
+        usd_label(est.usd)
+    );
+    if let Some(left) = est.budget_left {
+        s.push_str(&format!("; {left} credits left in this month's budget"));
+    }
+    s
+}
+
 /// True when `site` has spent its whole budget this month (checked at each stage start).
 pub async fn exhausted(p: &Pipeline, site: &Site) -> Result<Option<SiteBudget>> {
     if site.settings.monthly_budget.is_none() {
@@ -116,4 +139,17 @@ pub async fn ensure_images_within_budget(
         ensure_within_budget(p, &site, need, &what, "nothing was queued").await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollars_read_as_people_write_them() {
+        assert_eq!(usd_label(UsdMicros(12_345_678)), "$12.35");
+        assert_eq!(usd_label(UsdMicros(1_000_000)), "$1.00");
+        assert_eq!(usd_label(UsdMicros(4_200)), "$0.0042");
+        assert_eq!(usd_label(UsdMicros(0)), "$0.0000");
+    }
 }

@@ -7,8 +7,10 @@
 //! each. Every process queues the tick for the current minute on start, so it catches up.
 
 mod tick;
+mod view;
 
-pub use tick::{SCHEDULER_QUEUE, TICK_JOB, TickJob, run_due_slots, run_tick_job, start};
+pub use tick::{SCHEDULER_QUEUE, SlotReport, TICK_JOB, TickJob, run_due_slots, run_tick_job, start};
+pub use view::{ScheduleView, local_time, schedule_view, schedule_views, summary};
 
 use crate::context::{Pipeline, Result};
 use pressroom_domain::{AccountId, SiteId};
