@@ -4,5 +4,6 @@ mod cli;
 mod cli_clusters;
 mod cli_content;
 mod cli_providers;
+mod cli_schedule;
 mod serp_cli;
 mod support;
