@@ -76,7 +76,10 @@ impl Schedule {
         };
         // A day before `after`'s local date too: a slot can land on the next instant after a
         // gap, and dates are walked in order, so the first slot past `after` is the answer.
-        let start = rule.local_date(after)?.yesterday().map_err(|_| range(after))?;
+        let start = rule
+            .local_date(after)?
+            .yesterday()
+            .map_err(|_| range(after))?;
         for date in start.series(jiff::Span::new().days(1)).take(SEARCH_DAYS) {
             if let Some(at) = rule.slot_on(date)?
                 && at > after
@@ -293,9 +296,13 @@ mod tests {
             ..sched(Frequency::Weekly, "09:00")
         };
         // 2026-12-01 is a Tuesday.
-        let next = s.next_slot_after("UTC", utc("2026-12-01T12:00:00Z")).unwrap();
+        let next = s
+            .next_slot_after("UTC", utc("2026-12-01T12:00:00Z"))
+            .unwrap();
         assert_eq!(next, Some(utc("2026-12-04T09:00:00Z")));
-        let next = s.next_slot_after("UTC", utc("2026-12-04T09:00:00Z")).unwrap();
+        let next = s
+            .next_slot_after("UTC", utc("2026-12-04T09:00:00Z"))
+            .unwrap();
         assert_eq!(next, Some(utc("2026-12-11T09:00:00Z")));
         let last = s
             .latest_slot_at_or_before("UTC", utc("2026-12-01T12:00:00Z"))
@@ -325,7 +332,9 @@ mod tests {
             ]
         );
         // A leap year's February.
-        let feb = s.next_slot_after("UTC", utc("2028-02-01T00:00:00Z")).unwrap();
+        let feb = s
+            .next_slot_after("UTC", utc("2028-02-01T00:00:00Z"))
+            .unwrap();
         assert_eq!(feb, Some(utc("2028-02-29T00:00:00Z")));
         let s15 = Schedule {
             day_of_month: 15,
@@ -346,11 +355,18 @@ mod tests {
             .next_slot_after(tz, utc("2027-03-27T12:00:00Z"))
             .unwrap()
             .unwrap();
-        assert_eq!(next, utc("2027-03-28T01:00:00Z"), "03:00 local, the gap's end");
+        assert_eq!(
+            next,
+            utc("2027-03-28T01:00:00Z"),
+            "03:00 local, the gap's end"
+        );
         // The day after is normal again: 02:30 CEST is 00:30 UTC.
         let after = s.next_slot_after(tz, next).unwrap().unwrap();
         assert_eq!(after, utc("2027-03-29T00:30:00Z"));
-        assert_eq!(s.latest_slot_at_or_before(tz, after - 1).unwrap(), Some(next));
+        assert_eq!(
+            s.latest_slot_at_or_before(tz, after - 1).unwrap(),
+            Some(next)
+        );
     }
 
     #[test]
@@ -362,7 +378,11 @@ mod tests {
             .next_slot_after(tz, utc("2027-10-30T12:00:00Z"))
             .unwrap()
             .unwrap();
-        assert_eq!(first, utc("2027-10-31T00:30:00Z"), "02:30 CEST, the earlier");
+        assert_eq!(
+            first,
+            utc("2027-10-31T00:30:00Z"),
+            "02:30 CEST, the earlier"
+        );
         // The second 02:30 (01:30 UTC) is not a slot: the next is the following day.
         let next = s.next_slot_after(tz, first).unwrap().unwrap();
         assert_eq!(next, utc("2027-11-01T01:30:00Z"));

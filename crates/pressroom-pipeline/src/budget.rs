@@ -79,7 +79,11 @@ pub async fn ensure_within_budget(
 pub fn usd_label(usd: UsdMicros) -> String {
     let m = usd.0.max(0);
     if m >= 1_000_000 {
-        format!("${}.{:02}", m / 1_000_000, (m % 1_000_000 + 5_000) / 10_000 % 100)
+        format!(
+            "${}.{:02}",
+            m / 1_000_000,
+            (m % 1_000_000 + 5_000) / 10_000 % 100
+        )
     } else {
         format!("${}.{:04}", m / 1_000_000, (m % 1_000_000 + 50) / 100)
     }

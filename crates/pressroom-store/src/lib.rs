@@ -11,15 +11,14 @@
 
 mod accounts;
 mod auth;
-// Issue 14, H3 (scheduler and budgets).
 mod budget;
-mod schedules;
 mod clustering_inputs;
 mod error;
 mod keywords;
 mod ledger;
 mod rows;
 mod runs;
+mod schedules;
 mod secrets;
 mod sites;
 mod status;

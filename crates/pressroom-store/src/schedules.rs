@@ -92,7 +92,11 @@ impl Db {
         Ok(())
     }
 
-    pub async fn next_slot_at(&self, account: AccountId, site: SiteId) -> Result<Option<TimestampMs>> {
+    pub async fn next_slot_at(
+        &self,
+        account: AccountId,
+        site: SiteId,
+    ) -> Result<Option<TimestampMs>> {
         let at: Option<Option<i64>> = on_db!(self, p => sqlx::query_scalar(
             "SELECT next_slot_at FROM sites WHERE account_id = $1 AND id = $2")
             .bind(account.get()).bind(site.get()).fetch_optional(p).await)?;

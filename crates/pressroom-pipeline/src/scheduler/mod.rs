@@ -9,7 +9,9 @@
 mod tick;
 mod view;
 
-pub use tick::{SCHEDULER_QUEUE, SlotReport, TICK_JOB, TickJob, run_due_slots, run_tick_job, start};
+pub use tick::{
+    SCHEDULER_QUEUE, SlotReport, TICK_JOB, TickJob, run_due_slots, run_tick_job, start,
+};
 pub use view::{ScheduleView, local_time, schedule_view, schedule_views, summary};
 
 use crate::context::{Pipeline, Result};

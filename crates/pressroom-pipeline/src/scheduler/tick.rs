@@ -42,7 +42,10 @@ pub async fn run_tick_job(p: Pipeline, _ctx: JobContext, job: TickJob) -> Result
     let next = job.minute.max(now / MINUTE_MS) + 1;
     // The delay is relative: the queue keeps its own clock.
     let successor = tick_job(next, next * MINUTE_MS - now).map_err(retry)?;
-    p.queue().enqueue(successor).await.map_err(|e| retry(e.into()))?;
+    p.queue()
+        .enqueue(successor)
+        .await
+        .map_err(|e| retry(e.into()))?;
     run_due_slots(&p).await.map_err(retry)?;
     Ok(())
 }
@@ -80,7 +83,11 @@ pub async fn run_due_slots(p: &Pipeline) -> Result<Vec<SlotReport>> {
     }
 }
 
-async fn claim_and_start(p: &Pipeline, due: DueSite, now: TimestampMs) -> Result<Option<SlotReport>> {
+async fn claim_and_start(
+    p: &Pipeline,
+    due: DueSite,
+    now: TimestampMs,
+) -> Result<Option<SlotReport>> {
     let site = p.db().site(due.account, due.site).await?;
     let (schedule, tz) = (&site.settings.schedule, &site.settings.timezone);
     // A schedule that no longer computes (a zone removed from the database) turns off rather

@@ -51,20 +51,45 @@ engine_test!(
         let est = runs::estimate(&h.p, h.account, h.site.id).await.unwrap();
         assert!(est.credits.0 > 5, "{est:?}");
         assert_eq!(est.budget_left, Some(Credits(5)));
-        let e = runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual, &RunScope::default())
-            .await
-            .unwrap_err();
+        let e = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &RunScope::default(),
+        )
+        .await
+        .unwrap_err();
         let m = refusal(e);
-        assert!(m.contains("has spent 95 of its 100-credit budget for"), "{m}");
-        assert!(m.contains(&format!("this run needs about {}", est.credits)), "{m}");
+        assert!(
+            m.contains("has spent 95 of its 100-credit budget for"),
+            "{m}"
+        );
+        assert!(
+            m.contains(&format!("this run needs about {}", est.credits)),
+            "{m}"
+        );
         assert!(m.contains("nothing was started"), "{m}");
-        assert!(h.p.db().runs(h.account, Some(h.site.id), 10).await.unwrap().is_empty());
+        assert!(
+            h.p.db()
+                .runs(h.account, Some(h.site.id), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(h.mock.requests("chat_completions"), 0);
         // Room in the budget: the same run starts.
-        h.edit_settings(|s| s.monthly_budget = Some(1_000_000)).await;
-        runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual, &RunScope::default())
-            .await
-            .unwrap();
+        h.edit_settings(|s| s.monthly_budget = Some(1_000_000))
+            .await;
+        runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &RunScope::default(),
+        )
+        .await
+        .unwrap();
     }
 );
 
@@ -72,15 +97,26 @@ engine_test!(
     a_run_stops_at_a_stage_start_once_the_budget_is_spent,
     |db: Db| async move {
         let mut h = harness(db.clone(), MockConfig::default(), "openai", "offline").await;
-        h.edit_settings(|s| s.monthly_budget = Some(1_000_000)).await;
-        let (run, _) =
-            runs::start_run(&h.p, h.account, h.site.id, RunTrigger::Manual, &RunScope::default())
-                .await
-                .unwrap();
+        h.edit_settings(|s| s.monthly_budget = Some(1_000_000))
+            .await;
+        let (run, _) = runs::start_run(
+            &h.p,
+            h.account,
+            h.site.id,
+            RunTrigger::Manual,
+            &RunScope::default(),
+        )
+        .await
+        .unwrap();
         // Spent elsewhere (another process's images) before the driver got going.
         spend(&h, 1_000_000).await;
         work_until(&h.p, async || {
-            !h.p.db().run(h.account, run.id).await.unwrap().status.is_active()
+            !h.p.db()
+                .run(h.account, run.id)
+                .await
+                .unwrap()
+                .status
+                .is_active()
         })
         .await;
         let run = h.p.db().run(h.account, run.id).await.unwrap();
@@ -114,7 +150,9 @@ engine_test!(
         // Queued while the budget allowed it, then the budget shrank: each job checks again
         // before its call, and the image fails saying why.
         h.edit_settings(|s| s.monthly_budget = None).await;
-        generate_images(&h.p, h.account, &images, None).await.unwrap();
+        generate_images(&h.p, h.account, &images, None)
+            .await
+            .unwrap();
         h.edit_settings(|s| s.monthly_budget = Some(0)).await;
         work_until(&h.p, async || {
             h.p.db()
@@ -144,7 +182,9 @@ engine_test!(
         spend(&h, 120).await;
         let est = runs::estimate(&h.p, h.account, h.site.id).await.unwrap();
         assert_eq!(est.budget_left, Some(Credits(380)));
-        let b = pressroom_pipeline::budget::site_budget(&h.p, &h.site).await.unwrap();
+        let b = pressroom_pipeline::budget::site_budget(&h.p, &h.site)
+            .await
+            .unwrap();
         assert_eq!(b.spent, Credits(120));
         assert_eq!(b.budget, Some(Credits(500)));
 

@@ -79,16 +79,15 @@ engine_test!(
         let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
         loop {
             let runs = scheduled_runs(&h).await;
-            let ticks_left = h
-                .p
-                .queue()
-                .counts()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|c| c.queue == SCHEDULER_QUEUE && c.state == JobState::Available)
-                .map(|c| c.count)
-                .sum::<i64>();
+            let ticks_left =
+                h.p.queue()
+                    .counts()
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|c| c.queue == SCHEDULER_QUEUE && c.state == JobState::Available)
+                    .map(|c| c.count)
+                    .sum::<i64>();
             // Only the successor (next minute, not yet due) is left.
             if runs.len() == 1 && !runs[0].status.is_active() && ticks_left <= 1 {
                 break;
@@ -101,7 +100,11 @@ engine_test!(
         w2.await.unwrap().unwrap();
         let runs = scheduled_runs(&h).await;
         assert_eq!(runs.len(), 1, "exactly one run: {runs:?}");
-        let slots = h.p.db().schedule_slots(h.account, h.site.id, 10).await.unwrap();
+        let slots =
+            h.p.db()
+                .schedule_slots(h.account, h.site.id, 10)
+                .await
+                .unwrap();
         assert_eq!(slots.len(), 1, "{slots:?}");
         assert_eq!(slots[0].slot_at, latest);
         assert_eq!(slots[0].outcome, SlotOutcome::Started);
@@ -111,27 +114,24 @@ engine_test!(
     }
 );
 
-engine_test!(
-    concurrent_ticks_claim_a_slot_once,
-    |db: Db| async move {
-        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
-        let (now, latest) = daily(&mut h).await;
-        h.p.db()
-            .set_next_slot(h.account, h.site.id, Some(latest))
-            .await
-            .unwrap();
-        let (p1, p2, p3) = (at(&h.p, now), at(&h.p, now), at(&h.p, now));
-        let (a, b, c) = tokio::join!(
-            scheduler::run_due_slots(&p1),
-            scheduler::run_due_slots(&p2),
-            scheduler::run_due_slots(&p3)
-        );
-        let won: Vec<_> = [a.unwrap(), b.unwrap(), c.unwrap()].concat();
-        assert_eq!(won.len(), 1, "one tick wins: {won:?}");
-        assert_eq!(won[0].outcome, SlotOutcome::Started);
-        assert_eq!(scheduled_runs(&h).await.len(), 1);
-    }
-);
+engine_test!(concurrent_ticks_claim_a_slot_once, |db: Db| async move {
+    let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+    let (now, latest) = daily(&mut h).await;
+    h.p.db()
+        .set_next_slot(h.account, h.site.id, Some(latest))
+        .await
+        .unwrap();
+    let (p1, p2, p3) = (at(&h.p, now), at(&h.p, now), at(&h.p, now));
+    let (a, b, c) = tokio::join!(
+        scheduler::run_due_slots(&p1),
+        scheduler::run_due_slots(&p2),
+        scheduler::run_due_slots(&p3)
+    );
+    let won: Vec<_> = [a.unwrap(), b.unwrap(), c.unwrap()].concat();
+    assert_eq!(won.len(), 1, "one tick wins: {won:?}");
+    assert_eq!(won[0].outcome, SlotOutcome::Started);
+    assert_eq!(scheduled_runs(&h).await.len(), 1);
+});
 
 engine_test!(
     slots_missed_for_days_run_once_and_the_next_is_ahead,
@@ -146,7 +146,10 @@ engine_test!(
         let p = at(&h.p, now);
         let first = scheduler::run_due_slots(&p).await.unwrap();
         assert_eq!(first.len(), 1, "{first:?}");
-        assert_eq!(first[0].slot_at, latest, "the latest missed slot is the one run");
+        assert_eq!(
+            first[0].slot_at, latest,
+            "the latest missed slot is the one run"
+        );
         assert_eq!(first[0].outcome, SlotOutcome::Started);
         assert!(scheduler::run_due_slots(&p).await.unwrap().is_empty());
         let next = h.p.db().next_slot_at(h.account, h.site.id).await.unwrap();
@@ -156,7 +159,11 @@ engine_test!(
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].id, first[0].run.unwrap());
         assert_eq!(
-            h.p.db().schedule_slots(h.account, h.site.id, 10).await.unwrap().len(),
+            h.p.db()
+                .schedule_slots(h.account, h.site.id, 10)
+                .await
+                .unwrap()
+                .len(),
             1
         );
     }
@@ -183,7 +190,11 @@ engine_test!(
         let report = scheduler::run_due_slots(&at(&h.p, now)).await.unwrap();
         assert_eq!(report.len(), 1);
         assert_eq!(report[0].outcome, SlotOutcome::Skipped);
-        let slots = h.p.db().schedule_slots(h.account, h.site.id, 10).await.unwrap();
+        let slots =
+            h.p.db()
+                .schedule_slots(h.account, h.site.id, 10)
+                .await
+                .unwrap();
         assert_eq!(slots.len(), 1);
         assert_eq!(slots[0].outcome, SlotOutcome::Skipped);
         assert_eq!(slots[0].run_id, None);
@@ -217,7 +228,8 @@ engine_test!(
         let kept = h.p.db().next_slot_at(h.account, h.site.id).await.unwrap();
         assert_eq!(kept, Some(latest));
         // Off: no slot at all.
-        h.edit_settings(|s| s.schedule.frequency = Frequency::Off).await;
+        h.edit_settings(|s| s.schedule.frequency = Frequency::Off)
+            .await;
         scheduler::reschedule_site(&p, h.account, h.site.id)
             .await
             .unwrap();

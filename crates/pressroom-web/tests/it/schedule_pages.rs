@@ -89,7 +89,10 @@ engine_test!(
         assert!(html.contains("120 of 500 credits spent in"), "{html}");
         assert!(html.contains(">started</span>"), "{html}");
         let run = slot.run_id.unwrap();
-        assert!(html.contains(&format!("automation?run={run}\">{run}</a>")), "{html}");
+        assert!(
+            html.contains(&format!("automation?run={run}\">{run}</a>")),
+            "{html}"
+        );
 
         let (st, html) = page(&app, &cookie, "/usage").await;
         assert_eq!(st, 200);

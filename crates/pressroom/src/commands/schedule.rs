@@ -18,7 +18,11 @@ pub enum ScheduleCommand {
     },
 }
 
-pub(super) async fn command(config: &Config, out: &Out, cmd: ScheduleCommand) -> anyhow::Result<Exit> {
+pub(super) async fn command(
+    config: &Config,
+    out: &Out,
+    cmd: ScheduleCommand,
+) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     match cmd {
         ScheduleCommand::List { site } => {
@@ -38,7 +42,10 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: ScheduleCommand) ->
 fn text(views: &[ScheduleView]) -> String {
     let mut s = String::new();
     for v in views {
-        s.push_str(&format!("{} ({}): {}\n", v.site_name, v.timezone, v.summary));
+        s.push_str(&format!(
+            "{} ({}): {}\n",
+            v.site_name, v.timezone, v.summary
+        ));
         match (&v.next_slot_local, &v.next_slot_utc) {
             (Some(local), Some(utc)) => s.push_str(&format!("  next slot: {local} ({utc})\n")),
             _ => s.push_str("  next slot: none\n"),
@@ -49,11 +56,18 @@ fn text(views: &[ScheduleView]) -> String {
                 "  budget: {} of {budget} credits spent in {}, {left} left\n",
                 b.spent, b.month
             )),
-            _ => s.push_str(&format!("  budget: none ({} credits spent in {})\n", b.spent, b.month)),
+            _ => s.push_str(&format!(
+                "  budget: none ({} credits spent in {})\n",
+                b.spent, b.month
+            )),
         }
         for slot in &v.slots {
             let run = slot.run_id.map(|r| format!(" run {r}")).unwrap_or_default();
-            let detail = slot.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+            let detail = slot
+                .detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default();
             s.push_str(&format!(
                 "  {} {}{run}{detail}\n",
                 local_time(&v.timezone, slot.slot_at),

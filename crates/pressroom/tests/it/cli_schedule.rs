@@ -61,7 +61,11 @@ async fn schedule_list_shows_schedules_slots_and_budgets() {
         site: site.id,
         slot_at: slot + 86_400_000,
     };
-    let id = db.claim_slot(due, slot, Some(slot + 2 * 86_400_000)).await.unwrap().unwrap();
+    let id = db
+        .claim_slot(due, slot, Some(slot + 2 * 86_400_000))
+        .await
+        .unwrap()
+        .unwrap();
     db.finish_slot(
         account.id,
         id,
