@@ -88,29 +88,48 @@ async fn claim_and_start(
     due: DueSite,
     now: TimestampMs,
 ) -> Result<Option<SlotReport>> {
-    let site = p.db().site(due.account, due.site).await?;
-    let (schedule, tz) = (&site.settings.schedule, &site.settings.timezone);
-    // A schedule that no longer computes (a zone removed from the database) turns off rather
-    // than being read again every minute; the slot records why.
-    let (slot_at, next, broken) = match (
-        schedule.latest_slot_at_or_before(tz, now),
-        schedule.next_slot_after(tz, now),
-    ) {
-        (Ok(latest), Ok(next)) => (latest.unwrap_or(due.slot_at).max(due.slot_at), next, None),
-        (Err(e), _) | (_, Err(e)) => (due.slot_at, None, Some(e.to_string())),
+    let site = match p.db().site(due.account, due.site).await {
+        Ok(site) => Some(site),
+        Err(e) if e.is_transient() => return Err(e.into()),
+        Err(e) => {
+            tracing::warn!(site = due.site.get(), error = %e, "scheduled site unreadable");
+            None
+        }
+    };
+    // What to claim: the latest slot due, the next one after now, or, for a site whose
+    // schedule no longer runs (turned off without a reschedule, a zone gone from the database,
+    // settings that no longer load), no next slot and the reason, so it is not read again
+    // every minute.
+    let (slot_at, next, reason) = match &site {
+        None => (
+            due.slot_at,
+            None,
+            Some("the site's settings could not be read".to_string()),
+        ),
+        Some(site) => {
+            let (schedule, tz) = (&site.settings.schedule, &site.settings.timezone);
+            match (
+                schedule.latest_slot_at_or_before(tz, now),
+                schedule.next_slot_after(tz, now),
+            ) {
+                (Ok(Some(latest)), Ok(next)) => (latest.max(due.slot_at), next, None),
+                (Ok(None), _) => (due.slot_at, None, Some("the schedule is off".to_string())),
+                (Err(e), _) | (_, Err(e)) => (due.slot_at, None, Some(e.to_string())),
+            }
+        }
     };
     let Some(slot) = p.db().claim_slot(due, slot_at, next).await? else {
         return Ok(None);
     };
-    let (outcome, run, detail) = match broken {
-        Some(e) => (SlotOutcome::Refused, None, Some(e)),
-        None => start_scheduled_run(p, &site).await?,
+    let (outcome, run, detail) = match (&site, reason) {
+        (Some(site), None) => start_scheduled_run(p, site).await?,
+        (_, reason) => (SlotOutcome::Refused, None, reason),
     };
     p.db()
         .finish_slot(due.account, slot, outcome, run, detail.as_deref())
         .await?;
     tracing::info!(
-        site = site.id.get(),
+        site = due.site.get(),
         slot_at,
         outcome = outcome.as_str(),
         "scheduled slot"

@@ -240,3 +240,27 @@ engine_test!(
         assert!(scheduler::run_due_slots(&p).await.unwrap().is_empty());
     }
 );
+
+engine_test!(
+    a_stale_slot_of_a_schedule_turned_off_runs_nothing,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        let (now, latest) = daily(&mut h).await;
+        h.p.db()
+            .set_next_slot(h.account, h.site.id, Some(latest))
+            .await
+            .unwrap();
+        // Turned off without a reschedule (a settings write that did not call it).
+        h.edit_settings(|s| s.schedule.frequency = Frequency::Off)
+            .await;
+        let report = scheduler::run_due_slots(&at(&h.p, now)).await.unwrap();
+        assert_eq!(report.len(), 1);
+        assert_eq!(report[0].outcome, SlotOutcome::Refused);
+        assert_eq!(report[0].detail.as_deref(), Some("the schedule is off"));
+        assert!(scheduled_runs(&h).await.is_empty());
+        assert_eq!(
+            h.p.db().next_slot_at(h.account, h.site.id).await.unwrap(),
+            None
+        );
+    }
+);
