@@ -3,6 +3,7 @@
 
 pub mod ai;
 pub mod article;
+pub mod budget;
 pub mod clustering;
 pub mod entities;
 mod error;

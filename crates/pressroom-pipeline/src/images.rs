@@ -58,13 +58,10 @@ pub async fn generate_images(
     ids: &[ImageId],
     run: Option<RunId>,
 ) -> Result<Vec<ImageRequestOutcome>> {
-    let found: HashMap<ImageId, ImageStatus> = p
-        .db()
-        .images_by_ids(account, ids)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.status))
-        .collect();
+    let images = p.db().images_by_ids(account, ids).await?;
+    crate::budget::ensure_images_within_budget(p, account, &images).await?;
+    let found: HashMap<ImageId, ImageStatus> =
+        images.into_iter().map(|i| (i.id, i.status)).collect();
     let mut outcomes = Vec::with_capacity(ids.len());
     let mut jobs = Vec::new();
     let mut tx = p.db().begin().await?;
@@ -268,6 +265,8 @@ async fn generate_one(p: &Pipeline, ctx: &JobContext, job: ImageJob) -> Result<(
         .model_spec(choice.provider.name(), ModelKind::Image, &choice.model)?
         .image_credits(1);
     ensure_credits(p, account, credits).await?;
+    crate::budget::ensure_within_budget(p, &site, credits, "this image", "it was not generated")
+        .await?;
     let request = ImageRequest {
         model: choice.model.clone(),
         prompt,

@@ -2,6 +2,8 @@
 //! calls one function here, so the three interfaces behave the same.
 
 pub mod article;
+// Issue 14, H3: per-site monthly budgets.
+pub mod budget;
 pub mod content;
 pub mod context;
 pub mod functions;

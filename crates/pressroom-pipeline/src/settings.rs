@@ -39,7 +39,11 @@ pub async fn update(
     // Checked when the patch touches a key or a provider, so a removed registry entry or key
     // never locks a site out of unrelated changes (removing a key in use is refused anyway).
     let keyed = ["text_key", "image_key", "text_provider", "image_provider"];
-    if applied.changes.iter().any(|c| keyed.contains(&c.key.as_str())) {
+    if applied
+        .changes
+        .iter()
+        .any(|c| keyed.contains(&c.key.as_str()))
+    {
         crate::keys::check_key_choice(p, account, &after.settings).await?;
     }
     tx.write_site_settings(account, site, &applied.language, &applied.settings)

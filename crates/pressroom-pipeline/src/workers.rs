@@ -1,11 +1,12 @@
-//! The worker that runs Pressroom's jobs: run drivers, image generations and webhook
-//! deliveries. `pressroom
-//! worker`, `serve` and `run` all build it here, so every process handles the same kinds.
+//! The worker that runs Pressroom's jobs: run drivers, image generations, webhook deliveries
+//! and the scheduler's tick. `pressroom worker`, `serve` and `run` all build it here, so every
+//! process handles the same kinds.
 
 use crate::context::Pipeline;
 use crate::images::{IMAGE_JOB, IMAGES_QUEUE, ImageJob, run_image_job};
 use crate::notify::{DELIVER_JOB, DeliverJob, WEBHOOKS_QUEUE, run_delivery_job};
 use crate::runs::{RUN_JOB, RUNS_QUEUE, RunJob, run_driver_job};
+use crate::scheduler::{SCHEDULER_QUEUE, TICK_JOB, TickJob, run_tick_job};
 use pressroom_queue::{JobContext, Worker, WorkerConfig};
 
 /// Runs drivers at once per process; each drives one site's run.
@@ -26,7 +27,7 @@ pub fn image_slots_for(provider_in_flight: usize) -> usize {
 }
 
 pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> Worker {
-    let (runs, images, hooks) = (p.clone(), p.clone(), p.clone());
+    let (runs, images, hooks, ticks) = (p.clone(), p.clone(), p.clone(), p.clone());
     Worker::builder(p.db().clone())
         .register(RUN_JOB, move |ctx: JobContext, job: RunJob| {
             run_driver_job(runs.clone(), ctx, job)
@@ -37,8 +38,12 @@ pub fn worker(p: &Pipeline, image_concurrency: usize, config: WorkerConfig) -> W
         .register(DELIVER_JOB, move |ctx: JobContext, job: DeliverJob| {
             run_delivery_job(hooks.clone(), ctx, job)
         })
+        .register(TICK_JOB, move |ctx: JobContext, job: TickJob| {
+            run_tick_job(ticks.clone(), ctx, job)
+        })
         .queue(RUNS_QUEUE, RUN_CONCURRENCY)
         .queue(WEBHOOKS_QUEUE, WEBHOOK_CONCURRENCY)
+        .queue(SCHEDULER_QUEUE, 1)
         .queue(IMAGES_QUEUE, image_concurrency.max(1))
         .config(config)
         .build()

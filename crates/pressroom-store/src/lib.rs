@@ -11,6 +11,7 @@
 
 mod accounts;
 mod auth;
+mod budget;
 mod clustering_inputs;
 mod error;
 mod keywords;
@@ -18,6 +19,7 @@ mod ledger;
 mod provider_keys;
 mod rows;
 mod runs;
+mod schedules;
 mod secrets;
 mod settings_log;
 mod sites;
@@ -37,6 +39,7 @@ pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use provider_keys::{KEY_PROVIDERS, ProviderKeyInfo};
 pub use runs::{NewUsage, UsageSummary};
+pub use schedules::{DueSite, ScheduleSlot, SlotOutcome};
 pub use secrets::{SecretBox, SecretError};
 pub use settings_log::{Actor, SettingsChange};
 pub use status::StatusColumn;

@@ -85,6 +85,10 @@ pub async fn serve_with(
             ..WorkerConfig::default()
         },
     );
+    // Catches up a slot missed while no process ran (deduplicated across processes).
+    if let Err(e) = pressroom_pipeline::scheduler::start(&pipeline).await {
+        tracing::warn!(error = %e, "could not queue the scheduler's tick");
+    }
     // Set once, before any request can read it.
     let _ = state.worker_metrics.set(worker.metrics());
     let worker = tokio::spawn(worker.run(shutdown.clone()));

@@ -127,6 +127,8 @@ pub(super) async fn ask<T: DeserializeOwned>(
         let estimate =
             spec.text_credits(sent + 50, EXPECTED_OUTPUT_TOKENS.min(i64::from(max_tokens)));
         ensure_credits(p, account, estimate).await?;
+        crate::budget::ensure_within_budget(p, site, estimate, "this call", "it was not made")
+            .await?;
         let (result, usage) = choice.provider.complete(&request).await.into_parts();
         tracing::debug!(
             function = function.as_str(),

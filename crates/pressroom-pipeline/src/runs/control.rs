@@ -13,7 +13,8 @@ use pressroom_store::{StoreError, Tx};
 use serde_json::json;
 
 /// Starts a run on `site`: refuses (changing nothing) when another run holds the site or the
-/// estimate exceeds the balance or the per-run credit cap; else records the run and queues it.
+/// estimate exceeds the balance, the per-run credit cap or what is left of the site's monthly
+/// budget; else records the run and queues it.
 pub async fn start_run(
     p: &Pipeline,
     account: AccountId,
@@ -42,6 +43,15 @@ pub async fn start_run(
             ),
         }));
     }
+    let site_row = p.db().site(account, site).await?;
+    crate::budget::ensure_within_budget(
+        p,
+        &site_row,
+        est.credits,
+        "this run",
+        "nothing was started",
+    )
+    .await?;
     let run = p
         .db()
         .create_run(account, site, trigger, scope)

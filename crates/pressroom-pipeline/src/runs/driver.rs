@@ -77,6 +77,19 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
 
     let mut stage = current.current_stage;
     loop {
+        if stage != Stage::ReviewGate
+            && let Some(b) = crate::budget::exhausted(p, &site).await?
+        {
+            // The run fails with this as its event; what is done stays done.
+            return Err(PipelineError::Refused(format!(
+                "site {} has spent {} of its {}-credit budget for {}; the run stopped before stage {}",
+                site.name,
+                b.spent,
+                b.budget.map_or(0, |c| c.0),
+                b.month,
+                stage.number()
+            )));
+        }
         let mut sr = StageRun::new(p, account, &site, p.db().run(account, run_id).await?, stage);
         let started = format!("stage {} started: {}", stage.number(), stage.name());
         let halted = match sr.note(EventLevel::Info, started).await? {

@@ -16,6 +16,10 @@ const IDEAS_PER_CLUSTER: i64 = 5;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Estimate {
     pub credits: Credits,
+    /// What the providers will charge for it, at the models' list prices.
+    pub usd: UsdMicros,
+    /// Credits the site may still spend this month; `None`: no budget.
+    pub budget_left: Option<Credits>,
     pub balance: Credits,
     /// Expected new items: clusters, ideas, articles, images.
     pub clusters: i64,
@@ -46,19 +50,27 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
     let images = s.caps.images.map_or(images, |c| images.min(i64::from(c)));
     let text = crate::keys::text_for(p, &site).await?;
     let image = crate::keys::image_for(p, &site).await?;
-    let text_rate = p
-        .model_spec(text.provider.name(), ModelKind::Text, &text.model)?
-        .text_credits(EST_TOKENS_PER_CALL, 0);
-    let image_rate = p
-        .model_spec(image.provider.name(), ModelKind::Image, &image.model)?
-        .image_credits(1);
+    let text_spec = p.model_spec(text.provider.name(), ModelKind::Text, &text.model)?;
+    let image_spec = p.model_spec(image.provider.name(), ModelKind::Image, &image.model)?;
+    let text_rate = text_spec.text_credits(EST_TOKENS_PER_CALL, 0);
+    let image_rate = image_spec.image_credits(1);
     let text_calls = cluster_calls + clusters + articles * 2;
     let credits =
         Credits(text_rate.0.saturating_mul(text_calls) + image_rate.0.saturating_mul(images));
+    let usd = UsdMicros(
+        text_spec
+            .text_cost(EST_TOKENS_PER_CALL, 0)
+            .0
+            .saturating_mul(text_calls)
+            .saturating_add(image_spec.image_cost(1).0.saturating_mul(images)),
+    );
+    let budget_left = crate::budget::site_budget(p, &site).await?.left;
     let balance = p.db().account(account).await?.credits;
     let enough = balance >= credits && s.caps.credits.is_none_or(|cap| credits.0 <= cap);
     Ok(Estimate {
         credits,
+        usd,
+        budget_left,
         balance,
         clusters,
         ideas,

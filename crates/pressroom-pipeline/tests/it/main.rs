@@ -2,6 +2,7 @@
 
 mod answers;
 mod articles;
+mod budget;
 mod control;
 mod editing;
 mod embeddings;
@@ -10,6 +11,7 @@ mod keys;
 mod pipeline;
 mod planning;
 mod scale;
+mod schedule;
 mod serp;
 mod settings;
 mod support;

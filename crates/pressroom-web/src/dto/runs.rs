@@ -71,6 +71,12 @@ impl From<AutomationRun> for RunDto {
 #[derive(Serialize, ToSchema)]
 pub struct EstimateDto {
     pub credits: i64,
+    /// What the providers charge for it at list prices, in millionths of a dollar.
+    pub usd_micros: i64,
+    /// The same, for people (`$1.23`).
+    pub usd: String,
+    /// Credits the site may still spend this month; absent without a budget.
+    pub budget_left: Option<i64>,
     pub balance: i64,
     pub clusters: i64,
     pub ideas: i64,
@@ -84,6 +90,9 @@ impl From<pressroom_pipeline::runs::Estimate> for EstimateDto {
     fn from(e: pressroom_pipeline::runs::Estimate) -> EstimateDto {
         EstimateDto {
             credits: e.credits.0,
+            usd_micros: e.usd.0,
+            usd: pressroom_pipeline::budget::usd_label(e.usd),
+            budget_left: e.budget_left.map(|c| c.0),
             balance: e.balance.0,
             clusters: e.clusters,
             ideas: e.ideas,

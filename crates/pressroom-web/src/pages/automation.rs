@@ -1,5 +1,6 @@
-//! A site's Automation page: the estimate, the current run with its stages and events, the
-//! history, and the buttons that start and steer runs. Live updates come from [`super::stream`].
+//! A site's Automation page: the estimate (credits, dollars, budget left), the schedule with its
+//! next slot and slot history, the current run with its stages and events, the history, and
+//! the buttons that start and steer runs. Live updates come from [`super::stream`].
 
 use super::view::{Empty, Nav, csrf, fmt_opt, fmt_time, nav, render};
 use crate::auth::{Caller, CsrfForm, PageUser};
@@ -31,6 +32,14 @@ struct HistoryRow {
     finished: String,
 }
 
+/// A claimed slot, for the page.
+struct SlotLine {
+    at: String,
+    outcome: &'static str,
+    run: Option<i64>,
+    detail: String,
+}
+
 #[derive(Template)]
 #[template(path = "automation.html")]
 struct AutomationTpl {
@@ -44,6 +53,11 @@ struct AutomationTpl {
     current: Option<RunDto>,
     events: Vec<EventLine>,
     history: Vec<HistoryRow>,
+    schedule: String,
+    timezone: String,
+    next_slot: Option<String>,
+    slots: Vec<SlotLine>,
+    budget_line: String,
 }
 
 #[derive(Deserialize)]
@@ -88,6 +102,15 @@ pub(super) async fn automation(
         }
     }
     let estimate = runs::estimate(&s.pipeline, c.account(), site.id).await?;
+    let plan = pressroom_pipeline::scheduler::schedule_view(&s.pipeline, &site).await?;
+    let b = &plan.budget;
+    let budget_line = match (b.budget, b.left) {
+        (Some(budget), Some(left)) => format!(
+            "{} of {budget} credits spent in {}; {left} left",
+            b.spent, b.month
+        ),
+        _ => format!("no budget; {} credits spent in {}", b.spent, b.month),
+    };
     render(&AutomationTpl {
         nav: Some(nav(&c, "automation", Some(&site))),
         flash: None,
@@ -95,6 +118,23 @@ pub(super) async fn automation(
         csrf: csrf(&c),
         can_edit: c.user.role.can_edit(),
         estimate: estimate.into(),
+        schedule: plan.summary,
+        next_slot: plan
+            .next_slot_local
+            .zip(plan.next_slot_utc)
+            .map(|(local, utc)| format!("{local} ({utc})")),
+        slots: plan
+            .slots
+            .into_iter()
+            .map(|slot| SlotLine {
+                at: pressroom_pipeline::scheduler::local_time(&plan.timezone, slot.slot_at),
+                outcome: slot.outcome.as_str(),
+                run: slot.run_id.map(|r| r.get()),
+                detail: slot.detail.unwrap_or_default(),
+            })
+            .collect(),
+        timezone: plan.timezone,
+        budget_line,
         active: active.map(|r| r.id.get()),
         current: current.map(RunDto::from),
         events,

@@ -1,4 +1,4 @@
-//! AI usage and the credit ledger.
+//! AI usage and the credit ledger, with each site's spend this month against its budget.
 
 use super::view::{Nav, fmt_time, nav, render};
 use crate::auth::PageUser;
@@ -34,6 +34,17 @@ struct UsageLine {
     credits: i64,
 }
 
+/// A site's month: spent, budget, left (`-` without a budget).
+struct BudgetLine {
+    site_id: i64,
+    site: String,
+    month: String,
+    spent: i64,
+    budget: String,
+    left: String,
+    over: bool,
+}
+
 #[derive(Template)]
 #[template(path = "usage.html")]
 struct UsageTpl {
@@ -44,6 +55,7 @@ struct UsageTpl {
     by_function: Vec<BarRow>,
     rows: Vec<UsageLine>,
     entries: Vec<(String, i64, i64, String)>,
+    budgets: Vec<BudgetLine>,
 }
 
 pub(super) async fn usage(State(s): State<AppState>, PageUser(c): PageUser) -> PageResult {
@@ -51,6 +63,7 @@ pub(super) async fn usage(State(s): State<AppState>, PageUser(c): PageUser) -> P
     let by_function = db.usage_summary(c.account(), "function").await?;
     let by_day = db.usage_summary(c.account(), "day").await?;
     let entries = db.credit_entries(c.account(), 100).await?;
+    let budgets = pressroom_pipeline::budget::budgets(&s.pipeline, c.account()).await?;
     render(&UsageTpl {
         nav: Some(nav(&c, "usage", None)),
         flash: None,
@@ -91,6 +104,18 @@ pub(super) async fn usage(State(s): State<AppState>, PageUser(c): PageUser) -> P
                     e.balance_after.0,
                     e.reason,
                 )
+            })
+            .collect(),
+        budgets: budgets
+            .into_iter()
+            .map(|b| BudgetLine {
+                site_id: b.site.get(),
+                site: b.site_name,
+                month: b.month,
+                spent: b.spent.0,
+                budget: b.budget.map_or("-".into(), |c| c.to_string()),
+                left: b.left.map_or("-".into(), |c| c.to_string()),
+                over: b.left.is_some_and(|l| l.0 <= 0),
             })
             .collect(),
     })

@@ -62,9 +62,15 @@ pub(super) async fn run(
             runs::resume_run(&p, account, active.id).await?
         }
         None => {
-            runs::start_run(&p, account, site.id, RunTrigger::Cli, scope)
-                .await?
-                .0
+            let (run, est) = runs::start_run(&p, account, site.id, RunTrigger::Cli, scope).await?;
+            if !out.json {
+                note!(
+                    "run {}: {}",
+                    run.id,
+                    pressroom_pipeline::budget::estimate_line(&est)
+                );
+            }
+            run
         }
     };
     drive_to_end(&p, account, run.id, out.json).await?;

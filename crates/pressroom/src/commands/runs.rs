@@ -21,10 +21,23 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: RunsCommand) -> any
                     .await?;
             if detach {
                 out.emit(
-                    || format!("run {} queued (estimated {} credits)", run.id, est.credits),
+                    || {
+                        format!(
+                            "run {} queued ({})",
+                            run.id,
+                            pressroom_pipeline::budget::estimate_line(&est)
+                        )
+                    },
                     json!({"run": run, "estimate": est}),
                 );
                 return Ok(Exit::Ok);
+            }
+            if !out.json {
+                note!(
+                    "run {}: {}",
+                    run.id,
+                    pressroom_pipeline::budget::estimate_line(&est)
+                );
             }
             drive_to_end(&p, account, run.id, out.json).await?;
             summarise(&p, account, &site, run.id, out, None).await

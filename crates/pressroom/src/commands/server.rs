@@ -40,6 +40,8 @@ pub(super) async fn worker(
         "worker started ({}); stop with Ctrl-C",
         p.db().engine().as_str()
     );
+    // Catches up a slot missed while no process ran (deduplicated across processes).
+    pressroom_pipeline::scheduler::start(&p).await?;
     let metrics =
         pressroom_pipeline::workers::worker(&p, image_concurrency, WorkerConfig::default())
             .run(shutdown_on_signal())

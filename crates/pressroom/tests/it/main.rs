@@ -5,6 +5,7 @@ mod cli_clusters;
 mod cli_content;
 mod cli_keys;
 mod cli_providers;
+mod cli_schedule;
 mod cli_settings;
 mod cli_webhooks;
 mod serp_cli;
