@@ -192,6 +192,7 @@ pub(crate) async fn draft_article(
         content_structure: idea.content_structure,
         target_words: target_words(idea.id, idea.target_words)?,
         related_keywords: related,
+        voice: Default::default(),
     };
     let max_tokens = input.max_output_tokens();
     let input = input_json(AiFunction::GenerateContent, &input)?;

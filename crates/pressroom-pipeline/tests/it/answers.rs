@@ -186,6 +186,7 @@ engine_test!(
             content_structure: idea.content_structure,
             target_words: idea.target_words as u32,
             related_keywords: vec![],
+            voice: Default::default(),
         }
         .max_output_tokens();
         let tokens = sent

@@ -113,6 +113,7 @@ pub(super) fn content_input_from_prompt(prompt: &str) -> ContentInput {
         content_structure,
         target_words,
         related_keywords,
+        voice: Default::default(),
     }
 }
 
