@@ -19,12 +19,24 @@ const SITE_VARIABLES: &[(&str, &str)] = &[
     ("language", "the site's language as a name (de -> German)"),
     ("tone", "the voice's tone (empty when unset)"),
     ("audience", "who the site writes for (empty when unset)"),
-    ("point_of_view", "the grammatical person to write in (empty when unset)"),
+    (
+        "point_of_view",
+        "the grammatical person to write in (empty when unset)",
+    ),
     ("words_min", "fewest words per article"),
     ("words_max", "most words per article"),
-    ("always_say", "phrases every article carries, quoted, separated by ';'"),
-    ("never_say", "phrases no article may say, quoted, separated by ';'"),
-    ("brand_voice", "ready-made instructions: language and every voice field that is set"),
+    (
+        "always_say",
+        "phrases every article carries, quoted, separated by ';'",
+    ),
+    (
+        "never_say",
+        "phrases no article may say, quoted, separated by ';'",
+    ),
+    (
+        "brand_voice",
+        "ready-made instructions: language and every voice field that is set",
+    ),
 ];
 
 /// Variables each function supplies from the item it works on.
@@ -43,7 +55,10 @@ fn item_variables(function: AiFunction) -> &'static [(&'static str, &'static str
             ("brief", "the idea's description"),
             ("outline", "the idea's section headings, one '- ' line each"),
             ("primary_keyword", "the idea's primary keyword"),
-            ("secondary_keywords", "the idea's secondary keywords, comma separated"),
+            (
+                "secondary_keywords",
+                "the idea's secondary keywords, comma separated",
+            ),
             ("content_structure", "article, listicle, how-to ..."),
             (
                 "target_words",
@@ -58,7 +73,10 @@ fn item_variables(function: AiFunction) -> &'static [(&'static str, &'static str
             ("title", "the article's title"),
             ("excerpt", "the article's excerpt"),
             ("primary_keyword", "the article's primary keyword"),
-            ("headings", "the sections that get an image, one '- ' line each"),
+            (
+                "headings",
+                "the sections that get an image, one '- ' line each",
+            ),
             ("in_article_count", "how many in-article images to describe"),
         ],
         AiFunction::GenerateImage => &[
@@ -72,11 +90,13 @@ fn item_variables(function: AiFunction) -> &'static [(&'static str, &'static str
 /// Every variable `function`'s template may name, item ones first. Image generation gets no
 /// voice: a picture has no language or words.
 pub fn variable_docs(function: AiFunction) -> Vec<TemplateVariable> {
-    let item = item_variables(function).iter().map(|(n, d)| TemplateVariable {
-        name: n,
-        description: d,
-        from_site: false,
-    });
+    let item = item_variables(function)
+        .iter()
+        .map(|(n, d)| TemplateVariable {
+            name: n,
+            description: d,
+            from_site: false,
+        });
     let site: &[(&str, &str)] = match function {
         AiFunction::GenerateImage => &[],
         _ => SITE_VARIABLES,
@@ -91,7 +111,10 @@ pub fn variable_docs(function: AiFunction) -> Vec<TemplateVariable> {
 
 /// The names of [`variable_docs`].
 pub fn variables(function: AiFunction) -> Vec<&'static str> {
-    variable_docs(function).into_iter().map(|v| v.name).collect()
+    variable_docs(function)
+        .into_iter()
+        .map(|v| v.name)
+        .collect()
 }
 
 /// The defaults. Lists (`{keywords}`, `{outline}`) are rendered one `- item` per line, which is

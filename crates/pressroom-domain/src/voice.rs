@@ -71,7 +71,10 @@ impl BrandVoice {
                 max: 10_000,
             });
         }
-        for (field, text) in [("voice.tone", &self.tone), ("voice.audience", &self.audience)] {
+        for (field, text) in [
+            ("voice.tone", &self.tone),
+            ("voice.audience", &self.audience),
+        ] {
             if let Some(t) = text {
                 check_text(field, t, TEXT_MAX)?;
             }
@@ -346,8 +349,14 @@ mod tests {
         assert!(block.contains("write in German"), "{block}");
         assert!(block.contains("Tone: warm."), "{block}");
         assert!(block.contains("\"you\""), "{block}");
-        assert!(block.contains("Never say or mention: \"cheap\"."), "{block}");
-        assert!(!block.contains("Audience"), "unset fields say nothing: {block}");
+        assert!(
+            block.contains("Never say or mention: \"cheap\"."),
+            "{block}"
+        );
+        assert!(
+            !block.contains("Audience"),
+            "unset fields say nothing: {block}"
+        );
         assert!(!block.lines().any(|l| l.starts_with("- ")));
         assert_eq!(
             v.offline_ignores("de"),

@@ -10,6 +10,7 @@ pub mod images;
 pub mod import;
 pub mod keys;
 pub mod planning;
+pub mod prompts;
 pub mod runs;
 pub mod scheduler;
 pub mod serp;
