@@ -11,3 +11,4 @@ mod planning;
 mod scale;
 mod serp;
 mod support;
+mod voice;
