@@ -3,6 +3,7 @@
 mod cli;
 mod cli_clusters;
 mod cli_content;
+mod cli_prompts;
 mod cli_providers;
 mod serp_cli;
 mod support;
