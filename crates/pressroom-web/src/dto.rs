@@ -11,6 +11,9 @@ mod content;
 mod runs;
 pub use content::*;
 pub use runs::*;
+// prompts (H2)
+mod prompts;
+pub use prompts::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

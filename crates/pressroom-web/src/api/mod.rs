@@ -8,6 +8,7 @@ mod content;
 mod images;
 mod keywords;
 mod lists;
+mod prompts;
 mod runs;
 mod sites;
 
@@ -125,6 +126,12 @@ pub fn routes() -> axum::Router<AppState> {
             get(account::list_tokens).post(account::create_token),
         )
         .route("/api/v1/tokens/{id}", delete(account::revoke_token))
+        // prompts (H2)
+        .route("/api/v1/sites/{site}/prompts", get(prompts::list_prompts))
+        .route(
+            "/api/v1/sites/{site}/prompts/{function}",
+            get(prompts::get_prompt),
+        )
 }
 
 #[derive(OpenApi)]
@@ -137,7 +144,8 @@ pub fn routes() -> axum::Router<AppState> {
           images::edit_image, images::regenerate_image, images::upload_image,
           runs::get_run, runs::pause_run, runs::resume_run, runs::cancel_run, runs::run_events, account::usage, account::credits, account::list_tokens, account::create_token,
           account::revoke_token, clusters::get_cluster, clusters::cluster_keywords, clusters::edit_cluster, clusters::merge_cluster,
-          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword),
+          clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
+          prompts::list_prompts, prompts::get_prompt),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -10,6 +10,7 @@ mod content_images;
 mod images;
 mod keywords;
 mod lists;
+mod prompts;
 mod review;
 mod session;
 mod sites;
@@ -91,6 +92,8 @@ pub fn routes() -> Router<AppState> {
         .route("/usage", get(usage::usage))
         .route("/tokens", get(tokens::tokens).post(tokens::create_token))
         .route("/tokens/{id}/revoke", post(tokens::revoke_token))
+        // prompts (H2)
+        .route("/sites/{site}/prompts", get(prompts::prompts_page))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

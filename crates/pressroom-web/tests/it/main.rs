@@ -6,4 +6,5 @@ mod articles_api;
 mod browser;
 mod editing;
 mod pages;
+mod prompts;
 mod support;
