@@ -77,10 +77,8 @@ engine_test!(
         let report = functions::cluster_keywords(&h.p, h.account, h.site.id, None)
             .await
             .unwrap();
-        // Lexical clustering groups without a model; naming the cluster asks one when it does.
-        if h.mock.last_request("chat_completions").is_some() {
-            assert_voice(&last_prompt(&h), "auto-cluster");
-        }
+        // With a model the clusters are named by one auto-cluster call per group.
+        assert_voice(&last_prompt(&h), "auto-cluster");
         let ideas = functions::generate_ideas(&h.p, h.account, report.clusters[0], None)
             .await
             .unwrap()
