@@ -53,6 +53,9 @@ pub const TEXT_MAX: usize = 200;
 /// Most phrases in `always_say` or `never_say`, and the longest one.
 pub const LIST_MAX: usize = 20;
 pub const PHRASE_MAX: usize = 120;
+/// About the shortest and longest bodies the offline writer can make.
+pub const OFFLINE_WORDS_FLOOR: u32 = 400;
+pub const OFFLINE_WORDS_CEILING: u32 = 2000;
 
 impl BrandVoice {
     /// Checks ranges and lengths; the message names the field at fault.
@@ -178,6 +181,18 @@ impl BrandVoice {
         }
         if self.point_of_view.is_some() {
             out.push("point_of_view".to_string());
+        }
+        // Its sentence stock and fixed parts (introduction, one opener per section, FAQ) bound
+        // what it can write; measured on a six-section outline with an FAQ.
+        if self.words_max < OFFLINE_WORDS_FLOOR {
+            out.push(format!(
+                "words_max: offline articles are at least about {OFFLINE_WORDS_FLOOR} words"
+            ));
+        }
+        if self.words_min > OFFLINE_WORDS_CEILING {
+            out.push(format!(
+                "words_min: offline articles reach about {OFFLINE_WORDS_CEILING} words at most"
+            ));
         }
         out
     }
@@ -367,5 +382,14 @@ mod tests {
             ]
         );
         assert!(BrandVoice::default().offline_ignores("en-GB").is_empty());
+        let short = BrandVoice {
+            words_min: 100,
+            words_max: 200,
+            ..Default::default()
+        };
+        assert_eq!(
+            short.offline_ignores("en"),
+            vec!["words_max: offline articles are at least about 400 words".to_string()]
+        );
     }
 }

@@ -112,3 +112,21 @@ fn never_say_is_cut_and_always_say_is_said_once() {
     let n = words(&out.body_markdown);
     assert!((900..=1300).contains(&n), "{n} words");
 }
+
+/// The bounds `BrandVoice::offline_ignores` states hold for this outline: a range below the
+/// floor ends as short as the writer can go, one above the ceiling as long.
+#[test]
+fn out_of_reach_ranges_end_at_the_stated_bounds() {
+    use pressroom_domain::voice::{OFFLINE_WORDS_CEILING, OFFLINE_WORDS_FLOOR};
+    let n = |lo, hi| {
+        words(
+            &write(WriterVoice {
+                words: Some((lo, hi)),
+                ..Default::default()
+            })
+            .body_markdown,
+        )
+    };
+    assert!(n(100, 150) <= OFFLINE_WORDS_FLOOR as usize);
+    assert!(n(3000, 4000) >= OFFLINE_WORDS_CEILING as usize);
+}
