@@ -99,6 +99,21 @@ pub struct ContentInput {
     /// mentions them where they fit, so internal links find their anchor text in the body.
     #[serde(default)]
     pub related_keywords: Vec<String>,
+    /// The parts of the site's brand voice a writer without a model can honour; real
+    /// providers get the voice in the prompt instead.
+    #[serde(default)]
+    pub voice: WriterVoice,
+}
+
+/// What the offline writer is told of the brand voice (SPEC 9): the word range and the
+/// phrases to say or avoid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WriterVoice {
+    /// Inclusive word range of the body; `None`: `target_words` alone.
+    pub words: Option<(u32, u32)>,
+    pub always_say: Vec<String>,
+    pub never_say: Vec<String>,
 }
 
 /// generate-image-prompts: one article.
@@ -480,6 +495,7 @@ mod tests {
             content_structure: ContentStructure::Guide,
             target_words,
             related_keywords: vec![],
+            voice: Default::default(),
         };
         assert_eq!(content(1000).max_output_tokens(), 2800);
         assert!(content(5000).max_output_tokens() > content(1000).max_output_tokens());

@@ -22,6 +22,8 @@ pub enum DomainError {
     InvalidNumber { field: &'static str, value: String },
     #[error("{field} is longer than {max} characters")]
     TooLong { field: &'static str, max: usize },
+    #[error("{field} has more than {max} items")]
+    TooMany { field: &'static str, max: usize },
     #[error("{field} must be between {min} and {max}")]
     OutOfRange {
         field: &'static str,

@@ -13,6 +13,7 @@ pub mod import;
 pub mod keys;
 pub mod notify;
 pub mod planning;
+pub mod prompts;
 pub mod runs;
 pub mod scheduler;
 pub mod serp;

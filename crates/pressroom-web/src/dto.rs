@@ -17,6 +17,8 @@ pub use runs::*;
 pub use settings::*;
 pub use team::*;
 pub use webhooks::*;
+mod prompts;
+pub use prompts::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

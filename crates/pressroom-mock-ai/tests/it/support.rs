@@ -98,6 +98,7 @@ pub fn content_input() -> ContentInput {
         content_structure: ContentStructure::Guide,
         target_words: 1200,
         related_keywords: vec!["running shoes for flat feet".into()],
+        voice: Default::default(),
     }
 }
 

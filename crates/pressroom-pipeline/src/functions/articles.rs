@@ -1,6 +1,6 @@
 //! Tasks become articles: one model call each, the answer fitted to the on-page limits.
 
-use super::call::{ask, input_json, language_values, record_failure, settle};
+use super::call::{ask, input_json, record_failure, settle, site_values};
 use crate::article::refresh_links;
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::{clean_text, first_paragraph_text, render_markdown, word_count};
@@ -169,7 +169,10 @@ pub(crate) async fn draft_article(
         .map(|i| i.primary_keyword)
         .take(RELATED_KEYWORDS_MAX)
         .collect();
-    let mut values = language_values(&site);
+    let voice = &site.settings.voice;
+    // The site's word range replaces the idea's own target when that falls outside it.
+    let target = target_words(idea.id, idea.target_words)?.clamp(voice.words_min, voice.words_max);
+    let mut values = site_values(&site);
     values.extend([
         ("title", idea.title.clone()),
         ("brief", idea.description.clone()),
@@ -180,7 +183,7 @@ pub(crate) async fn draft_article(
             "content_structure",
             idea.content_structure.as_str().to_string(),
         ),
-        ("target_words", idea.target_words.to_string()),
+        ("target_words", target.to_string()),
         ("related_keywords", related.join(", ")),
     ]);
     let input = ContentInput {
@@ -190,8 +193,13 @@ pub(crate) async fn draft_article(
         primary_keyword: idea.primary_keyword.clone(),
         secondary_keywords: idea.secondary_keywords.clone(),
         content_structure: idea.content_structure,
-        target_words: target_words(idea.id, idea.target_words)?,
+        target_words: target,
         related_keywords: related,
+        voice: WriterVoice {
+            words: Some((voice.words_min, voice.words_max)),
+            always_say: voice.always_say.clone(),
+            never_say: voice.never_say.clone(),
+        },
     };
     let max_tokens = input.max_output_tokens();
     let input = input_json(AiFunction::GenerateContent, &input)?;

@@ -178,11 +178,12 @@ pub(super) async fn ask<T: DeserializeOwned>(
     }
 }
 
-pub(super) fn language_values(site: &Site) -> Vec<(&'static str, String)> {
-    vec![
-        ("site_name", site.name.clone()),
-        ("language", site.language.clone()),
-    ]
+/// The variables every text template gets from its site: its name, its language (as a
+/// name) and its brand voice (`{brand_voice}` and one per field).
+pub(crate) fn site_values(site: &Site) -> Vec<(&'static str, String)> {
+    let mut values = vec![("site_name", site.name.clone())];
+    values.extend(site.settings.voice.prompt_values(&site.language));
+    values
 }
 
 /// A function's input as the JSON the provider is sent. The inputs are plain structs of

@@ -4,7 +4,7 @@
 //! keywords and may split one with mixed intents; offline, the cluster is named after its
 //! core phrase and nothing is spent.
 
-use super::call::{ask, input_json, language_values, settle};
+use super::call::{ask, input_json, settle, site_values};
 use super::embeddings::embed_phrases;
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::clean_text;
@@ -478,7 +478,7 @@ async fn name_with_model(
         .take(NAMING_PHRASES_MAX)
         .map(str::to_string)
         .collect();
-    let mut values = language_values(site);
+    let mut values = site_values(site);
     values.push(("keywords", bullet_list(&phrases)));
     let input = ClusterInput { keywords: phrases };
     let max_tokens = input.max_output_tokens();

@@ -1,7 +1,7 @@
 //! Clusters become ideas (one call per cluster, one idea per search intent), and ideas become
 //! tasks (no call).
 
-use super::call::{ask, input_json, language_values, record_failure, settle};
+use super::call::{ask, input_json, record_failure, settle, site_values};
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::clean_text;
 use pressroom_domain::ai::bounds::*;
@@ -76,7 +76,7 @@ pub async fn generate_ideas(
         }
     }
     let want = plans.len().min(IDEAS_MAX as usize) as u32;
-    let mut values = language_values(&site);
+    let mut values = site_values(&site);
     values.extend([
         ("cluster_name", cluster.name.clone()),
         ("cluster_description", cluster.description.clone()),

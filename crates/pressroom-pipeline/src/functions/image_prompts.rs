@@ -1,6 +1,6 @@
 //! Articles get their image prompts and alt text: one model call each.
 
-use super::call::{ask, input_json, language_values, record_failure, settle};
+use super::call::{ask, input_json, record_failure, settle, site_values};
 use crate::article::recheck;
 use crate::context::{Pipeline, PipelineError, Result};
 use crate::html::clean_text;
@@ -49,7 +49,7 @@ pub async fn generate_image_prompts(
         headings.push(content.title.clone());
     }
     let sections = pick_sections(&headings, site.settings.in_article_images as usize);
-    let mut values = language_values(&site);
+    let mut values = site_values(&site);
     values.extend([
         ("title", content.title.clone()),
         ("excerpt", content.excerpt.clone()),

@@ -22,7 +22,7 @@ mod image_prompts;
 
 pub(crate) use articles::draft_article;
 pub use articles::generate_content;
-pub(crate) use call::{ensure_credits, record_failure, settle, usage_row};
+pub(crate) use call::{ensure_credits, record_failure, settle, site_values, usage_row};
 pub use embeddings::{EMBED_BATCH, embed_phrases};
 pub use grouping::{
     ClusterReport, Grouping, NewGroup, cluster_keywords, group_new_keywords, join_clusters,

@@ -63,6 +63,20 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
         _ => return Ok(()),
     };
     tx.mark_run_started(account, run_id, &providers).await?;
+    // Once per run, at its start: what of the brand voice the offline writer cannot honour.
+    if current.status == RunStatus::Queued
+        && let Some(note) = crate::prompts::offline_voice_note(&site, &providers.text_provider)
+    {
+        tx.add_run_event(
+            account,
+            run_id,
+            None,
+            EventLevel::Warn,
+            &note,
+            json!({"voice": "offline"}),
+        )
+        .await?;
+    }
     tx.add_run_event(
         account,
         run_id,

@@ -184,8 +184,10 @@ engine_test!(
             primary_keyword: String::new(),
             secondary_keywords: vec![],
             content_structure: idea.content_structure,
-            target_words: idea.target_words as u32,
+            // The site's default word range (1200..2000) bounds the idea's own target.
+            target_words: (idea.target_words as u32).clamp(1200, 2000),
             related_keywords: vec![],
+            voice: Default::default(),
         }
         .max_output_tokens();
         let tokens = sent

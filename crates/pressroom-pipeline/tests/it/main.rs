@@ -15,4 +15,5 @@ mod schedule;
 mod serp;
 mod settings;
 mod support;
+mod voice;
 mod webhooks;

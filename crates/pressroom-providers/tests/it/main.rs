@@ -2,3 +2,4 @@
 
 mod offline;
 mod offline_article;
+mod offline_voice;

@@ -56,6 +56,7 @@ fn content_input(target: u32) -> ContentInput {
             "trail running socks".into(),
             "gaiters for trail running".into(),
         ],
+        voice: Default::default(),
     }
 }
 

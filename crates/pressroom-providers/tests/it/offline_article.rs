@@ -105,6 +105,7 @@ fn inputs() -> Vec<ContentInput> {
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
+                voice: Default::default(),
             });
         }
     }

@@ -9,6 +9,7 @@ mod images;
 mod keys;
 mod keywords;
 mod lists;
+mod prompts;
 mod runs;
 mod settings;
 mod sites;
@@ -163,6 +164,12 @@ pub fn routes() -> axum::Router<AppState> {
             axum::routing::patch(team::update_user),
         )
         .route("/api/v1/users/{id}/password", post(team::reset_password))
+        // Prompt previews (issue 14).
+        .route("/api/v1/sites/{site}/prompts", get(prompts::list_prompts))
+        .route(
+            "/api/v1/sites/{site}/prompts/{function}",
+            get(prompts::get_prompt),
+        )
 }
 
 #[derive(OpenApi)]
@@ -178,7 +185,8 @@ pub fn routes() -> axum::Router<AppState> {
           clusters::split_cluster, clusters::delete_idea, keywords::move_keywords, keywords::edit_keyword, keywords::delete_keyword,
           webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery,
           settings::get_settings, settings::patch_settings, settings::list_changes,
-          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password),
+          keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password,
+          prompts::list_prompts, prompts::get_prompt),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

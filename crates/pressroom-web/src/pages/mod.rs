@@ -11,6 +11,7 @@ mod images;
 mod keys;
 mod keywords;
 mod lists;
+mod prompts;
 mod review;
 mod session;
 mod settings;
@@ -108,6 +109,8 @@ pub fn routes() -> Router<AppState> {
         .route("/team/{id}/role", post(team::set_role))
         .route("/team/{id}/status", post(team::set_status))
         .route("/team/{id}/password", post(team::reset_password))
+        // Prompt previews (issue 14).
+        .route("/sites/{site}/prompts", get(prompts::prompts_page))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

@@ -6,6 +6,7 @@ mod articles_api;
 mod browser;
 mod editing;
 mod pages;
+mod prompts;
 mod schedule_pages;
 mod settings_api;
 mod support;

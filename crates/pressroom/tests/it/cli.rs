@@ -29,7 +29,7 @@ fn pressroom(data_dir: &Path, args: &[&str]) -> Output {
 /// PostgreSQL schema.
 pub(crate) struct Env {
     pub(crate) dir: tempfile::TempDir,
-    database_url: Option<String>,
+    pub(crate) database_url: Option<String>,
     pub(crate) engine: &'static str,
 }
 

@@ -4,6 +4,7 @@ mod cli;
 mod cli_clusters;
 mod cli_content;
 mod cli_keys;
+mod cli_prompts;
 mod cli_providers;
 mod cli_schedule;
 mod cli_settings;

@@ -6,6 +6,7 @@
 use super::ideas::structure_outline;
 use super::meta::{excerpt, meta_description, meta_title, structure_noun};
 use super::phrases::*;
+use super::voice::{apply_phrases, trim_to, words};
 use super::words::*;
 use pressroom_domain::ai::{ArticleOutput, ContentInput};
 use std::collections::BTreeSet;
@@ -265,10 +266,42 @@ fn sections(input: &ContentInput, kw: &str) -> Vec<String> {
     out
 }
 
+/// Tries at a longer target when a body (after never-say cuts) falls short of the word range.
+const LENGTH_TRIES: usize = 5;
+
 /// A readable Markdown article without an H1: an introduction with the primary keyword, then
 /// one `## ` section per outline entry, about `target_words` long (shorter when the sentence
-/// stock runs out before a very long target).
+/// stock runs out before a very long target). With a voice, the body honours its word range
+/// (written long enough, then shortened a sentence at a time), never says a `never_say`
+/// phrase outside the headings, and says each `always_say` phrase.
 pub fn article(input: &ContentInput) -> ArticleOutput {
+    let v = &input.voice;
+    let finish = |mut out: ArticleOutput| {
+        out.body_markdown = apply_phrases(&out.body_markdown, &v.always_say, &v.never_say);
+        out
+    };
+    let Some((lo, hi)) = v.words.filter(|(lo, hi)| lo <= hi) else {
+        return finish(write(input, input.target_words));
+    };
+    let (lo, hi) = (lo as usize, hi as usize);
+    // Aim at the middle of the range; the stock is deterministic, so each retry is too.
+    let mut target = (lo + hi) / 2;
+    let mut best = finish(write(input, target as u32));
+    for _ in 1..LENGTH_TRIES {
+        let n = words(&best.body_markdown);
+        if n >= lo {
+            break;
+        }
+        target += (lo - n) + (hi - lo) / 2;
+        best = finish(write(input, target as u32));
+    }
+    if words(&best.body_markdown) > hi {
+        best.body_markdown = trim_to(&best.body_markdown, hi, &v.always_say);
+    }
+    best
+}
+
+fn write(input: &ContentInput, target_words: u32) -> ArticleOutput {
     let kw = if input.primary_keyword.trim().is_empty() {
         lower_words(input.title.trim())
     } else {
@@ -330,7 +363,7 @@ pub fn article(input: &ContentInput) -> ArticleOutput {
     let faq_at = outline.iter().position(|h| is_faq(h));
     let faq_count = usize::from(faq_at.is_some());
     let prose_sections: Vec<usize> = (0..outline.len()).filter(|&i| Some(i) != faq_at).collect();
-    let target = input.target_words.clamp(300, 6000) as usize;
+    let target = target_words.clamp(300, 10_000) as usize;
     // Checklists (about 25 words in every third section) and FAQs count towards the target.
     let extras = prose_sections.len().div_ceil(3) * 25 + faq_count * 110;
     let per_section =

@@ -9,6 +9,7 @@ mod images;
 mod meta;
 mod phrases;
 mod prompts;
+mod voice;
 mod words;
 
 pub use article::article;

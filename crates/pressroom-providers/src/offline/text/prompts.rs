@@ -4,7 +4,9 @@
 use super::clusters::cluster;
 use super::words::lower_words;
 use pressroom_domain::ContentStructure;
-use pressroom_domain::ai::{ClusterInput, ContentInput, IdeasInput, ImagePromptsInput};
+use pressroom_domain::ai::{
+    ClusterInput, ContentInput, IdeasInput, ImagePromptsInput, WriterVoice,
+};
 use pressroom_domain::settings::MAX_IN_ARTICLE_IMAGES;
 use pressroom_domain::template::read_bullets;
 
@@ -113,7 +115,28 @@ pub(super) fn content_input_from_prompt(prompt: &str) -> ContentInput {
         content_structure,
         target_words,
         related_keywords,
+        voice: WriterVoice {
+            words: between(prompt, "), ", " words long").and_then(|r| {
+                let (lo, hi) = r.split_once(" to ")?;
+                Some((lo.trim().parse().ok()?, hi.trim().parse().ok()?))
+            }),
+            always_say: quoted_after(prompt, "Always say (each at least once where it fits): "),
+            never_say: quoted_after(prompt, "Never say or mention: "),
+        },
     }
+}
+
+/// The `"a"; "b".` list on the line after `start` (how `BrandVoice::prompt_block` writes it).
+fn quoted_after(prompt: &str, start: &str) -> Vec<String> {
+    let Some(from) = prompt.find(start) else {
+        return Vec::new();
+    };
+    let line = prompt[from + start.len()..].lines().next().unwrap_or("");
+    line.trim_end_matches('.')
+        .split("\"; \"")
+        .map(|s| s.trim_matches('"').trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 pub(super) fn image_prompts_input_from_prompt(prompt: &str) -> ImagePromptsInput {
@@ -135,5 +158,41 @@ pub(super) fn image_prompts_input_from_prompt(prompt: &str) -> ImagePromptsInput
         primary_keyword,
         headings,
         in_article_count,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pressroom_domain::template::{PromptTemplate, bullet_list};
+    use pressroom_domain::{AiFunction, BrandVoice};
+
+    /// A caller that sends only the prompt (the mock server) still gets the voice honoured.
+    #[test]
+    fn the_voice_is_read_back_from_a_rendered_content_prompt() {
+        let voice = BrandVoice {
+            words_min: 700,
+            words_max: 900,
+            always_say: vec!["free returns".into(), "made in Portugal".into()],
+            never_say: vec!["cheap".into()],
+            ..Default::default()
+        };
+        let mut values = voice.prompt_values("en");
+        values.extend([
+            ("title", "Trail Shoes".to_string()),
+            ("outline", bullet_list(&["Fit", "Grip"])),
+            ("target_words", "800".into()),
+            ("primary_keyword", "trail shoes".into()),
+        ]);
+        let prompt = PromptTemplate::default_for(AiFunction::GenerateContent).render(&values);
+        let input = content_input_from_prompt(&prompt);
+        assert_eq!(input.voice.words, Some((700, 900)));
+        assert_eq!(
+            input.voice.always_say,
+            vec!["free returns", "made in Portugal"]
+        );
+        assert_eq!(input.voice.never_say, vec!["cheap"]);
+        assert_eq!(input.target_words, 800);
+        assert_eq!(input.outline, vec!["Fit", "Grip"]);
     }
 }
