@@ -8,6 +8,7 @@ mod mock_pipeline;
 mod on_page;
 mod queue;
 mod run;
+mod schedule;
 mod stage6;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Run(run::RunArgs),
     /// Lexical keyword clustering: quality against a labelled set, or time on N keywords.
     Cluster(cluster::ClusterArgs),
+    /// The scheduler: N sites with a due slot, two processes ticking at once.
+    Schedule(schedule::ScheduleArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -51,5 +54,6 @@ fn main() -> anyhow::Result<()> {
         Command::Import(args) => rt.block_on(import::run(args)),
         Command::Run(args) => rt.block_on(run::run(args)),
         Command::Cluster(args) => cluster::run(args),
+        Command::Schedule(args) => rt.block_on(schedule::run(args)),
     }
 }

@@ -67,7 +67,7 @@ pub async fn ensure_within_budget(
     }
     let b = site_budget(p, site).await?;
     if b.spent.0.saturating_add(need.0) > limit {
-        return Err(PipelineError::Refused(format!(
+        return Err(PipelineError::OverBudget(format!(
             "site {} has spent {} of its {limit}-credit budget for {}; {what} needs about {need}; {outcome}",
             site.name, b.spent, b.month
         )));
@@ -78,14 +78,13 @@ pub async fn ensure_within_budget(
 /// Dollars for people: cents from a dollar up (`$12.34`), four decimals below (`$0.0042`).
 pub fn usd_label(usd: UsdMicros) -> String {
     let m = usd.0.max(0);
-    if m >= 1_000_000 {
-        format!(
-            "${}.{:02}",
-            m / 1_000_000,
-            (m % 1_000_000 + 5_000) / 10_000 % 100
-        )
+    // Rounded first, then split, so $1.999 is $2.00 and $0.99996 is $1.00.
+    let ten_thousandths = (m + 50) / 100;
+    if ten_thousandths >= 10_000 {
+        let cents = (m + 5_000) / 10_000;
+        format!("${}.{:02}", cents / 100, cents % 100)
     } else {
-        format!("${}.{:04}", m / 1_000_000, (m % 1_000_000 + 50) / 100)
+        format!("$0.{ten_thousandths:04}")
     }
 }
 
@@ -155,5 +154,8 @@ mod tests {
         assert_eq!(usd_label(UsdMicros(1_000_000)), "$1.00");
         assert_eq!(usd_label(UsdMicros(4_200)), "$0.0042");
         assert_eq!(usd_label(UsdMicros(0)), "$0.0000");
+        assert_eq!(usd_label(UsdMicros(1_999_000)), "$2.00");
+        assert_eq!(usd_label(UsdMicros(999_960)), "$1.00");
+        assert_eq!(usd_label(UsdMicros(999_940)), "$0.9999");
     }
 }

@@ -33,6 +33,11 @@ pub enum PipelineError {
     InvalidAnswer(#[from] pressroom_domain::ai::InvalidAnswer),
     #[error("{0}")]
     Refused(String),
+    /// The work would take a site past its monthly budget; nothing was spent. Like running out
+    /// of credits, it stops a run and leaves the work waiting (not failed) for next month or
+    /// a bigger budget.
+    #[error("{0}")]
+    OverBudget(String),
     /// A person's input that cannot be used, naming the field at fault (`into: a cluster
     /// cannot be merged into itself`); nothing was changed. A 422.
     #[error("{0}")]

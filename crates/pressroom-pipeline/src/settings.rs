@@ -50,8 +50,8 @@ pub async fn update(
         .await?;
     tx.log_settings_changes(account, site, actor, &applied.changes, p.now())
         .await?;
+    crate::scheduler::reschedule_in(&mut tx, account, site, &applied.settings, p.now()).await?;
     tx.commit().await?;
-    crate::scheduler::reschedule_site(p, account, site).await?;
     Ok((p.db().site(account, site).await?, applied.changes))
 }
 

@@ -5,7 +5,7 @@
 //! row in the same transaction: of any number of processes reading the same due site, exactly
 //! one sees its update change a row, and the row's UNIQUE(site_id, slot_at) backs that up.
 
-use crate::{Db, Result, now_ms, on_conn, on_db};
+use crate::{Db, Result, Tx, now_ms, on_conn, on_db};
 use pressroom_domain::{AccountId, RunId, ScheduleSlotId, SiteId, TimestampMs};
 use serde::Serialize;
 
@@ -180,5 +180,32 @@ impl Db {
              WHERE account_id = $1 AND site_id = $2 ORDER BY slot_at DESC LIMIT $3")
             .bind(account.get()).bind(site.get()).bind(i64::from(limit)).fetch_all(p).await)?;
         Ok(rows.into_iter().map(ScheduleSlot::from).collect())
+    }
+}
+
+impl Tx {
+    /// [`Db::next_slot_at`] inside a transaction (the settings write's, under its row lock).
+    pub async fn next_slot_at(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+    ) -> Result<Option<TimestampMs>> {
+        let at: Option<Option<i64>> = on_conn!(self, c => sqlx::query_scalar(
+            "SELECT next_slot_at FROM sites WHERE account_id = $1 AND id = $2")
+            .bind(account.get()).bind(site.get()).fetch_optional(c).await)?;
+        Ok(at.flatten())
+    }
+
+    /// [`Db::set_next_slot`] inside a transaction.
+    pub async fn set_next_slot(
+        &mut self,
+        account: AccountId,
+        site: SiteId,
+        at: Option<TimestampMs>,
+    ) -> Result<()> {
+        on_conn!(self, c => sqlx::query(
+            "UPDATE sites SET next_slot_at = $1 WHERE account_id = $2 AND id = $3")
+            .bind(at).bind(account.get()).bind(site.get()).execute(c).await.map(|_| ()))?;
+        Ok(())
     }
 }

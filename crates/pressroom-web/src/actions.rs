@@ -209,6 +209,12 @@ pub async fn update_settings(
     patch: &serde_json::Value,
 ) -> ApiResult<(Site, Vec<pressroom_domain::settings::Change>)> {
     c.require_edit()?;
+    // Limits (budget, caps, which provider keys the site bills) are money: the owners'.
+    if pressroom_domain::settings::keys::groups_touched(patch)
+        .contains(&pressroom_domain::settings::Group::Limits)
+    {
+        c.require_owner()?;
+    }
     let actor = pressroom_pipeline::settings::Actor::User {
         id: c.user.id,
         email: c.user.email.clone(),

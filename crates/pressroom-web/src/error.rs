@@ -122,6 +122,7 @@ impl From<PipelineError> for ApiError {
             PipelineError::Store(s) => s.into(),
             PipelineError::Domain(d) => StoreError::Domain(d).into(),
             PipelineError::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
+            PipelineError::OverBudget(m) => ApiError::new(StatusCode::CONFLICT, "over_budget", m),
             PipelineError::Invalid(m) => ApiError::invalid(m),
             PipelineError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "already_exists", m),
             PipelineError::IllegalMove(m) => {

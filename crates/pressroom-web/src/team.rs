@@ -13,17 +13,6 @@ use rand::Rng;
 const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const GENERATED_PASSWORD_CHARS: usize = 20;
 
-pub fn require_owner(c: &Caller) -> ApiResult<()> {
-    if c.user.role == Role::Owner {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(format!(
-            "only an owner manages the team and provider keys; your role is {}",
-            c.user.role
-        )))
-    }
-}
-
 /// 20 characters of a 56-letter alphabet: about 116 bits.
 pub fn generate_password() -> String {
     let mut rng = rand::rng();
@@ -44,7 +33,7 @@ pub async fn invite(
     email: &str,
     role: Option<&str>,
 ) -> ApiResult<(User, String)> {
-    require_owner(c)?;
+    c.require_owner()?;
     let role = parse_role(role)?;
     let password = generate_password();
     let user = s
@@ -63,7 +52,7 @@ pub async fn update(
     role: Option<&str>,
     status: Option<&str>,
 ) -> ApiResult<User> {
-    require_owner(c)?;
+    c.require_owner()?;
     if role.is_none() && status.is_none() {
         return Err(ApiError::invalid("give role, status or both"));
     }
@@ -83,7 +72,7 @@ pub async fn update(
 
 /// Gives a user a new generated password (their sessions end): `(user, password)`.
 pub async fn reset_password(s: &AppState, c: &Caller, id: UserId) -> ApiResult<(User, String)> {
-    require_owner(c)?;
+    c.require_owner()?;
     let password = generate_password();
     let user = s
         .pipeline
@@ -100,11 +89,11 @@ pub async fn add_key(
     provider: &str,
     key: &str,
 ) -> ApiResult<ProviderKeyInfo> {
-    require_owner(c)?;
+    c.require_owner()?;
     Ok(pressroom_pipeline::keys::add_key(&s.pipeline, c.account(), name, provider, key).await?)
 }
 
 pub async fn remove_key(s: &AppState, c: &Caller, id: ProviderKeyId) -> ApiResult<ProviderKeyInfo> {
-    require_owner(c)?;
+    c.require_owner()?;
     Ok(pressroom_pipeline::keys::remove_key(&s.pipeline, c.account(), id).await?)
 }

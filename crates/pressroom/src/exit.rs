@@ -101,6 +101,7 @@ pub fn classify(e: &anyhow::Error) -> (Exit, &'static str) {
                 PipelineError::Store(s) => store(s),
                 PipelineError::Domain(d) => domain(d),
                 PipelineError::Refused(_) => (Exit::Error, "refused"),
+                PipelineError::OverBudget(_) => (Exit::Error, "over_budget"),
                 PipelineError::Invalid(_) => (Exit::Error, "invalid_value"),
                 PipelineError::Conflict(_) => (Exit::Error, "already_exists"),
                 PipelineError::IllegalMove(_) => (Exit::Error, "illegal_transition"),

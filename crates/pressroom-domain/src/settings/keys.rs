@@ -306,3 +306,67 @@ mod tests {
         assert_eq!(lookup("nope"), Lookup::Unknown);
     }
 }
+
+/// The groups a JSON merge patch touches: each leaf path of the patch (`{"caps": {"credits":
+/// 5}}` is `caps.credits`; `{"caps": null}` is `caps`, every key under it) matched against the
+/// key list. Unknown paths touch nothing here (the patch itself refuses them).
+pub fn groups_touched(patch: &serde_json::Value) -> Vec<Group> {
+    fn leaves(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map) if !map.is_empty() => {
+                for (k, v) in map {
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    leaves(&path, v, out);
+                }
+            }
+            _ => out.push(prefix.to_string()),
+        }
+    }
+    let mut paths = Vec::new();
+    leaves("", patch, &mut paths);
+    let mut groups: Vec<Group> = KEYS
+        .iter()
+        .filter(|k| {
+            paths.iter().any(|p| {
+                k.key == p
+                    || k.key.starts_with(&format!("{p}."))
+                    || p.starts_with(&format!("{}.", k.key))
+            })
+        })
+        .map(|k| k.group)
+        .collect();
+    groups.dedup();
+    groups
+}
+
+#[cfg(test)]
+mod touched_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_patch_touches_the_groups_of_its_leaves() {
+        assert_eq!(
+            groups_touched(&json!({"caps": {"credits": 5}})),
+            vec![Group::Limits]
+        );
+        assert_eq!(groups_touched(&json!({"caps": null})), vec![Group::Limits]);
+        assert_eq!(
+            groups_touched(&json!({"monthly_budget": 10})),
+            vec![Group::Limits]
+        );
+        assert_eq!(
+            groups_touched(&json!({"prompt_templates": {"generate-ideas": "x"}})),
+            vec![Group::Writing]
+        );
+        assert_eq!(
+            groups_touched(&json!({"in_article_images": 1})),
+            vec![Group::Images]
+        );
+        assert!(groups_touched(&json!({"bogus": 1})).is_empty());
+    }
+}

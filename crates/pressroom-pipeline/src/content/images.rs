@@ -44,6 +44,13 @@ pub async fn regenerate_image(
             "image {id} is being generated now; try again when it settles"
         )));
     }
+    // The budget first: a refusal after the restart would leave the picture gone and the image
+    // pending with no job.
+    let wanted = Image {
+        status: ImageStatus::Pending,
+        ..image.clone()
+    };
+    crate::budget::ensure_images_within_budget(p, account, std::slice::from_ref(&wanted)).await?;
     match image.status {
         ImageStatus::Generated | ImageStatus::Failed => {
             let mut tx = p.db().begin().await?;

@@ -50,11 +50,13 @@ pub async fn generate_content(
     }
     let result = write_article(p, account, &task, run).await;
     if let Err(e) = &result {
-        // Credits and transient failures leave the task for a later try; the rest fail it.
+        // Credits, budget and transient failures leave the task for a later try; the rest
+        // fail it.
         if !e.is_transient()
             && !matches!(
                 e,
                 PipelineError::Store(StoreError::InsufficientCredits { .. })
+                    | PipelineError::OverBudget(_)
             )
         {
             let task = p.db().task(account, task.id).await?;

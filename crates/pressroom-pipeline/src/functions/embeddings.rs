@@ -43,7 +43,16 @@ pub async fn embed_phrases(
     let mut charged = Credits::ZERO;
     for batch in missing.chunks(EMBED_BATCH) {
         let tokens: i64 = batch.iter().map(|s| estimate_tokens(s)).sum();
-        ensure_credits(p, account, spec.text_credits(tokens, 0)).await?;
+        let need = spec.text_credits(tokens, 0);
+        ensure_credits(p, account, need).await?;
+        crate::budget::ensure_within_budget(
+            p,
+            site,
+            need,
+            "these embeddings",
+            "they were not made",
+        )
+        .await?;
         let request = EmbeddingRequest {
             model: choice.model.clone(),
             inputs: batch.to_vec(),

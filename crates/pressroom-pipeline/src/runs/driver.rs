@@ -91,11 +91,16 @@ pub async fn drive(p: &Pipeline, account: AccountId, run_id: RunId) -> Result<()
 
     let mut stage = current.current_stage;
     loop {
-        if stage != Stage::ReviewGate
-            && let Some(b) = crate::budget::exhausted(p, &site).await?
-        {
+        // Only a stage that calls a paid provider stops on a spent budget: free (offline) work
+        // never does, and each paid call checks again before it is made.
+        let paid = match stage {
+            Stage::ReviewGate => false,
+            Stage::ImagePromptsToImages => providers.image_provider != "offline",
+            _ => providers.text_provider != "offline",
+        };
+        if paid && let Some(b) = crate::budget::exhausted(p, &site).await? {
             // The run fails with this as its event; what is done stays done.
-            return Err(PipelineError::Refused(format!(
+            return Err(PipelineError::OverBudget(format!(
                 "site {} has spent {} of its {}-credit budget for {}; the run stopped before stage {}",
                 site.name,
                 b.spent,

@@ -282,7 +282,7 @@ async fn record(sr: &mut StageRun<'_>, done: ItemDone) -> Result<Option<Halt>> {
     }
 }
 
-/// A failure no other item can escape: no credits, a provider that is not configured, refuses
+/// A failure no other item can escape: no credits, no budget left, a provider that is not configured, refuses
 /// the key or has no quota, a database that is unreachable, or a bug. The stage stops; a
 /// transient one is retried by the driver's job, the others fail the run.
 pub(super) fn is_fatal(e: &PipelineError) -> bool {
@@ -296,7 +296,7 @@ pub(super) fn is_fatal(e: &PipelineError) -> bool {
             p,
             P::Config { .. } | P::Unauthorized { .. } | P::QuotaExhausted { .. }
         ),
-        PipelineError::Internal(_) => true,
+        PipelineError::Internal(_) | PipelineError::OverBudget(_) => true,
         _ => false,
     }
 }

@@ -26,7 +26,9 @@ fn tick_job(minute: i64, delay_ms: i64) -> Result<NewJob> {
         .queue(SCHEDULER_QUEUE)
         .dedupe_key(format!("scheduler:tick:{minute}"))
         .delay(Duration::from_millis(delay_ms.max(0) as u64))
-        .max_attempts(3))
+        // Each attempt queues the successor first: a database blip must not end the chain
+        // until a process restarts, so a tick keeps trying (with the queue's backoff).
+        .max_attempts(50))
 }
 
 /// Queues the tick for the current minute (deduplicated): `serve` and `worker` call this on

@@ -67,9 +67,11 @@ pub(super) async fn check(
             (None, None) => None,
         }
     };
+    // A key choice can move the site to another provider (its key's), so it counts too.
     let size_keys = [
         "image_model",
         "image_provider",
+        "image_key",
         "featured_image_size",
         "in_article_image_size",
     ];

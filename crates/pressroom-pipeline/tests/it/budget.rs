@@ -37,8 +37,8 @@ async fn spend(h: &Harness, credits: i64) {
 
 fn refusal(e: PipelineError) -> String {
     match e {
-        PipelineError::Refused(m) => m,
-        e => panic!("expected a refusal, got {e:?}"),
+        PipelineError::OverBudget(m) => m,
+        e => panic!("expected a budget refusal, got {e:?}"),
     }
 }
 
@@ -193,5 +193,80 @@ engine_test!(
             .await
             .unwrap();
         assert_eq!(est.usd, UsdMicros(0));
+    }
+);
+
+engine_test!(
+    a_spent_budget_leaves_work_waiting_and_pictures_in_place,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "openai", "openai").await;
+        // An article with its pictures, made while the budget allowed it.
+        let (content, images) = content_with_pending_images(&h).await;
+        generate_images(&h.p, h.account, &images, None)
+            .await
+            .unwrap();
+        work_until(&h.p, async || {
+            h.p.db()
+                .images_by_ids(h.account, &images)
+                .await
+                .unwrap()
+                .iter()
+                .all(|i| i.status == ImageStatus::Generated)
+        })
+        .await;
+        let before = h.p.db().image(h.account, images[0]).await.unwrap();
+        // A task written next, with the budget spent: refused before the call, the task left
+        // queued for next month (not failed), nothing called.
+        let cluster = h.p.db().content(h.account, content).await.unwrap();
+        let task = h.p.db().task(h.account, cluster.task_id).await.unwrap();
+        // Another idea of that cluster, still new (the article used the first).
+        let idea =
+            h.p.db()
+                .ideas_in_cluster(h.account, task.cluster_id, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|i| i.status == IdeaStatus::New)
+                .expect("the cluster has another idea");
+        let tasks = pressroom_pipeline::functions::create_tasks(&h.p, h.account, &[idea.id])
+            .await
+            .unwrap();
+        h.edit_settings(|s| s.monthly_budget = Some(0)).await;
+        let calls = h.mock.requests("chat_completions");
+        let e = pressroom_pipeline::functions::generate_content(&h.p, h.account, tasks[0], None)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, PipelineError::OverBudget(_)), "{e:?}");
+        assert_eq!(h.mock.requests("chat_completions"), calls, "no call made");
+        let waiting = h.p.db().task(h.account, tasks[0]).await.unwrap();
+        assert_ne!(
+            waiting.status,
+            TaskStatus::Failed,
+            "left for a later run: {waiting:?}"
+        );
+
+        // A new picture past the budget is refused before the old one is let go.
+        let images_calls = h.mock.requests("images_generations");
+        let e = pressroom_pipeline::content::regenerate_image(&h.p, h.account, images[0])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, PipelineError::OverBudget(_)), "{e:?}");
+        let after = h.p.db().image(h.account, images[0]).await.unwrap();
+        assert_eq!(
+            (after.status, after.generation, after.file_path.clone()),
+            (before.status, before.generation, before.file_path.clone()),
+            "the picture is still there"
+        );
+        assert_eq!(h.mock.requests("images_generations"), images_calls);
+    }
+);
+
+engine_test!(
+    free_work_is_never_stopped_by_a_spent_budget,
+    |db: Db| async move {
+        let mut h = harness(db.clone(), MockConfig::default(), "offline", "offline").await;
+        h.edit_settings(|s| s.monthly_budget = Some(0)).await;
+        let run = run_to_end(&h).await;
+        assert_eq!(run.status, RunStatus::AwaitingReview, "{:?}", run.error);
     }
 );

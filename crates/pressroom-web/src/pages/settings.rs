@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use pressroom_domain::settings::{Group, Kind, keys, parse_assignments, settings_document};
-use pressroom_domain::{AiFunction, Site};
+use pressroom_domain::{AiFunction, Role, Site};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -37,6 +37,8 @@ struct GroupView {
     name: &'static str,
     title: &'static str,
     fields: Vec<Field>,
+    /// Editors change every group but Limits (budget, caps, keys), which is the owners'.
+    editable: bool,
 }
 
 struct LogLine {
@@ -93,7 +95,7 @@ pub(super) async fn save(
     let pairs: Vec<String> = form
         .iter()
         .filter(|(k, _)| key_group(k) == Some(group))
-        .map(|(k, v)| format!("{k}={}", v.trim()))
+        .map(|(k, v)| form_pair(k, v))
         .collect();
     let outcome = match parse_assignments(&pairs) {
         Ok(patch) => actions::update_settings(&s, &c, site, &patch).await,
@@ -141,6 +143,7 @@ async fn page(
         .map(|g| GroupView {
             name: g.as_str(),
             title: g.title(),
+            editable: c.user.role.can_edit() && (*g != Group::Limits || c.user.role == Role::Owner),
             fields: keys::keys_in(*g)
                 .flat_map(|k| fields(k, &doc, site))
                 .collect(),
@@ -241,11 +244,21 @@ fn fields(k: &pressroom_domain::settings::KeyInfo, doc: &Value, site: &Site) -> 
             "number",
             form_value(&value),
         )],
+        // One phrase per line: a phrase may hold a comma ("free returns, no questions asked").
         Kind::List => vec![field(
             k.key.into(),
-            k.help.into(),
+            format!("{} One per line.", k.help),
             "list",
-            form_value(&value),
+            value
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default(),
         )],
         Kind::Text | Kind::OptText => vec![field(
             k.key.into(),
@@ -256,7 +269,23 @@ fn fields(k: &pressroom_domain::settings::KeyInfo, doc: &Value, site: &Site) -> 
     }
 }
 
-/// A value as a form box holds it: unset empty, a list comma-separated.
+/// A posted field as the `key=value` pair `sites set` takes. A list box holds one phrase per
+/// line, sent as a JSON array so commas inside a phrase stay; browsers send text areas with
+/// CRLF line ends, made LF so an unchanged template is not logged as changed.
+fn form_pair(key: &str, value: &str) -> String {
+    let value = value.replace("\r\n", "\n");
+    if keys::key_info(key).is_some_and(|i| i.kind == Kind::List) {
+        let items: Vec<&str> = value
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        return format!("{key}={}", Value::from(items));
+    }
+    format!("{key}={}", value.trim())
+}
+
+/// A value as a person reads it in the log: unset empty, a list comma-separated.
 fn form_value(v: &Value) -> String {
     match v {
         Value::Null => String::new(),

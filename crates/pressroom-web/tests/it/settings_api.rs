@@ -5,6 +5,7 @@ use crate::pages::{csrf_of, page, post_form, sign_in};
 use crate::support::*;
 use pressroom_domain::Role;
 use pressroom_store::{Db, engine_test};
+use reqwest::Method;
 use serde_json::json;
 
 engine_test!(
@@ -214,7 +215,11 @@ async fn the_settings_page_saves_a_group_and_names_the_field_at_fault() {
         &[
             ("csrf", &token),
             ("language", "de"),
-            ("voice.always_say", "free returns, 30 days"),
+            // One phrase per line (CRLF, as browsers send it); a comma stays in its phrase.
+            (
+                "voice.always_say",
+                "free returns, no questions asked\r\n30 days\r\n",
+            ),
             (
                 "prompt_templates.generate-ideas",
                 "Ideas for {cluster_name} in {language}",
@@ -229,7 +234,7 @@ async fn the_settings_page_saves_a_group_and_names_the_field_at_fault() {
     assert_eq!(s["settings"]["language"], "de");
     assert_eq!(
         s["settings"]["voice"]["always_say"],
-        json!(["free returns", "30 days"])
+        json!(["free returns, no questions asked", "30 days"])
     );
     assert_eq!(
         s["settings"]["prompt_templates"]["generate-ideas"],
@@ -256,3 +261,44 @@ async fn the_settings_page_saves_a_group_and_names_the_field_at_fault() {
     .await;
     assert_eq!(st, 403);
 }
+
+engine_test!(limits_are_the_owners, |db: Db| async move {
+    let app = start(db).await;
+    let (_, editor) = add_user(&app, "editor@example.com", Role::Editor).await;
+    let url = format!("/api/v1/sites/{}/settings", app.site);
+    // An editor changes what articles look like, not what the site may spend or bill to.
+    let (st, _) = app
+        .call(
+            Method::PATCH,
+            &url,
+            &editor,
+            Some(json!({"in_article_images": 1})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    for body in [
+        json!({"monthly_budget": 100}),
+        json!({"caps": {"credits": 5}}),
+        json!({"caps": null}),
+        json!({"text_key": null, "in_article_images": 2}),
+    ] {
+        let (st, err) = app
+            .call(Method::PATCH, &url, &editor, Some(body.clone()))
+            .await;
+        assert_eq!(st, 403, "{body}: {err}");
+    }
+    let (_, s) = app.get(&url).await;
+    assert_eq!(
+        s["settings"]["in_article_images"], 1,
+        "the refused patch changed nothing"
+    );
+    let (st, _) = app
+        .call(
+            Method::PATCH,
+            &url,
+            &app.token,
+            Some(json!({"monthly_budget": 100})),
+        )
+        .await;
+    assert_eq!(st, 200, "the owner can");
+});
