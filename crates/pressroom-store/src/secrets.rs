@@ -8,6 +8,8 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use thiserror::Error;
 
 const NONCE_LEN: usize = 24;
+/// What `secret_check` holds, sealed.
+const CHECK_TEXT: &str = "pressroom secret key check";
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum SecretError {
@@ -23,6 +25,10 @@ pub enum SecretError {
         "a stored secret could not be opened: it was sealed under another secret key or altered"
     )]
     CannotOpen,
+    #[error(
+        "this process's secret key is not the one this database's provider keys and webhook secrets are sealed with: give every process that key (PRESSROOM_SECRET_KEY, or secret_key in pressroom.toml)"
+    )]
+    KeyMismatch,
 }
 
 /// The process's sealing key. `Debug` never prints it.
@@ -78,6 +84,27 @@ impl SecretBox {
             .decrypt(&XNonce::from(nonce), body)
             .map_err(|_| SecretError::CannotOpen)?;
         String::from_utf8(plain).map_err(|_| SecretError::CannotOpen)
+    }
+}
+
+impl crate::Db {
+    /// Checks `secrets` against the database's check value, recording it first when the
+    /// database has none (the first process with a key sets it). `KeyMismatch` when this
+    /// process's key is another.
+    pub async fn check_secret_key(
+        &self,
+        secrets: &SecretBox,
+    ) -> crate::Result<Result<(), SecretError>> {
+        let sealed = secrets.seal(CHECK_TEXT);
+        crate::on_db!(self, p => sqlx::query(
+            "INSERT INTO secret_check (id, sealed, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(&sealed).bind(crate::now_ms()).execute(p).await.map(|_| ()))?;
+        let stored: String = crate::on_db!(self, p => sqlx::query_scalar(
+            "SELECT sealed FROM secret_check WHERE id = 1").fetch_one(p).await)?;
+        Ok(match secrets.open(&stored) {
+            Ok(text) if text == CHECK_TEXT => Ok(()),
+            _ => Err(SecretError::KeyMismatch),
+        })
     }
 }
 

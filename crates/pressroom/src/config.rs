@@ -107,6 +107,9 @@ pub(crate) async fn pipeline(config: &Config) -> anyhow::Result<(Pipeline, Accou
         ..DownloadConfig::default()
     };
     let secrets = secret_box(config)?;
+    // A host with another key (a second machine that made its own key file) stops here,
+    // before it seals anything the others cannot open.
+    db.check_secret_key(&secrets).await??;
     Ok((
         Pipeline::new(db, Providers::from_env(), &config.data_dir, download).with_secrets(secrets),
         account,
@@ -130,21 +133,30 @@ pub(crate) fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
     SecretBox::from_hex(&key).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
+/// Writes the new key to a private temporary file, then links it into place: a process
+/// starting at the same moment sees either no file or the whole key, never an empty one.
 fn create_key_file(path: &Path) -> anyhow::Result<String> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = SecretBox::generate_hex();
-    let file = std::fs::OpenOptions::new()
+    let tmp = dir.join(format!(".{SECRET_KEY_FILE}.{}", std::process::id()));
+    let mut f = std::fs::OpenOptions::new()
         .write(true)
-        .create_new(true)
+        .create(true)
+        .truncate(true)
         .mode(0o600)
-        .open(path);
-    match file {
-        Ok(mut f) => {
-            f.write_all(format!("{key}\n").as_bytes())
-                .with_context(|| format!("writing {}", path.display()))?;
+        .open(&tmp)
+        .with_context(|| format!("creating {}", tmp.display()))?;
+    f.write_all(format!("{key}\n").as_bytes())
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    drop(f);
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => {
             // Through the log, so `--log-format json` keeps stderr all JSON.
             tracing::warn!(
                 path = %path.display(),
@@ -152,7 +164,7 @@ fn create_key_file(path: &Path) -> anyhow::Result<String> {
             );
             Ok(key)
         }
-        // Another process created it first: use theirs.
+        // Another process created it first: use theirs (complete: it was linked whole).
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
         }

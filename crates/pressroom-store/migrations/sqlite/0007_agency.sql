@@ -19,6 +19,15 @@ CREATE TABLE settings_changes (
 );
 CREATE INDEX settings_changes_by_site ON settings_changes (account_id, site_id, id);
 
+-- A known text sealed under the secret key by the first process that had one: a process
+-- whose key cannot open it refuses to start, instead of sealing new secrets no other process
+-- can open (or failing every webhook delivery it picks up).
+CREATE TABLE secret_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    sealed TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 -- An AI provider key of an account. The key itself is only ever stored sealed (nonce and
 -- ciphertext, hex) under the process's secret key; `hint` is its last four characters.
 CREATE TABLE provider_keys (

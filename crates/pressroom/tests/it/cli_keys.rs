@@ -70,6 +70,20 @@ fn keys_are_added_listed_without_the_key_and_removed() {
         "{}",
         text(&out.stderr)
     );
+    // A well-formed key that is not this database's (a second host that made its own) is
+    // refused before it seals or opens anything.
+    let other = "ab".repeat(32);
+    let out = run(
+        d,
+        &[("PRESSROOM_SECRET_KEY", other.as_str())],
+        &["keys", "list"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not the one this database"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(d, &[], &["keys", "remove", "main"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = run(d, &[], &["keys", "remove", "main"]);
