@@ -103,13 +103,14 @@ impl Db {
         Ok(at.flatten())
     }
 
-    /// Sites of every account whose next slot is due at `now`, oldest first, through the
-    /// `sites_by_next_slot` index. The one read not scoped by account: the scheduler acts for
+    /// Sites of every active account whose next slot is due at `now`, oldest first, through
+    /// the `sites_by_next_slot` index (a suspended account's schedules wait). The one read not scoped by account: the scheduler acts for
     /// all of them, as the queue's claim does; every write after it names the account.
     pub async fn due_sites(&self, now: TimestampMs, limit: u32) -> Result<Vec<DueSite>> {
         let rows: Vec<(i64, i64, i64)> = on_db!(self, p => sqlx::query_as(
             "SELECT account_id, id, next_slot_at FROM sites
              WHERE next_slot_at IS NOT NULL AND next_slot_at <= $1 AND status = 'active'
+               AND account_id IN (SELECT id FROM accounts WHERE status = 'active')
              ORDER BY next_slot_at, id LIMIT $2")
             .bind(now).bind(i64::from(limit)).fetch_all(p).await)?;
         Ok(rows

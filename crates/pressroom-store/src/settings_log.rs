@@ -3,6 +3,7 @@
 //! reads, writes and logs in one transaction, so a patch lands whole or not at all.
 
 use crate::rows::{SiteRow, to_json};
+use crate::sites::SITE_COLUMNS;
 use crate::{Db, Engine, Result, StoreError, Tx, on_conn, on_db};
 use pressroom_domain::settings::Change;
 use pressroom_domain::{
@@ -10,8 +11,6 @@ use pressroom_domain::{
 };
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
-
-const SITE_COLUMNS: &str = "id, account_id, name, domain, language, settings, status, created_at";
 
 /// Who made a change: a signed-in user (kept by id and by the email they had then) or the
 /// CLI (an operator on the machine).

@@ -2,7 +2,8 @@ use crate::rows::{SiteRow, to_json};
 use crate::{Db, Result, StoreError, now_ms, on_db};
 use pressroom_domain::{AccountId, DomainError, Site, SiteId, SiteSettings, text};
 
-const SITE_COLUMNS: &str = "id, account_id, name, domain, language, settings, status, created_at";
+pub(crate) const SITE_COLUMNS: &str =
+    "id, account_id, name, domain, language, settings, status, created_at";
 
 impl Db {
     pub async fn create_site(
