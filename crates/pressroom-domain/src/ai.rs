@@ -198,7 +198,9 @@ pub struct ImagePromptItem {
 /// same schema before anything is stored.
 pub mod bounds {
     use crate::keyword::MAX_PHRASE_CHARS;
-    use crate::settings::MAX_IN_ARTICLE_IMAGES;
+
+    /// Most in-article images a site may ask for (`in_article_images`).
+    pub const MAX_IN_ARTICLE_IMAGES: u32 = 8;
 
     /// A clustering call gets at most `batch_sizes.keywords` (at most 500) keywords, so it
     /// cannot need more clusters, or more keywords in one cluster, than that.

@@ -179,7 +179,7 @@ impl Default for SiteSettings {
     }
 }
 
-pub const MAX_IN_ARTICLE_IMAGES: u32 = 8;
+pub use crate::ai::bounds::MAX_IN_ARTICLE_IMAGES;
 pub const MAX_INTERNAL_LINKS: u32 = 20;
 
 impl SiteSettings {

@@ -88,19 +88,6 @@ pub fn usd_label(usd: UsdMicros) -> String {
     }
 }
 
-/// What a run's estimate says, for the CLI and the pages: credits, dollars, budget left.
-pub fn estimate_line(est: &crate::runs::Estimate) -> String {
-    let mut s = format!(
-        "estimated {} credits (about {} at list prices)",
-        est.credits,
-        usd_label(est.usd)
-    );
-    if let Some(left) = est.budget_left {
-        s.push_str(&format!("; {left} credits left in this month's budget"));
-    }
-    s
-}
-
 /// True when `site` has spent its whole budget this month (checked at each stage start).
 pub async fn exhausted(p: &Pipeline, site: &Site) -> Result<Option<SiteBudget>> {
     if site.settings.monthly_budget.is_none() {

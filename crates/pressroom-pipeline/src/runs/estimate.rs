@@ -79,3 +79,16 @@ pub async fn estimate(p: &Pipeline, account: AccountId, site: SiteId) -> Result<
         enough,
     })
 }
+
+/// What a run's estimate says, for the CLI and the pages: credits, dollars, budget left.
+pub fn estimate_line(est: &Estimate) -> String {
+    let mut s = format!(
+        "estimated {} credits (about {} at list prices)",
+        est.credits,
+        crate::budget::usd_label(est.usd)
+    );
+    if let Some(left) = est.budget_left {
+        s.push_str(&format!("; {left} credits left in this month's budget"));
+    }
+    s
+}

@@ -22,7 +22,7 @@ mod window;
 
 pub use control::{cancel_run, driven_by, pause_run, resume_run, start_run};
 pub use driver::{drive, run_driver_job};
-pub use estimate::{Estimate, estimate};
+pub use estimate::{Estimate, estimate, estimate_line};
 
 use pressroom_domain::{AccountId, RunId};
 use serde::{Deserialize, Serialize};

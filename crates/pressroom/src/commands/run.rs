@@ -67,7 +67,7 @@ pub(super) async fn run(
                 note!(
                     "run {}: {}",
                     run.id,
-                    pressroom_pipeline::budget::estimate_line(&est)
+                    pressroom_pipeline::runs::estimate_line(&est)
                 );
             }
             run

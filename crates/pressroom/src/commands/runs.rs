@@ -25,7 +25,7 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: RunsCommand) -> any
                         format!(
                             "run {} queued ({})",
                             run.id,
-                            pressroom_pipeline::budget::estimate_line(&est)
+                            pressroom_pipeline::runs::estimate_line(&est)
                         )
                     },
                     json!({"run": run, "estimate": est}),
@@ -36,7 +36,7 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: RunsCommand) -> any
                 note!(
                     "run {}: {}",
                     run.id,
-                    pressroom_pipeline::budget::estimate_line(&est)
+                    pressroom_pipeline::runs::estimate_line(&est)
                 );
             }
             drive_to_end(&p, account, run.id, out.json).await?;
