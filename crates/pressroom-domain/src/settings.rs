@@ -12,7 +12,8 @@ pub mod patch;
 
 pub use keys::{Group, KEYS, KeyInfo, Kind};
 pub use patch::{
-    Applied, Change, SettingsError, apply_patch, parse_assignments, settings_document,
+    Applied, Change, SettingsError, apply_patch, groups_touched, parse_assignments,
+    settings_document,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -210,7 +210,7 @@ pub async fn update_settings(
 ) -> ApiResult<(Site, Vec<pressroom_domain::settings::Change>)> {
     c.require_edit()?;
     // Limits (budget, caps, which provider keys the site bills) are money: the owners'.
-    if pressroom_domain::settings::keys::groups_touched(patch)
+    if pressroom_domain::settings::groups_touched(patch)
         .contains(&pressroom_domain::settings::Group::Limits)
     {
         c.require_owner()?;

@@ -4,7 +4,7 @@
 //! names the key at fault; the result is validated as a whole; nothing is returned half-done.
 //! The site's `language` column travels with the settings as the key `language`.
 
-use super::keys::{KEYS, Kind, Lookup, lookup, unknown_key_message};
+use super::keys::{Group, KEYS, Kind, Lookup, lookup, unknown_key_message};
 use crate::{AiFunction, DomainError, PromptTemplate, SiteSettings, text};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -170,6 +170,24 @@ fn type_error(key: &str, value: &Value, e: &serde_json::Error) -> SettingsError 
 }
 
 /// The patch's leaves as `(dotted key, value)`, in patch order; an unknown key is an error.
+/// The groups whose keys a patch sets (a Limits key in it makes it an owner's change). An
+/// invalid patch touches nothing: applying it fails and changes nothing.
+pub fn groups_touched(patch: &Value) -> Vec<Group> {
+    let mut leaves = Vec::new();
+    if flatten("", patch, &mut leaves).is_err() {
+        return Vec::new();
+    }
+    let mut groups = Vec::new();
+    for (key, _) in &leaves {
+        if let Lookup::Key(info) | Lookup::Entry(info) = lookup(key)
+            && !groups.contains(&info.group)
+        {
+            groups.push(info.group);
+        }
+    }
+    groups
+}
+
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) -> Result<(), SettingsError> {
     let Value::Object(members) = v else {
         return Err(SettingsError::at(prefix, "expected an object of keys"));
@@ -534,5 +552,25 @@ mod tests {
         let e = apply(parse_assignments(&["in_article_images=two"]).unwrap()).unwrap_err();
         assert_eq!(e.key, "in_article_images");
         assert!(e.to_string().contains("whole number"), "{e}");
+    }
+
+    #[test]
+    fn a_patch_touches_the_groups_of_its_leaves() {
+        use serde_json::json;
+        let g = |v: Value| groups_touched(&v);
+        assert_eq!(g(json!({"caps": {"credits": 5}})), vec![Group::Limits]);
+        assert_eq!(g(json!({"monthly_budget": 10})), vec![Group::Limits]);
+        assert_eq!(
+            g(json!({"prompt_templates": {"generate-ideas": "x"}})),
+            vec![Group::Writing]
+        );
+        assert_eq!(
+            g(json!({"in_article_images": 1, "text_key": null})),
+            vec![Group::Images, Group::Limits]
+        );
+        assert!(
+            g(json!({"bogus": 1})).is_empty(),
+            "invalid: refused when applied"
+        );
     }
 }

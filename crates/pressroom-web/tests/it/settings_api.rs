@@ -279,7 +279,7 @@ engine_test!(limits_are_the_owners, |db: Db| async move {
     for body in [
         json!({"monthly_budget": 100}),
         json!({"caps": {"credits": 5}}),
-        json!({"caps": null}),
+        json!({"caps": {"images": null}}),
         json!({"text_key": null, "in_article_images": 2}),
     ] {
         let (st, err) = app
