@@ -82,6 +82,22 @@ impl UsdMicros {
     }
 }
 
+impl UsdMicros {
+    /// Dollars for people, rounded: cents from a dollar up (`$12.34`), four decimals below
+    /// (`$0.0042`). `Display` keeps every micro-dollar, for ledgers.
+    pub fn rounded(self) -> String {
+        let m = self.0.max(0);
+        // Rounded first, then split, so $1.999 is $2.00 and $0.99996 is $1.00.
+        let ten_thousandths = (m + 50) / 100;
+        if ten_thousandths >= 10_000 {
+            let cents = (m + 5_000) / 10_000;
+            format!("${}.{:02}", cents / 100, cents % 100)
+        } else {
+            format!("$0.{ten_thousandths:04}")
+        }
+    }
+}
+
 impl fmt::Display for UsdMicros {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -135,6 +151,17 @@ mod tests {
             assert!(UsdMicros::parse_decimal(bad).is_err(), "{bad} should fail");
         }
         assert_eq!(UsdMicros(1_250_000).to_string(), "$1.250000");
+    }
+
+    #[test]
+    fn dollars_read_as_people_write_them() {
+        assert_eq!(UsdMicros(12_345_678).rounded(), "$12.35");
+        assert_eq!(UsdMicros(1_000_000).rounded(), "$1.00");
+        assert_eq!(UsdMicros(4_200).rounded(), "$0.0042");
+        assert_eq!(UsdMicros(0).rounded(), "$0.0000");
+        assert_eq!(UsdMicros(1_999_000).rounded(), "$2.00");
+        assert_eq!(UsdMicros(999_960).rounded(), "$1.00");
+        assert_eq!(UsdMicros(999_940).rounded(), "$0.9999");
     }
 
     #[test]

@@ -75,19 +75,6 @@ pub async fn ensure_within_budget(
     Ok(())
 }
 
-/// Dollars for people: cents from a dollar up (`$12.34`), four decimals below (`$0.0042`).
-pub fn usd_label(usd: UsdMicros) -> String {
-    let m = usd.0.max(0);
-    // Rounded first, then split, so $1.999 is $2.00 and $0.99996 is $1.00.
-    let ten_thousandths = (m + 50) / 100;
-    if ten_thousandths >= 10_000 {
-        let cents = (m + 5_000) / 10_000;
-        format!("${}.{:02}", cents / 100, cents % 100)
-    } else {
-        format!("$0.{ten_thousandths:04}")
-    }
-}
-
 /// True when `site` has spent its whole budget this month (checked at each stage start).
 pub async fn exhausted(p: &Pipeline, site: &Site) -> Result<Option<SiteBudget>> {
     if site.settings.monthly_budget.is_none() {
@@ -129,20 +116,4 @@ pub async fn ensure_images_within_budget(
         ensure_within_budget(p, &site, need, &what, "nothing was queued").await?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dollars_read_as_people_write_them() {
-        assert_eq!(usd_label(UsdMicros(12_345_678)), "$12.35");
-        assert_eq!(usd_label(UsdMicros(1_000_000)), "$1.00");
-        assert_eq!(usd_label(UsdMicros(4_200)), "$0.0042");
-        assert_eq!(usd_label(UsdMicros(0)), "$0.0000");
-        assert_eq!(usd_label(UsdMicros(1_999_000)), "$2.00");
-        assert_eq!(usd_label(UsdMicros(999_960)), "$1.00");
-        assert_eq!(usd_label(UsdMicros(999_940)), "$0.9999");
-    }
 }

@@ -85,7 +85,7 @@ pub fn estimate_line(est: &Estimate) -> String {
     let mut s = format!(
         "estimated {} credits (about {} at list prices)",
         est.credits,
-        crate::budget::usd_label(est.usd)
+        est.usd.rounded()
     );
     if let Some(left) = est.budget_left {
         s.push_str(&format!("; {left} credits left in this month's budget"));

@@ -91,7 +91,7 @@ impl From<pressroom_pipeline::runs::Estimate> for EstimateDto {
         EstimateDto {
             credits: e.credits.0,
             usd_micros: e.usd.0,
-            usd: pressroom_pipeline::budget::usd_label(e.usd),
+            usd: e.usd.rounded(),
             budget_left: e.budget_left.map(|c| c.0),
             balance: e.balance.0,
             clusters: e.clusters,
