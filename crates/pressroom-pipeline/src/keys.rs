@@ -81,7 +81,7 @@ fn check_kind(settings: &SiteSettings, use_: Use, name: &str, key_provider: &str
         Use::Image => (
             "image_key",
             &settings.image_provider,
-            &["openai", "runware"],
+            &pressroom_store::KEY_PROVIDERS,
         ),
     };
     if !allowed.contains(&key_provider) {

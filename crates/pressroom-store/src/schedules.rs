@@ -62,6 +62,11 @@ pub struct ScheduleSlot {
     pub created_at: TimestampMs,
 }
 
+/// A site's next due slot, read and written the same way by the pool and inside a transaction.
+const NEXT_SLOT_SQL: &str = "SELECT next_slot_at FROM sites WHERE account_id = $1 AND id = $2";
+const SET_NEXT_SLOT_SQL: &str =
+    "UPDATE sites SET next_slot_at = $1 WHERE account_id = $2 AND id = $3";
+
 type SlotRow = (i64, i64, i64, String, Option<i64>, Option<String>, i64);
 
 impl From<SlotRow> for ScheduleSlot {
@@ -86,8 +91,7 @@ impl Db {
         site: SiteId,
         at: Option<TimestampMs>,
     ) -> Result<()> {
-        on_db!(self, p => sqlx::query(
-            "UPDATE sites SET next_slot_at = $1 WHERE account_id = $2 AND id = $3")
+        on_db!(self, p => sqlx::query(SET_NEXT_SLOT_SQL)
             .bind(at).bind(account.get()).bind(site.get()).execute(p).await.map(|_| ()))?;
         Ok(())
     }
@@ -97,8 +101,7 @@ impl Db {
         account: AccountId,
         site: SiteId,
     ) -> Result<Option<TimestampMs>> {
-        let at: Option<Option<i64>> = on_db!(self, p => sqlx::query_scalar(
-            "SELECT next_slot_at FROM sites WHERE account_id = $1 AND id = $2")
+        let at: Option<Option<i64>> = on_db!(self, p => sqlx::query_scalar(NEXT_SLOT_SQL)
             .bind(account.get()).bind(site.get()).fetch_optional(p).await)?;
         Ok(at.flatten())
     }
@@ -191,8 +194,7 @@ impl Tx {
         account: AccountId,
         site: SiteId,
     ) -> Result<Option<TimestampMs>> {
-        let at: Option<Option<i64>> = on_conn!(self, c => sqlx::query_scalar(
-            "SELECT next_slot_at FROM sites WHERE account_id = $1 AND id = $2")
+        let at: Option<Option<i64>> = on_conn!(self, c => sqlx::query_scalar(NEXT_SLOT_SQL)
             .bind(account.get()).bind(site.get()).fetch_optional(c).await)?;
         Ok(at.flatten())
     }
@@ -204,8 +206,7 @@ impl Tx {
         site: SiteId,
         at: Option<TimestampMs>,
     ) -> Result<()> {
-        on_conn!(self, c => sqlx::query(
-            "UPDATE sites SET next_slot_at = $1 WHERE account_id = $2 AND id = $3")
+        on_conn!(self, c => sqlx::query(SET_NEXT_SLOT_SQL)
             .bind(at).bind(account.get()).bind(site.get()).execute(c).await.map(|_| ()))?;
         Ok(())
     }

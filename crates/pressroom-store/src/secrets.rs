@@ -95,16 +95,31 @@ impl crate::Db {
         &self,
         secrets: &SecretBox,
     ) -> crate::Result<Result<(), SecretError>> {
-        let sealed = secrets.seal(CHECK_TEXT);
-        crate::on_db!(self, p => sqlx::query(
-            "INSERT INTO secret_check (id, sealed, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
-            .bind(&sealed).bind(crate::now_ms()).execute(p).await.map(|_| ()))?;
-        let stored: String = crate::on_db!(self, p => sqlx::query_scalar(
-            "SELECT sealed FROM secret_check WHERE id = 1").fetch_one(p).await)?;
+        // Every process start reads; only the first ever writes (two first ones racing keep
+        // one row, and the loser reads the winner's).
+        let stored = match self.secret_check().await? {
+            Some(stored) => stored,
+            None => {
+                crate::on_db!(self, p => sqlx::query(
+                    "INSERT INTO secret_check (id, sealed, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+                    .bind(secrets.seal(CHECK_TEXT)).bind(crate::now_ms()).execute(p).await.map(|_| ()))?;
+                self.secret_check()
+                    .await?
+                    .ok_or_else(|| crate::StoreError::Corrupt {
+                        what: "secret_check",
+                        detail: "no row after inserting one".into(),
+                    })?
+            }
+        };
         Ok(match secrets.open(&stored) {
             Ok(text) if text == CHECK_TEXT => Ok(()),
             _ => Err(SecretError::KeyMismatch),
         })
+    }
+
+    async fn secret_check(&self) -> crate::Result<Option<String>> {
+        Ok(crate::on_db!(self, p => sqlx::query_scalar(
+            "SELECT sealed FROM secret_check WHERE id = 1").fetch_optional(p).await)?)
     }
 }
 
