@@ -288,6 +288,7 @@ impl Tx {
     }
 
     pub async fn insert_usage(&mut self, account: AccountId, u: &NewUsage) -> Result<UsageId> {
+        let now = now_ms();
         let (entity, subject_id) = match &u.subject {
             Some(s) => {
                 let (e, i) = subject_parts(s);
@@ -300,8 +301,13 @@ impl Tx {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id")
             .bind(account.get()).bind(u.site.map(|s| s.get())).bind(u.function.as_str()).bind(&u.provider).bind(&u.model)
             .bind(u.tokens_in).bind(u.tokens_out).bind(u.images).bind(u.cost.0).bind(u.credits.0).bind(u.latency_ms)
-            .bind(u.error.is_none()).bind(&u.error).bind(entity).bind(subject_id).bind(u.run.map(|r| r.get())).bind(now_ms())
+            .bind(u.error.is_none()).bind(&u.error).bind(entity).bind(subject_id).bind(u.run.map(|r| r.get())).bind(now)
             .fetch_one(c).await)?;
+        if let Some(site) = u.site
+            && u.credits.0 != 0
+        {
+            self.add_site_spend(account, site, now, u.credits).await?;
+        }
         Ok(UsageId::new(id))
     }
 }

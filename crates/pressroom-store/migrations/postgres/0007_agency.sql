@@ -65,6 +65,22 @@ CREATE INDEX schedule_slots_by_site ON schedule_slots (account_id, site_id, slot
 -- A site's spend in a month is summed from ai_usage by site and time.
 CREATE INDEX ai_usage_by_site ON ai_usage (site_id, created_at);
 
+-- A site's credits per quarter hour (UTC), added in the transaction of each AI call, so a
+-- month's spend (checked before every paid call when the site has a budget) is a sum of at
+-- most ~3,000 rows however many calls the month had. Every time zone's offset is a whole
+-- number of quarter hours, so a local month starts on a quarter.
+CREATE TABLE site_spend (
+    account_id BIGINT NOT NULL REFERENCES accounts (id),
+    site_id BIGINT NOT NULL REFERENCES sites (id),
+    quarter_at BIGINT NOT NULL,
+    credits BIGINT NOT NULL,
+    PRIMARY KEY (site_id, quarter_at)
+);
+INSERT INTO site_spend (account_id, site_id, quarter_at, credits)
+    SELECT account_id, site_id, (created_at / 900000) * 900000, SUM(credits)
+    FROM ai_usage WHERE site_id IS NOT NULL
+    GROUP BY account_id, site_id, (created_at / 900000) * 900000;
+
 -- Where an account's notifications go. The secret signs each delivery; sealed like keys.
 CREATE TABLE webhooks (
     id BIGSERIAL PRIMARY KEY,

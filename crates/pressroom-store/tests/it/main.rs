@@ -6,4 +6,5 @@ mod clustering_inputs;
 mod editing;
 mod repository;
 mod settings_log;
+mod spend;
 mod team_keys;
