@@ -58,6 +58,8 @@ id_type! {
     WebhookId => "webhook",
     DeliveryId => "webhook delivery",
     ScheduleSlotId => "schedule slot",
+    DestinationId => "destination",
+    PublicationId => "publication",
 }
 
 /// Parses a comma-separated id list such as `1,2, 3`, naming the first bad element.

@@ -36,6 +36,8 @@ vocabulary!(ContentStructure, "content structure" {
 vocabulary!(ImageType, "image type" { Featured => "featured", InArticle => "in-article" });
 vocabulary!(RunTrigger, "trigger" { Manual => "manual", Scheduled => "scheduled", Cli => "cli" });
 vocabulary!(ReviewMode, "review mode" { Manual => "manual", Auto => "auto" });
+// `on`: an approved article is queued at every active destination of its site by itself.
+vocabulary!(AutoPublish, "auto publish" { Off => "off", On => "on" });
 // `removed`: taken out by a person; kept so a refresh does not put it back.
 vocabulary!(LinkStatus, "link status" { Active => "active", Removed => "removed" });
 vocabulary!(EventLevel, "event level" { Info => "info", Warn => "warn", Error => "error" });
@@ -145,3 +147,6 @@ vocabulary!(WebhookStatus, "webhook status" { Active => "active", Removed => "re
 vocabulary!(DeliveryStatus, "delivery status" {
     Pending => "pending", Delivered => "delivered", Failed => "failed",
 });
+// Where a destination sends articles. A static export is a command, not a destination.
+vocabulary!(DestinationKind, "destination kind" { WordPress => "wordpress", Webhook => "webhook" });
+vocabulary!(DestinationStatus, "destination status" { Active => "active", Removed => "removed" });

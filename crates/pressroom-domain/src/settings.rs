@@ -3,7 +3,7 @@
 
 use crate::schedule::{Schedule, check_timezone};
 use crate::voice::BrandVoice;
-use crate::{AiFunction, ClusterMethod, DomainError, PromptTemplate, ReviewMode};
+use crate::{AiFunction, AutoPublish, ClusterMethod, DomainError, PromptTemplate, ReviewMode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -29,6 +29,8 @@ pub struct SiteSettings {
     pub in_article_images: u32,
     pub batch_sizes: BatchSizes,
     pub review_mode: ReviewMode,
+    /// Queue approved articles at the site's destinations without being asked (off by default).
+    pub auto_publish: AutoPublish,
     pub caps: RunCaps,
     /// Overrides by AI function name (`generate-image` ...).
     pub prompt_templates: BTreeMap<String, String>,
@@ -174,6 +176,7 @@ impl Default for SiteSettings {
             schedule: Schedule::default(),
             timezone: "UTC".into(),
             monthly_budget: None,
+            auto_publish: AutoPublish::Off,
             text_key: None,
             image_key: None,
         }

@@ -92,7 +92,23 @@ status_enum!(TaskStatus, "task" { Queued => "queued", InProgress => "in_progress
 status_enum!(ContentStatus, "content" { Draft => "draft", Review => "review", Approved => "approved", Rejected => "rejected", Published => "published" }
     // A rejected article can be sent back for another look once edited; an approved one goes
     // back to review when it is regenerated or a revision is restored.
-    moves { Draft => [Review], Review => [Approved, Rejected], Rejected => [Review], Approved => [Published, Review] });
+    // published -> approved: taken down everywhere it was live (unpublished).
+    moves { Draft => [Review], Review => [Approved, Rejected], Rejected => [Review], Approved => [Published, Review], Published => [Approved] });
+
+// One article at one destination. `sending`: a worker is talking to the destination (or died
+// doing so: the next attempt looks for the post before making one). `unknown`: the request
+// went out and no answer came, so the post may exist; the next attempt finds out. `failed`
+// keeps the error; a retry or a person sends it again. A published one goes back to
+// `pending` to be sent again (updated in place) or to `unpublished` when taken down.
+status_enum!(PublicationStatus, "publication" { Pending => "pending", Sending => "sending", Published => "published", Failed => "failed", Unknown => "unknown", Unpublished => "unpublished" }
+moves {
+    Pending => [Sending, Unpublished],
+    Sending => [Sending, Published, Failed, Unknown],
+    Unknown => [Sending, Pending],
+    Failed => [Sending, Pending],
+    Published => [Pending, Sending, Unpublished],
+    Unpublished => [Pending, Sending],
+});
 
 status_enum!(ImageStatus, "image" { Pending => "pending", Generating => "generating", Generated => "generated", Failed => "failed" }
     // generating -> pending: a worker that died mid-call hands the image back for another try.

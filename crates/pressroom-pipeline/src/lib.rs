@@ -14,6 +14,7 @@ pub mod keys;
 pub mod notify;
 pub mod planning;
 pub mod prompts;
+pub mod publish;
 pub mod runs;
 pub mod scheduler;
 pub mod serp;

@@ -17,6 +17,7 @@ mod error;
 mod keywords;
 mod ledger;
 mod provider_keys;
+mod publishing;
 mod rows;
 mod runs;
 mod schedules;
@@ -38,6 +39,9 @@ pub use error::StoreError;
 pub use keywords::{KeywordFilter, KeywordUpsert, Page};
 pub use ledger::Charge;
 pub use provider_keys::{KEY_PROVIDERS, ProviderKeyInfo};
+pub use publishing::{
+    DestinationUpdate, DuePublication, NewDestination, PublicationOutcome, QueuedPublication,
+};
 pub use runs::{NewUsage, UsageSummary};
 pub use schedules::{DueSite, ScheduleSlot, SlotOutcome};
 pub use secrets::{SecretBox, SecretError};

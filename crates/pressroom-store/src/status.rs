@@ -34,6 +34,7 @@ status_column! {
     ImageStatus => ImageId, "images";
     RunStatus => RunId, "automation_runs";
     SiteStatus => SiteId, "sites";
+    PublicationStatus => PublicationId, "publications";
 }
 
 impl Tx {

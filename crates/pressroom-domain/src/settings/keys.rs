@@ -106,6 +106,7 @@ const IMAGE_PROVIDERS: &[&str] = &["openai", "runware", "offline"];
 const EMBEDDING_PROVIDERS: &[&str] = &["openai", "offline"];
 const POINTS_OF_VIEW: &[&str] = &["first", "second", "third"];
 const REVIEW_MODES: &[&str] = &["manual", "auto"];
+const ON_OFF: &[&str] = &["off", "on"];
 const FREQUENCIES: &[&str] = &["off", "daily", "weekly", "monthly"];
 const WEEKDAYS: &[&str] = &[
     "monday",
@@ -146,6 +147,7 @@ pub const KEYS: &[KeyInfo] = keys! {
     "in_article_image_size", Images, Text, "In-article image size, WIDTHxHEIGHT, allowed by the image model.";
     "in_article_images", Images, Number, "Images in the body of each article (0-8).";
     "review_mode", Automation, Choice(REVIEW_MODES), "manual: articles wait for review; auto: approved when written.";
+    "auto_publish", Automation, Choice(ON_OFF), "on: approved articles are queued at the site's destinations by themselves.";
     "schedule.frequency", Automation, Choice(FREQUENCIES), "When automation runs by itself.";
     "schedule.time", Automation, Text, "Local time of the scheduled run, HH:MM (24 h).";
     "schedule.weekday", Automation, Choice(WEEKDAYS), "Weekly: the day.";
