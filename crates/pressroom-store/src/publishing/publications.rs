@@ -146,7 +146,7 @@ impl Tx {
         from: TimestampMs,
     ) -> Result<Vec<TimestampMs>> {
         let rows: Vec<(i64,)> = on_conn!(self, c => sqlx::query_as(
-            "SELECT COALESCE(published_at, scheduled_at) AS at FROM publications
+            "SELECT CASE WHEN status = 'published' THEN published_at ELSE scheduled_at END AS at FROM publications
              WHERE account_id = $1 AND destination_id = $2
                AND ((status IN ('pending', 'sending', 'unknown') AND held = $3 AND scheduled_at >= $4)
                     OR (status = 'published' AND published_at >= $4))

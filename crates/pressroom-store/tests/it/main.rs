@@ -4,6 +4,7 @@ mod article_edits;
 mod articles;
 mod clustering_inputs;
 mod editing;
+mod publishing;
 mod repository;
 mod settings_log;
 mod spend;
