@@ -1,8 +1,15 @@
-//! The publish job: one publication record sent to its destination.
+//! The publish job: one publication record sent to its destination, exactly once whatever
+//! crashes. The record moves to `sending` in its own transaction before anything goes out;
+//! every attempt (a retry, a job rescued from a dead worker, a record left `unknown` by a
+//! timeout) asks the destination for the post it may already have made before making one, so
+//! the post exists once. The article becomes `published` in the transaction that records the
+//! destination's confirmation, never before.
 
-use crate::context::{Pipeline, Result};
-use pressroom_domain::{AccountId, PublicationId, TimestampMs};
-use pressroom_queue::NewJob;
+use super::send::{SendFailure, Sent, send};
+use crate::context::{Pipeline, PipelineError, Result};
+use pressroom_domain::*;
+use pressroom_queue::{JobContext, JobError, NewJob};
+use pressroom_store::PublicationOutcome;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -28,18 +35,139 @@ pub async fn enqueue_publication(
     at: Option<TimestampMs>,
 ) -> Result<()> {
     let delay = at.map_or(0, |at| (at - p.now()).max(0));
-    let job = NewJob::new(
-        PUBLISH_JOB,
-        &PublishJob {
-            account,
-            publication,
-        },
-    )?
-    .queue(PUBLISH_QUEUE)
-    .account(account)
-    .dedupe_key(format!("publish:{publication}"))
-    .delay(Duration::from_millis(delay as u64))
-    .max_attempts(MAX_ATTEMPTS);
+    let job = NewJob::new(PUBLISH_JOB, &PublishJob { account, publication })?
+        .queue(PUBLISH_QUEUE)
+        .account(account)
+        .dedupe_key(format!("publish:{publication}"))
+        .delay(Duration::from_millis(delay as u64))
+        .max_attempts(MAX_ATTEMPTS);
     p.queue().enqueue(job).await?;
     Ok(())
+}
+
+fn retry(e: PipelineError) -> JobError {
+    JobError::retry(e.to_string())
+}
+
+#[tracing::instrument(name = "publish", skip_all, fields(account = job.account.get(), publication = job.publication.get()))]
+pub async fn run_publish_job(p: Pipeline, _ctx: JobContext, job: PublishJob) -> Result<(), JobError> {
+    let (account, id) = (job.account, job.publication);
+    let record = p.db().publication(account, id).await.map_err(|e| retry(e.into()))?;
+    // Published or taken down since it was queued: a new send needs a new queueing (which
+    // moves it back to pending first).
+    if matches!(record.status, PublicationStatus::Published | PublicationStatus::Unpublished) {
+        return Ok(());
+    }
+    let destination = p.db().destination(account, record.destination_id).await.map_err(|e| retry(e.into()))?;
+    let content = p.db().content(account, record.content_id).await.map_err(|e| retry(e.into()))?;
+    if let Some(why) = refusal(&destination, &content, &record) {
+        finish(&p, &record, &content, failed(why)).await.map_err(retry)?;
+        return Ok(());
+    }
+    begin(&p, account, id).await.map_err(retry)?;
+    let sent = send(&p, &destination, &record, &content).await;
+    match sent {
+        Ok(sent) => {
+            let done = finish(&p, &record, &content, published(&sent, &content)).await.map_err(retry)?;
+            tracing::info!(url = done.url.as_deref().unwrap_or(""), "published");
+            if let Some(target) = sent.live_target {
+                super::check::check_live(&p, &destination, &done, &target).await;
+            }
+            Ok(())
+        }
+        Err(failure) => {
+            let (outcome, job_error) = after_failure(failure);
+            tracing::warn!(error = outcome.error.as_deref().unwrap_or(""), status = %outcome.status, "publish failed");
+            finish(&p, &record, &content, outcome).await.map_err(retry)?;
+            job_error.map_or(Ok(()), Err)
+        }
+    }
+}
+
+/// Why this record must not be sent at all (no retry can change it), if so.
+fn refusal(d: &Destination, c: &Content, r: &Publication) -> Option<String> {
+    if d.status != DestinationStatus::Active {
+        return Some(format!("destination {} ({}) was removed", d.id, d.name));
+    }
+    if !matches!(c.status, ContentStatus::Approved | ContentStatus::Published) {
+        return Some(format!("article {} is {}, not approved", c.id, c.status));
+    }
+    if c.offline && !r.force_offline {
+        return Some(format!(
+            "article {} is an offline sample, not for a live site; publish it with force (--force-offline) if you mean it",
+            c.id
+        ));
+    }
+    None
+}
+
+async fn begin(p: &Pipeline, account: AccountId, id: PublicationId) -> Result<()> {
+    let mut tx = p.db().begin().await?;
+    tx.begin_sending(account, id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn failed(error: String) -> PublicationOutcome {
+    PublicationOutcome {
+        status: PublicationStatus::Failed,
+        external_id: None,
+        url: None,
+        error: Some(error),
+        seo_report: None,
+        sent_version: None,
+    }
+}
+
+fn published(sent: &Sent, content: &Content) -> PublicationOutcome {
+    PublicationOutcome {
+        status: PublicationStatus::Published,
+        external_id: Some(sent.external_id.clone()),
+        url: sent.url.clone(),
+        error: sent.warning.clone(),
+        seo_report: sent.seo_report.clone(),
+        sent_version: Some(content.updated_at),
+    }
+}
+
+/// The record's state after a failed attempt and what the queue should do with the job.
+fn after_failure(f: SendFailure) -> (PublicationOutcome, Option<JobError>) {
+    match f {
+        // The post may exist: the next attempt looks for it before making one.
+        SendFailure::Ambiguous(m) => (
+            PublicationOutcome { status: PublicationStatus::Unknown, ..failed(m.clone()) },
+            Some(JobError::retry(m)),
+        ),
+        SendFailure::RateLimited { message, retry_after } => {
+            (failed(message.clone()), Some(JobError::retry_after(retry_after, message)))
+        }
+        SendFailure::Transient(m) => (failed(m.clone()), Some(JobError::retry(m))),
+        SendFailure::Permanent(m) => (failed(m), None),
+    }
+}
+
+/// Records the outcome; a confirmed post makes the article `published` in the same
+/// transaction. A record that is not `sending` yet (refused before sending) goes through
+/// `sending` so every write is a checked move.
+async fn finish(
+    p: &Pipeline,
+    record: &Publication,
+    content: &Content,
+    outcome: PublicationOutcome,
+) -> Result<Publication> {
+    let account = record.account_id;
+    let mut tx = p.db().begin().await?;
+    let current = tx.publication_for_update(account, record.id).await?;
+    if current.status != PublicationStatus::Sending {
+        tx.begin_sending(account, record.id).await?;
+    }
+    let done = tx.finish_publication(account, record.id, &outcome).await?;
+    if outcome.status == PublicationStatus::Published && content.status == ContentStatus::Approved {
+        let now = tx.content_for_update(account, content.id).await?.status;
+        if now == ContentStatus::Approved {
+            tx.move_status(account, content.id, ContentStatus::Published).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
 }

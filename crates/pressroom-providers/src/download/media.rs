@@ -56,4 +56,23 @@ impl MediaStore {
             height: image.height,
         })
     }
+
+    /// The bytes of a stored image, by the relative name [`MediaStore::store`] gave it. A name
+    /// that is not one of ours (`..`, absolute, other characters) is refused, never read.
+    pub async fn read(&self, relative: &str) -> Result<Vec<u8>, DownloadError> {
+        let ours = relative.split('/').count() == 2
+            && relative
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '/' || c == '.')
+            && !relative.contains("..")
+            && !relative.starts_with('/');
+        if !ours {
+            return Err(DownloadError::Io(format!(
+                "{relative:?} is not a media file name"
+            )));
+        }
+        tokio::fs::read(self.root.join(relative))
+            .await
+            .map_err(|e| DownloadError::Io(format!("media file {relative}: {e}")))
+    }
 }

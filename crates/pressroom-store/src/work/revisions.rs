@@ -51,8 +51,9 @@ impl Tx {
 
     /// Replaces an article's text and bumps `updated_at`; `new_version` adds one to its
     /// version (a regenerate or restore, whose old text the caller kept with
-    /// [`Tx::insert_revision`] first). Published content is not edited: that is an
-    /// `InvalidValue` naming its status, with nothing written. `NotFound` for a foreign id.
+    /// [`Tx::insert_revision`] first). Published content gets no new version (it is live;
+    /// an edit is, and is published again by the person): that is an `InvalidValue` naming
+    /// its status, with nothing written. `NotFound` for a foreign id.
     /// The stored on-page check is cleared with the text it was for: until the caller checks
     /// the new text, nothing (approve-all-passing included) reads an old score for it.
     pub async fn update_content(
@@ -67,7 +68,7 @@ impl Tx {
             "UPDATE content SET title = $1, slug = $2, meta_title = $3, meta_description = $4, excerpt = $5,
                  body_markdown = $6, body_html = $7, word_count = $8, primary_keyword = $9, offline = $10,
                  version = version + $11, updated_at = $12, checks = NULL, seo_score = NULL
-             WHERE account_id = $13 AND id = $14 AND status <> 'published' RETURNING {CONTENT_COLS}")))
+             WHERE account_id = $13 AND id = $14 AND (status <> 'published' OR $11 = 0) RETURNING {CONTENT_COLS}")))
             .bind(&text.title).bind(&text.slug).bind(&text.meta_title).bind(&text.meta_description)
             .bind(&text.excerpt).bind(&text.body_markdown).bind(&text.body_html).bind(text.word_count)
             .bind(&text.primary_keyword).bind(text.offline).bind(bump).bind(now_ms())
@@ -81,7 +82,7 @@ impl Tx {
         match status {
             None => Err(StoreError::not_found("content", id)),
             Some(status) => Err(DomainError::InvalidValue {
-                field: "content status (published content cannot be edited)",
+                field: "content status (published content gets no new version)",
                 value: status,
             }
             .into()),

@@ -203,6 +203,15 @@ engine_test!(
         }
         drop(tx);
         assert_eq!(db.content(account, before.id).await.unwrap().version, 2);
+        // A person's edit of a live article is kept (and published again by them): same
+        // version, still published.
+        let mut tx = db.begin().await.unwrap();
+        let edited = tx
+            .update_content(account, before.id, &text("Live edit", false), false)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!((edited.status, edited.version), (Published, 2));
     }
 );
 
