@@ -96,7 +96,8 @@ impl PublishError {
             source = e.source();
         }
         let detail = chain.join(": ");
-        let lower = detail.to_lowercase();
+        // Judged on the causes only: the top message holds the URL, whose host could say "tls".
+        let lower = chain.get(1..).unwrap_or_default().join(": ").to_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             return PublishError::Tls { url, detail };
         }

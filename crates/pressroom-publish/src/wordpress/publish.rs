@@ -96,8 +96,17 @@ impl WordPressClient {
             url: route.clone(),
             detail: "post without an id".into(),
         })?;
+        // A refusal (no such route, no permission) leaves the post published and the meta
+        // reported dropped with the reason; a transient failure fails the publish for a retry.
+        let mut refused = None;
         if plugin == SeoPlugin::RankMath {
-            self.write_rank_math(post_id, a).await?;
+            match self.write_rank_math(post_id, a).await {
+                Ok(()) => {}
+                Err(e @ PublishError::Rejected { .. }) if e.is_permanent() => {
+                    refused = Some(e.to_string())
+                }
+                Err(e) => return Err(e),
+            }
         }
         let back = self
             .get(
@@ -113,7 +122,7 @@ impl WordPressClient {
                         .into(),
             });
         }
-        let seo = self.verify_seo(&site, plugin, a, &back).await;
+        let seo = self.verify_seo(&site, plugin, a, &back, refused).await;
         Ok(Published {
             post_id,
             url: back["link"].as_str().unwrap_or_default().to_string(),

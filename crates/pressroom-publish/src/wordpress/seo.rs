@@ -39,6 +39,8 @@ pub struct SeoReport {
     pub dropped: Vec<String>,
     /// Accepted, but WordPress offers no way to read it back (Rank Math's focus keyword).
     pub unverified: Vec<String>,
+    /// Why the plugin refused the meta, when it did (the post itself was still published).
+    pub error: Option<String>,
 }
 
 /// (report name, value, Yoast key, Rank Math key)
@@ -107,13 +109,20 @@ impl WordPressClient {
         plugin: SeoPlugin,
         a: &OutgoingArticle,
         post: &Value,
+        refused: Option<String>,
     ) -> SeoReport {
         let mut report = SeoReport {
             plugin,
             saved: vec![],
             dropped: vec![],
             unverified: vec![],
+            error: None,
         };
+        if let Some(why) = refused {
+            report.dropped = fields(a).into_iter().map(|f| f.0.to_string()).collect();
+            report.error = Some(why);
+            return report;
+        }
         let head = if plugin == SeoPlugin::RankMath
             && site.routes.iter().any(|r| r == "/rankmath/v1/getHead")
         {

@@ -90,3 +90,26 @@ async fn meta_answered_200_but_dropped_is_reported() {
         names(&["meta_title", "meta_description", "focus_keyword"])
     );
 }
+
+#[tokio::test]
+async fn rank_math_refusing_the_meta_still_publishes_and_says_why() {
+    let wp = wordpress(SeoEmulation::None);
+    // The rankmath/v1 namespace without the updateMeta route (an older or trimmed Rank Math).
+    wp.add_mu_plugin(
+        "rank-math-partial",
+        "<?php add_action('rest_api_init', fn() => register_rest_route('rankmath/v1', '/ping', ['methods' => 'GET', 'permission_callback' => '__return_true', 'callback' => fn() => 'pong']));",
+    )
+    .unwrap();
+    let p = admin(&wp)
+        .publish(&article(25, "rank-math-refused"), None)
+        .await
+        .unwrap();
+    assert_eq!(p.seo.plugin, SeoPlugin::RankMath);
+    assert_eq!(
+        p.seo.dropped,
+        names(&["meta_title", "meta_description", "focus_keyword"])
+    );
+    let why = p.seo.error.unwrap();
+    assert!(why.contains("rest_no_route"), "{why}");
+    assert_eq!(wp.post_count("publish").unwrap(), 1);
+}
