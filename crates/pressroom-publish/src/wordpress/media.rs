@@ -59,8 +59,8 @@ impl WordPressClient {
                 &[("slug", slug.clone()), ("context", "edit".into())],
             )
             .await?;
-        let media = match found.as_array().and_then(|a| a.first()) {
-            Some(m) => m.clone(),
+        let (mut media, uploaded) = match oldest(&found) {
+            Some(m) => (m, false),
             None => {
                 let query = [
                     ("slug", slug.clone()),
@@ -73,11 +73,38 @@ impl WordPressClient {
                     mime: img.mime.clone(),
                     file_name: file_name(img),
                 };
-                self.call(Method::POST, "/wp/v2/media", &query, body)
-                    .await?
+                let made = self
+                    .call(Method::POST, "/wp/v2/media", &query, body)
+                    .await?;
+                (made, true)
             }
         };
-        let media_id = id_of(&media).ok_or_else(|| bad("media without an id", &media))?;
+        let mut media_id = id_of(&media).ok_or_else(|| bad("media without an id", &media))?;
+        // Two workers uploading the same image at once both upload (WordPress's unique-slug
+        // check races, so both may even get the slug). The oldest upload is the one; a later
+        // one deletes itself. Only ever deleting itself, no worker can delete the survivor.
+        if uploaded {
+            let found = self
+                .get(
+                    "/wp/v2/media",
+                    &[("slug", slug.clone()), ("context", "edit".into())],
+                )
+                .await?;
+            if let Some(first) = oldest(&found)
+                && let Some(first_id) = id_of(&first).filter(|id| *id < media_id)
+            {
+                let route = format!("/wp/v2/media/{media_id}");
+                self.call(
+                    Method::DELETE,
+                    &route,
+                    &[("force", "true".into())],
+                    Body::Empty,
+                )
+                .await?;
+                media = first;
+                media_id = first_id;
+            }
+        }
         // An upload that lost its text, or an image whose alt or caption was edited since.
         if raw(&media, "alt_text") != img.alt || raw(&media, "caption").trim() != img.caption.trim()
         {
@@ -121,6 +148,15 @@ fn file_name(img: &OutgoingImage) -> String {
         _ => "png",
     };
     format!("{}.{ext}", if clean.is_empty() { "image" } else { &clean })
+}
+
+/// The earliest upload in a list (WordPress lists newest first).
+fn oldest(list: &Value) -> Option<Value> {
+    list.as_array()?
+        .iter()
+        .filter(|m| id_of(m).is_some())
+        .min_by_key(|m| id_of(m))
+        .cloned()
 }
 
 fn bad(what: &str, v: &Value) -> PublishError {

@@ -1,7 +1,7 @@
 //! The whole post, in an order that is safe to repeat: find what was already made, upload
 //! images, terms, create or update the post, SEO meta, read back.
 
-use super::client::{WordPressClient, id_of, raw};
+use super::client::{Body, WordPressClient, id_of, raw};
 pub use super::media::PublishedMedia;
 use super::media::rewrite_srcs;
 use super::seo::{SeoPlugin, SeoReport, yoast_meta};
@@ -91,11 +91,29 @@ impl WordPressClient {
             Some(id) => format!("/wp/v2/posts/{id}"),
             None => "/wp/v2/posts".to_string(),
         };
-        let written = self.post(&route, body).await?;
-        let post_id = id_of(&written).ok_or_else(|| PublishError::BadResponse {
+        let written = self.post(&route, body.clone()).await?;
+        let mut post_id = id_of(&written).ok_or_else(|| PublishError::BadResponse {
             url: route.clone(),
             detail: "post without an id".into(),
         })?;
+        let mut adopted = adopted;
+        // Two workers that both found nothing both create; the later one deletes its post
+        // and writes this version into the earlier one, so one post remains.
+        if existing.is_none()
+            && let Some(first) = self.earlier_twin(a, &mark, post_id).await?
+        {
+            let route = format!("/wp/v2/posts/{post_id}");
+            self.call(
+                Method::DELETE,
+                &route,
+                &[("force", "true".into())],
+                Body::Empty,
+            )
+            .await?;
+            self.post(&format!("/wp/v2/posts/{first}"), body).await?;
+            post_id = first;
+            adopted = true;
+        }
         // A refusal (no such route, no permission) leaves the post published and the meta
         // reported dropped with the reason; a transient failure fails the publish for a retry.
         let mut refused = None;
@@ -171,7 +189,12 @@ impl WordPressClient {
         ];
         let found = self.get("/wp/v2/posts", &query).await?;
         let posts = found.as_array().cloned().unwrap_or_default();
-        if let Some(ours) = posts.iter().find(|p| raw(p, "content").contains(mark)) {
+        // The oldest, should a race have left two (see `earlier_twin`).
+        let ours = posts
+            .iter()
+            .filter(|p| raw(p, "content").contains(mark))
+            .min_by_key(|p| id_of(p));
+        if let Some(ours) = ours {
             return id_of(ours)
                 .map(Found::BySlug)
                 .ok_or_else(|| PublishError::BadResponse {
@@ -186,6 +209,30 @@ impl WordPressClient {
             });
         }
         Ok(Found::Nothing)
+    }
+
+    /// A post with this article's slug and marker made before `ours` (WordPress gives a
+    /// later post of the same slug `slug-2`, or for drafts the same slug).
+    async fn earlier_twin(
+        &self,
+        a: &OutgoingArticle,
+        mark: &str,
+        ours: u64,
+    ) -> Result<Option<u64>, PublishError> {
+        let query = [
+            ("slug", a.slug.clone()),
+            ("status", ANY_STATUS.into()),
+            ("context", "edit".into()),
+        ];
+        let found = self.get("/wp/v2/posts", &query).await?;
+        Ok(found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| raw(p, "content").contains(mark))
+            .filter_map(id_of)
+            .filter(|id| *id < ours)
+            .min())
     }
 
     /// Takes a post back: to draft (kept, not public) or to the trash (WordPress empties it

@@ -1,5 +1,5 @@
-use crate::support::{admin, article, eval_json, wordpress};
-use pressroom_publish::{UnpublishTo, check_live};
+use crate::support::{admin, article, eval_json, target, wordpress};
+use pressroom_publish::{UnpublishTo, WordPressClient, WpPostStatus, check_live};
 use pressroom_testwp::SeoEmulation;
 
 #[tokio::test]
@@ -224,4 +224,28 @@ async fn a_batch_rerun_after_a_crash_makes_no_duplicates() {
             .map(|i| format!("batch-article-{i}"))
             .collect::<Vec<_>>()
     );
+}
+
+#[tokio::test]
+async fn two_workers_publishing_at_once_leave_one_post() {
+    let wp = wordpress(SeoEmulation::None);
+    for (i, status) in [WpPostStatus::Publish, WpPostStatus::Draft]
+        .into_iter()
+        .enumerate()
+    {
+        let make = || {
+            let mut t = target(&wp.base_url, &wp.admin_user, &wp.app_password);
+            t.post_status = status;
+            WordPressClient::new(t).unwrap()
+        };
+        let (one, two) = (make(), make());
+        let a = article(200 + i as i64, &format!("raced-{i}"));
+        let (r1, r2) = tokio::join!(one.publish(&a, None), two.publish(&a, None));
+        let (r1, r2) = (r1.unwrap(), r2.unwrap());
+        assert_eq!(r1.post_id, r2.post_id, "{status:?}");
+        assert_eq!(r1.media, r2.media, "{status:?}");
+    }
+    let posts = wp.posts().unwrap();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert_eq!(wp.media_count().unwrap(), 6);
 }
