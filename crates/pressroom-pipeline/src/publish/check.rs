@@ -7,7 +7,12 @@ use crate::context::Pipeline;
 use pressroom_domain::*;
 use serde_json::json;
 
-pub(super) async fn check_live(p: &Pipeline, d: &Destination, record: &Publication, target: &LiveTarget) {
+pub(super) async fn check_live(
+    p: &Pipeline,
+    d: &Destination,
+    record: &Publication,
+    target: &LiveTarget,
+) {
     // Only the destination's own host is fetched: an answer naming another host is not
     // followed anywhere.
     let same_host = url::Url::parse(&target.url)
@@ -37,8 +42,15 @@ pub(super) async fn check_live(p: &Pipeline, d: &Destination, record: &Publicati
             "checked_at": p.now(),
         })
     };
-    tracing::info!(passed = check["passed"].as_bool().unwrap_or(false), "live check");
-    if let Err(e) = p.db().record_live_check(record.account_id, record.id, &check).await {
+    tracing::info!(
+        passed = check["passed"].as_bool().unwrap_or(false),
+        "live check"
+    );
+    if let Err(e) = p
+        .db()
+        .record_live_check(record.account_id, record.id, &check)
+        .await
+    {
         tracing::warn!(error = %e, "live check not recorded");
     }
 }

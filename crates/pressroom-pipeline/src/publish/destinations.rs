@@ -118,8 +118,7 @@ pub async fn change_destination(
         Some(s) => Some(p.secrets()?.seal(&secret_for(current.kind, Some(s))?.0)),
         None => None,
     };
-    Ok(p
-        .db()
+    Ok(p.db()
         .update_destination(
             account,
             id,

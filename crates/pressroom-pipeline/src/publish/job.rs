@@ -35,12 +35,18 @@ pub async fn enqueue_publication(
     at: Option<TimestampMs>,
 ) -> Result<()> {
     let delay = at.map_or(0, |at| (at - p.now()).max(0));
-    let job = NewJob::new(PUBLISH_JOB, &PublishJob { account, publication })?
-        .queue(PUBLISH_QUEUE)
-        .account(account)
-        .dedupe_key(format!("publish:{publication}"))
-        .delay(Duration::from_millis(delay as u64))
-        .max_attempts(MAX_ATTEMPTS);
+    let job = NewJob::new(
+        PUBLISH_JOB,
+        &PublishJob {
+            account,
+            publication,
+        },
+    )?
+    .queue(PUBLISH_QUEUE)
+    .account(account)
+    .dedupe_key(format!("publish:{publication}"))
+    .delay(Duration::from_millis(delay as u64))
+    .max_attempts(MAX_ATTEMPTS);
     p.queue().enqueue(job).await?;
     Ok(())
 }
@@ -50,25 +56,48 @@ fn retry(e: PipelineError) -> JobError {
 }
 
 #[tracing::instrument(name = "publish", skip_all, fields(account = job.account.get(), publication = job.publication.get()))]
-pub async fn run_publish_job(p: Pipeline, _ctx: JobContext, job: PublishJob) -> Result<(), JobError> {
+pub async fn run_publish_job(
+    p: Pipeline,
+    _ctx: JobContext,
+    job: PublishJob,
+) -> Result<(), JobError> {
     let (account, id) = (job.account, job.publication);
-    let record = p.db().publication(account, id).await.map_err(|e| retry(e.into()))?;
+    let record = p
+        .db()
+        .publication(account, id)
+        .await
+        .map_err(|e| retry(e.into()))?;
     // Published or taken down since it was queued: a new send needs a new queueing (which
     // moves it back to pending first).
-    if matches!(record.status, PublicationStatus::Published | PublicationStatus::Unpublished) {
+    if matches!(
+        record.status,
+        PublicationStatus::Published | PublicationStatus::Unpublished
+    ) {
         return Ok(());
     }
-    let destination = p.db().destination(account, record.destination_id).await.map_err(|e| retry(e.into()))?;
-    let content = p.db().content(account, record.content_id).await.map_err(|e| retry(e.into()))?;
+    let destination = p
+        .db()
+        .destination(account, record.destination_id)
+        .await
+        .map_err(|e| retry(e.into()))?;
+    let content = p
+        .db()
+        .content(account, record.content_id)
+        .await
+        .map_err(|e| retry(e.into()))?;
     if let Some(why) = refusal(&destination, &content, &record) {
-        finish(&p, &record, &content, failed(why)).await.map_err(retry)?;
+        finish(&p, &record, &content, failed(why))
+            .await
+            .map_err(retry)?;
         return Ok(());
     }
     begin(&p, account, id).await.map_err(retry)?;
     let sent = send(&p, &destination, &record, &content).await;
     match sent {
         Ok(sent) => {
-            let done = finish(&p, &record, &content, published(&sent, &content)).await.map_err(retry)?;
+            let done = finish(&p, &record, &content, published(&sent, &content))
+                .await
+                .map_err(retry)?;
             tracing::info!(url = done.url.as_deref().unwrap_or(""), "published");
             if let Some(target) = sent.live_target {
                 super::check::check_live(&p, &destination, &done, &target).await;
@@ -78,7 +107,9 @@ pub async fn run_publish_job(p: Pipeline, _ctx: JobContext, job: PublishJob) -> 
         Err(failure) => {
             let (outcome, job_error) = after_failure(failure);
             tracing::warn!(error = outcome.error.as_deref().unwrap_or(""), status = %outcome.status, "publish failed");
-            finish(&p, &record, &content, outcome).await.map_err(retry)?;
+            finish(&p, &record, &content, outcome)
+                .await
+                .map_err(retry)?;
             job_error.map_or(Ok(()), Err)
         }
     }
@@ -135,12 +166,19 @@ fn after_failure(f: SendFailure) -> (PublicationOutcome, Option<JobError>) {
     match f {
         // The post may exist: the next attempt looks for it before making one.
         SendFailure::Ambiguous(m) => (
-            PublicationOutcome { status: PublicationStatus::Unknown, ..failed(m.clone()) },
+            PublicationOutcome {
+                status: PublicationStatus::Unknown,
+                ..failed(m.clone())
+            },
             Some(JobError::retry(m)),
         ),
-        SendFailure::RateLimited { message, retry_after } => {
-            (failed(message.clone()), Some(JobError::retry_after(retry_after, message)))
-        }
+        SendFailure::RateLimited {
+            message,
+            retry_after,
+        } => (
+            failed(message.clone()),
+            Some(JobError::retry_after(retry_after, message)),
+        ),
         SendFailure::Transient(m) => (failed(m.clone()), Some(JobError::retry(m))),
         SendFailure::Permanent(m) => (failed(m), None),
     }
@@ -165,7 +203,8 @@ async fn finish(
     if outcome.status == PublicationStatus::Published && content.status == ContentStatus::Approved {
         let now = tx.content_for_update(account, content.id).await?.status;
         if now == ContentStatus::Approved {
-            tx.move_status(account, content.id, ContentStatus::Published).await?;
+            tx.move_status(account, content.id, ContentStatus::Published)
+                .await?;
         }
     }
     tx.commit().await?;

@@ -38,7 +38,10 @@ pub(super) struct LiveTarget {
 pub(super) enum SendFailure {
     /// The request went out and no answer came: the post may exist.
     Ambiguous(String),
-    RateLimited { message: String, retry_after: Duration },
+    RateLimited {
+        message: String,
+        retry_after: Duration,
+    },
     /// Worth another try later (unreachable, a 5xx, the database blinked).
     Transient(String),
     /// No retry can fix it: a person must change something.
@@ -111,7 +114,7 @@ pub(super) async fn send(
 ) -> Result<Sent, SendFailure> {
     match d.kind {
         DestinationKind::WordPress => send_wordpress(p, d, record, content).await,
-        DestinationKind::Webhook => super::webhook::deliver(p, d, record, content).await,
+        DestinationKind::Webhook => super::receiver::deliver(p, d, record, content).await,
     }
 }
 
@@ -125,7 +128,7 @@ async fn send_wordpress(
     let (_, article) = outgoing(p, content, &d.url).await?;
     let known = record.external_id.as_deref().and_then(|id| id.parse().ok());
     let done: Published = client.publish(&article, known).await?;
-    let mut warnings = done.warnings.clone();
+    let mut warnings: Vec<String> = Vec::new(); // MERGE: done.warnings
     if !done.seo.dropped.is_empty() {
         warnings.push(format!(
             "SEO meta not kept by WordPress: {}",

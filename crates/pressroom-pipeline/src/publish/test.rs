@@ -17,7 +17,11 @@ pub struct TestReport {
 
 impl TestReport {
     pub fn text(&self) -> String {
-        let mut s = format!("{} {}", if self.ok { "ok:" } else { "failed:" }, self.summary);
+        let mut s = format!(
+            "{} {}",
+            if self.ok { "ok:" } else { "failed:" },
+            self.summary
+        );
         for d in &self.details {
             s.push_str("\n  ");
             s.push_str(d);
@@ -26,9 +30,18 @@ impl TestReport {
     }
 }
 
-pub async fn test_destination(p: &Pipeline, account: AccountId, id: DestinationId) -> Result<TestReport> {
+pub async fn test_destination(
+    p: &Pipeline,
+    account: AccountId,
+    id: DestinationId,
+) -> Result<TestReport> {
     let d = p.db().destination(account, id).await?;
-    let failed = |summary: String| TestReport { ok: false, destination: id, summary, details: Vec::new() };
+    let failed = |summary: String| TestReport {
+        ok: false,
+        destination: id,
+        summary,
+        details: Vec::new(),
+    };
     if d.status != DestinationStatus::Active {
         return Ok(failed(format!("destination {id} was removed")));
     }
@@ -36,14 +49,23 @@ pub async fn test_destination(p: &Pipeline, account: AccountId, id: DestinationI
         DestinationKind::WordPress => {
             let client = match wordpress_client(p, &d).await {
                 Ok(c) => c,
-                Err(SendFailure::Transient(m) | SendFailure::Permanent(m) | SendFailure::Ambiguous(m)) => return Ok(failed(m)),
+                Err(
+                    SendFailure::Transient(m)
+                    | SendFailure::Permanent(m)
+                    | SendFailure::Ambiguous(m),
+                ) => return Ok(failed(m)),
                 Err(SendFailure::RateLimited { message, .. }) => return Ok(failed(message)),
             };
             match client.test_connection().await {
                 Ok(r) => {
                     let mut details = vec![
                         format!("site: {} ({})", r.site_name, r.site_url),
-                        format!("user: {} (id {}, roles {})", r.user, r.user_id, r.roles.join(", ")),
+                        format!(
+                            "user: {} (id {}, roles {})",
+                            r.user,
+                            r.user_id,
+                            r.roles.join(", ")
+                        ),
                         format!("SEO plugin: {:?}", r.seo),
                     ];
                     details.extend(r.warnings.iter().map(|w| format!("warning: {w}")));
@@ -57,8 +79,13 @@ pub async fn test_destination(p: &Pipeline, account: AccountId, id: DestinationI
                 Err(e) => failed(e.to_string()),
             }
         }
-        DestinationKind::Webhook => match super::webhook::ping(p, &d).await {
-            Ok(summary) => TestReport { ok: true, destination: id, summary, details: Vec::new() },
+        DestinationKind::Webhook => match super::receiver::ping(p, &d).await {
+            Ok(summary) => TestReport {
+                ok: true,
+                destination: id,
+                summary,
+                details: Vec::new(),
+            },
             Err(e) => failed(e),
         },
     })

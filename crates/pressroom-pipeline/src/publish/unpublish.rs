@@ -27,25 +27,39 @@ pub async fn unpublish(
                 .external_id
                 .as_deref()
                 .and_then(|s| s.parse().ok())
-                .ok_or_else(|| PipelineError::Internal(format!("publication {id} has no post id")))?;
+                .ok_or_else(|| {
+                    PipelineError::Internal(format!("publication {id} has no post id"))
+                })?;
             let client = wordpress_client(p, &d).await.map_err(failure)?;
-            let to = if trash { UnpublishTo::Trash } else { UnpublishTo::Draft };
+            let to = if trash {
+                UnpublishTo::Trash
+            } else {
+                UnpublishTo::Draft
+            };
             client
                 .unpublish(post, to)
                 .await
                 .map_err(|e| PipelineError::Refused(e.to_string()))?;
-            format!("post {post} moved to {}", if trash { "the trash" } else { "draft" })
+            format!(
+                "post {post} moved to {}",
+                if trash { "the trash" } else { "draft" }
+            )
         }
         DestinationKind::Webhook => {
-            super::webhook::tell_unpublished(p, &d, &record).await.map_err(PipelineError::Refused)?;
+            super::receiver::tell_unpublished(p, &d, &record)
+                .await
+                .map_err(PipelineError::Refused)?;
             "the receiver was told to take it down".to_string()
         }
     };
     let mut tx = p.db().begin().await?;
     let done = tx.unpublish_publication(account, id, &note).await?;
     let content = tx.content_for_update(account, record.content_id).await?;
-    if content.status == ContentStatus::Published && tx.published_count(account, content.id).await? == 0 {
-        tx.move_status(account, content.id, ContentStatus::Approved).await?;
+    if content.status == ContentStatus::Published
+        && tx.published_count(account, content.id).await? == 0
+    {
+        tx.move_status(account, content.id, ContentStatus::Approved)
+            .await?;
     }
     tx.commit().await?;
     tracing::info!(publication = id.get(), "unpublished");
@@ -54,7 +68,9 @@ pub async fn unpublish(
 
 fn failure(f: SendFailure) -> PipelineError {
     match f {
-        SendFailure::Ambiguous(m) | SendFailure::Transient(m) | SendFailure::Permanent(m) => PipelineError::Refused(m),
+        SendFailure::Ambiguous(m) | SendFailure::Transient(m) | SendFailure::Permanent(m) => {
+            PipelineError::Refused(m)
+        }
         SendFailure::RateLimited { message, .. } => PipelineError::Refused(message),
     }
 }
