@@ -260,3 +260,11 @@ pub async fn raw_text(db: &Db, sql: &str, id: i64) -> String {
     crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).bind(id).fetch_one(p).await)
         .expect("raw read")
 }
+
+/// Test crash: every publication forgets the post id its destination gave it, as if the
+/// process died after the post was made and before the id was recorded.
+pub async fn forget_external_ids(db: &Db) -> u64 {
+    crate::on_db!(db, p => sqlx::query("UPDATE publications SET external_id = NULL")
+        .execute(p).await.map(|r| r.rows_affected()))
+    .expect("forget external ids")
+}

@@ -11,6 +11,7 @@ mod keys;
 mod pipeline;
 mod planning;
 mod scale;
+mod publishing;
 mod schedule;
 mod serp;
 mod settings;
