@@ -15,6 +15,7 @@ async fn creates_post_with_featured_image_body_images_and_terms() {
     assert!(!p.adopted);
     assert_eq!(p.media.len(), 3);
     assert_eq!(p.featured_media, p.media[0].media_id);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 
     let id = p.post_id;
     let stored = eval_json(
