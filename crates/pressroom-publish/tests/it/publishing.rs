@@ -250,3 +250,26 @@ async fn two_workers_publishing_at_once_leave_one_post() {
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert_eq!(wp.media_count().unwrap(), 6);
 }
+
+#[tokio::test]
+async fn a_site_without_pretty_permalinks_is_reached_through_rest_route() {
+    let wp = wordpress(SeoEmulation::None);
+    wp.eval("update_option('permalink_structure', ''); delete_option('rewrite_rules');")
+        .unwrap();
+    let client = admin(&wp);
+    let a = article(12, "plain-permalinks");
+    let p = client.publish(&a, None).await.unwrap();
+    assert!(p.url.contains("?p="), "{}", p.url);
+    let again = client.publish(&a, None).await.unwrap();
+    assert_eq!(again.post_id, p.post_id);
+    assert_eq!(wp.posts().unwrap().len(), 1);
+    assert_eq!(wp.media_count().unwrap(), 3);
+    let live = check_live(
+        client.target().policy,
+        &p.url,
+        &a.title,
+        Some(&p.media[0].source_url),
+    )
+    .await;
+    assert!(live.passed(), "{live:?}");
+}
