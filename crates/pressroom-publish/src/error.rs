@@ -88,17 +88,17 @@ impl PublishError {
         let url = strip_query(url);
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
         let mut chain = Vec::new();
+        let mut tls = false;
         while let Some(e) = source {
             if let Some(refused) = e.downcast_ref::<GuardRefused>() {
                 return PublishError::Guard(refused.clone());
             }
+            tls |= is_tls(e);
             chain.push(e.to_string());
             source = e.source();
         }
         let detail = chain.join(": ");
-        // Judged on the causes only: the top message holds the URL, whose host could say "tls".
-        let lower = chain.get(1..).unwrap_or_default().join(": ").to_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        if tls {
             return PublishError::Tls { url, detail };
         }
         if err.is_connect() {
@@ -108,6 +108,22 @@ impl PublishError {
             return PublishError::Ambiguous { url, detail };
         }
         PublishError::Unreachable { url, detail }
+    }
+}
+
+/// rustls's error travels inside io::Errors (nested), whose source() skips what they wrap.
+fn is_tls(mut e: &(dyn std::error::Error + 'static)) -> bool {
+    loop {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => e = inner,
+            None => return false,
+        }
     }
 }
 

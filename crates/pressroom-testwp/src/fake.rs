@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -189,7 +189,13 @@ async fn update(
     axum::Json(updated).into_response()
 }
 
-async fn not_found(_headers: HeaderMap) -> Response {
+/// Under `/moved` everything redirects to the same path without it (a site moved to a new
+/// address); anything else unknown is a plain HTML 404, as from a site that is not WordPress.
+async fn not_found(State(fake): State<Fake>, uri: axum::http::Uri) -> Response {
+    if let Some(rest) = uri.path().strip_prefix("/moved") {
+        let to = format!("{}{rest}", fake.base_url);
+        return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, to)]).into_response();
+    }
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/html")],

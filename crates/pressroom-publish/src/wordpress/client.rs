@@ -156,6 +156,20 @@ impl WordPressClient {
         if let Some(site) = index(&pretty, status, &text) {
             return Ok(site);
         }
+        // Redirects are not followed (each hop would need the address checks again); the
+        // usual cause is http -> https or a www. host, which the settings should say.
+        if status.is_redirection() {
+            let to = headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere");
+            return Err(PublishError::Config(format!(
+                "{base}/wp-json/ redirects to {to}: use the address it leads to as the site address"
+            )));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(self.unauthorized(&text));
+        }
         // Busy or broken now is not "not WordPress": say so, so the caller retries.
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Err(PublishError::RateLimited {
@@ -213,18 +227,17 @@ impl WordPressClient {
         route: &str,
     ) -> Result<(StatusCode, reqwest::header::HeaderMap, String), PublishError> {
         let url = self.url(root, route, &[])?;
+        // Signed in: some sites open the REST API to signed-in users only.
         let resp = self
             .http
             .get(url.clone())
+            .basic_auth(&self.target.username, Some(&self.target.app_password))
             .send()
             .await
             .map_err(|e| PublishError::transport(e, url.as_str(), false))?;
         let status = resp.status();
         let headers = resp.headers().clone();
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| PublishError::transport(e, url.as_str(), false))?;
+        let text = read_capped(resp, url.as_str(), false).await?;
         Ok((status, headers, text))
     }
 
@@ -298,10 +311,7 @@ impl WordPressClient {
             .map_err(|e| PublishError::transport(e, url.as_str(), changes))?;
         let status = resp.status();
         let retry_after = retry_after(resp.headers());
-        let text = resp
-            .text()
-            .await
-            .map_err(|e| PublishError::transport(e, url.as_str(), changes))?;
+        let text = read_capped(resp, url.as_str(), changes).await?;
         if status.is_success() {
             return serde_json::from_str(&text).map_err(|e| PublishError::BadResponse {
                 url: url
@@ -319,12 +329,8 @@ impl WordPressClient {
         }
         let (code, message) = wp_error(&text).unwrap_or_else(|| (String::new(), excerpt(&text)));
         Err(match status {
-            StatusCode::UNAUTHORIZED => PublishError::Unauthorized {
-                user: self.target.username.clone(),
-                detail: format!(
-                    "{message} ({code}): check the user name and application password, and that application passwords are enabled"
-                ),
-            },
+            StatusCode::UNAUTHORIZED => self.unauthorized(&text),
+
             StatusCode::TOO_MANY_REQUESTS => PublishError::RateLimited { retry_after },
             StatusCode::SERVICE_UNAVAILABLE if retry_after.is_some() => {
                 PublishError::RateLimited { retry_after }
@@ -336,6 +342,16 @@ impl WordPressClient {
                 message,
             },
         })
+    }
+
+    fn unauthorized(&self, text: &str) -> PublishError {
+        let (code, message) = wp_error(text).unwrap_or_else(|| (String::new(), excerpt(text)));
+        PublishError::Unauthorized {
+            user: self.target.username.clone(),
+            detail: format!(
+                "{message} ({code}): check the user name and application password, and that application passwords are enabled"
+            ),
+        }
     }
 
     pub(crate) async fn get(
@@ -382,6 +398,31 @@ pub(crate) fn wp_error(text: &str) -> Option<(String, String)> {
         v.get("code")?.as_str()?.to_string(),
         v["message"].as_str().unwrap_or_default().to_string(),
     ))
+}
+
+/// A REST answer is JSON of a few kilobytes; a body past this is not WordPress talking.
+const BODY_CAP: usize = 16 * 1024 * 1024;
+
+async fn read_capped(
+    mut resp: reqwest::Response,
+    url: &str,
+    changes: bool,
+) -> Result<String, PublishError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| PublishError::transport(e, url, changes))?
+    {
+        if body.len() + chunk.len() > BODY_CAP {
+            return Err(PublishError::BadResponse {
+                url: url.split('?').next().unwrap_or_default().to_string(),
+                detail: format!("answer larger than {} MiB", BODY_CAP / (1024 * 1024)),
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// `Retry-After` in seconds (the form WordPress and its proxies send; a date is ignored).

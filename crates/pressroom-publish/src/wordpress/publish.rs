@@ -23,6 +23,9 @@ pub struct Published {
     /// The post was found by its slug and marker (made by an earlier attempt whose result
     /// was lost) rather than created or given as `known_post`.
     pub adopted: bool,
+    /// What WordPress kept differently from what was sent (featured image, slug, status,
+    /// terms), read back; empty when the post is exactly as sent.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +144,13 @@ impl WordPressClient {
             });
         }
         let seo = self.verify_seo(&site, plugin, a, &back, refused).await;
+        let sent = Sent {
+            featured,
+            slug: &a.slug,
+            status: self.target.post_status.as_str(),
+            categories: &categories,
+            tags: &tags,
+        };
         Ok(Published {
             post_id,
             url: back["link"].as_str().unwrap_or_default().to_string(),
@@ -149,6 +159,7 @@ impl WordPressClient {
             media,
             seo,
             adopted,
+            warnings: differences(&sent, &back),
         })
     }
 
@@ -254,4 +265,60 @@ enum Found {
     Known(u64),
     BySlug(u64),
     Nothing,
+}
+
+struct Sent<'a> {
+    featured: u64,
+    slug: &'a str,
+    status: &'a str,
+    categories: &'a [u64],
+    tags: &'a [u64],
+}
+
+/// What the post read back says differently from what was sent.
+fn differences(sent: &Sent, back: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let featured = back["featured_media"].as_u64().unwrap_or(0);
+    if featured != sent.featured {
+        out.push(format!(
+            "featured image: sent media {}, WordPress kept {featured}",
+            sent.featured
+        ));
+    }
+    let slug = back["slug"].as_str().unwrap_or_default();
+    if slug != sent.slug {
+        out.push(format!(
+            "slug: WordPress changed '{}' to '{slug}' (another item has it)",
+            sent.slug
+        ));
+    }
+    let status = back["status"].as_str().unwrap_or_default();
+    if status != sent.status {
+        out.push(format!(
+            "status: sent '{}', WordPress kept '{status}'",
+            sent.status
+        ));
+    }
+    let ids = |field: &str| -> Vec<u64> {
+        let mut v: Vec<u64> = back[field]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_u64)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    for (field, sent_ids) in [("categories", sent.categories), ("tags", sent.tags)] {
+        let mut want = sent_ids.to_vec();
+        want.sort_unstable();
+        // No categories sent leaves WordPress's default category; that is expected.
+        if !(field == "categories" && want.is_empty()) && ids(field) != want {
+            out.push(format!(
+                "{field}: sent {want:?}, WordPress kept {:?}",
+                ids(field)
+            ));
+        }
+    }
+    out
 }

@@ -86,6 +86,24 @@ async fn unreachable_not_wordpress_and_guarded_addresses() {
     let err = plain.test_connection().await.unwrap_err();
     assert!(matches!(err, PublishError::NotWordPress { .. }), "{err}");
 
+    let moved =
+        WordPressClient::new(target(&format!("{}/moved", fake.base_url), "admin", "x")).unwrap();
+    let err = moved.test_connection().await.unwrap_err();
+    assert!(
+        matches!(err, PublishError::Config(_)) && err.to_string().contains("redirects to"),
+        "{err}"
+    );
+
+    // https to a server that speaks plain http.
+    let tls = WordPressClient::new(target(
+        &fake.base_url.replace("http:", "https:"),
+        "admin",
+        "x",
+    ))
+    .unwrap();
+    let err = tls.test_connection().await.unwrap_err();
+    assert!(matches!(err, PublishError::Tls { .. }), "{err}");
+
     // Loopback without permission: refused before connecting, by literal address and by name.
     let mut t = target(&fake.base_url, "admin", "x");
     t.policy = OutboundPolicy::default();

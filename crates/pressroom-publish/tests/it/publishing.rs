@@ -15,6 +15,7 @@ async fn creates_post_with_featured_image_body_images_and_terms() {
     assert!(!p.adopted);
     assert_eq!(p.media.len(), 3);
     assert_eq!(p.featured_media, p.media[0].media_id);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 
     let id = p.post_id;
     let stored = eval_json(
@@ -248,4 +249,27 @@ async fn two_workers_publishing_at_once_leave_one_post() {
     let posts = wp.posts().unwrap();
     assert_eq!(posts.len(), 2, "{posts:?}");
     assert_eq!(wp.media_count().unwrap(), 6);
+}
+
+#[tokio::test]
+async fn a_site_without_pretty_permalinks_is_reached_through_rest_route() {
+    let wp = wordpress(SeoEmulation::None);
+    wp.eval("update_option('permalink_structure', ''); delete_option('rewrite_rules');")
+        .unwrap();
+    let client = admin(&wp);
+    let a = article(12, "plain-permalinks");
+    let p = client.publish(&a, None).await.unwrap();
+    assert!(p.url.contains("?p="), "{}", p.url);
+    let again = client.publish(&a, None).await.unwrap();
+    assert_eq!(again.post_id, p.post_id);
+    assert_eq!(wp.posts().unwrap().len(), 1);
+    assert_eq!(wp.media_count().unwrap(), 3);
+    let live = check_live(
+        client.target().policy,
+        &p.url,
+        &a.title,
+        Some(&p.media[0].source_url),
+    )
+    .await;
+    assert!(live.passed(), "{live:?}");
 }
