@@ -128,7 +128,7 @@ async fn send_wordpress(
     let (_, article) = outgoing(p, content, &d.url).await?;
     let known = record.external_id.as_deref().and_then(|id| id.parse().ok());
     let done: Published = client.publish(&article, known).await?;
-    let mut warnings: Vec<String> = Vec::new(); // MERGE: done.warnings
+    let mut warnings = done.warnings.clone();
     if !done.seo.dropped.is_empty() {
         warnings.push(format!(
             "SEO meta not kept by WordPress: {}",
