@@ -10,6 +10,7 @@ mod import;
 mod keys;
 mod pipeline;
 mod planning;
+mod publishing_queue;
 mod scale;
 mod schedule;
 mod serp;
