@@ -170,27 +170,34 @@ impl SlotRule {
             return Ok(None);
         }
         let local = date.at(self.hour, self.minute, 0, 0);
-        let ts = match self.zone.to_ambiguous_timestamp(local).offset() {
-            jiff::tz::AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(local),
-            // Fall back: the time happens twice; the slot is the first.
-            jiff::tz::AmbiguousOffset::Fold { before, .. } => before.to_timestamp(local),
-            // Spring forward: the time never happens; the slot is the first instant after the
-            // gap, the transition itself. Read as the later offset, the local time lies before
-            // the transition, so the next transition from there is the gap's end.
-            jiff::tz::AmbiguousOffset::Gap { after, .. } => {
-                let early = after.to_timestamp(local).map_err(|_| range(0))?;
-                match self.zone.following(early).next() {
-                    Some(t) => Ok(t.timestamp()),
-                    None => after.to_timestamp(local),
-                }
+        Ok(Some(local_instant(&self.zone, local)?))
+    }
+}
+
+/// The instant of local time `local` in `zone`. Fall back: a time that happens twice is the
+/// first. Spring forward: a time that never happens is the first instant after the gap.
+pub(crate) fn local_instant(
+    zone: &jiff::tz::TimeZone,
+    local: jiff::civil::DateTime,
+) -> Result<TimestampMs, DomainError> {
+    let ts = match zone.to_ambiguous_timestamp(local).offset() {
+        jiff::tz::AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(local),
+        jiff::tz::AmbiguousOffset::Fold { before, .. } => before.to_timestamp(local),
+        // Read as the later offset, the local time lies before the transition, so the next
+        // transition from there is the gap's end.
+        jiff::tz::AmbiguousOffset::Gap { after, .. } => {
+            let early = after.to_timestamp(local).map_err(|_| range(0))?;
+            match zone.following(early).next() {
+                Some(t) => Ok(t.timestamp()),
+                None => after.to_timestamp(local),
             }
         }
-        .map_err(|_| DomainError::InvalidValue {
-            field: "schedule.time",
-            value: local.to_string(),
-        })?;
-        Ok(Some(ts.as_millisecond()))
     }
+    .map_err(|_| DomainError::InvalidValue {
+        field: "schedule.time",
+        value: local.to_string(),
+    })?;
+    Ok(ts.as_millisecond())
 }
 
 impl Weekday {

@@ -5,6 +5,7 @@
 
 mod destination;
 pub mod schedule;
+mod slots;
 
 pub use destination::{
     DestinationOptions, ImagesInWebhook, NAME_MAX_CHARS, WpPostStatus, validate_destination_url,

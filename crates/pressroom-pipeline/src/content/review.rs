@@ -148,6 +148,9 @@ async fn review_move(
         tx.delete_links_touching(account, id).await?;
     }
     tx.commit().await?;
+    if to == ContentStatus::Approved {
+        crate::publish::queue::auto_publish(p, account, id).await;
+    }
     if matches!(to, ContentStatus::Rejected | ContentStatus::Review) {
         refresh_links(p, account, p.db().cluster_of_content(account, id).await?).await?;
         // A rejected article is in no cluster's refresh: its own check is redone here.

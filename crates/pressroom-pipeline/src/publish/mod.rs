@@ -6,6 +6,7 @@ mod check;
 pub mod destinations;
 pub mod job;
 mod outgoing;
+pub mod queue;
 mod receiver;
 mod send;
 mod test;

@@ -276,6 +276,7 @@ async fn review_gate(sr: &mut StageRun<'_>) -> Result<Option<Halt>> {
             tx.move_status(account, content.id, ContentStatus::Approved)
                 .await?;
             tx.commit().await?;
+            crate::publish::queue::auto_publish(p, account, content.id).await;
             let message = format!("approved {:?}", content.title);
             let halt = sr
                 .item(EventLevel::Info, message, |r| {

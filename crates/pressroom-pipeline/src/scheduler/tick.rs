@@ -49,6 +49,9 @@ pub async fn run_tick_job(p: Pipeline, _ctx: JobContext, job: TickJob) -> Result
         .await
         .map_err(|e| retry(e.into()))?;
     run_due_slots(&p).await.map_err(retry)?;
+    crate::publish::queue::enqueue_due(&p)
+        .await
+        .map_err(retry)?;
     Ok(())
 }
 

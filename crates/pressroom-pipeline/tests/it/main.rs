@@ -11,6 +11,7 @@ mod keys;
 mod pipeline;
 mod planning;
 mod publishing;
+mod publishing_queue;
 mod scale;
 mod schedule;
 mod serp;
