@@ -6,6 +6,7 @@ mod import;
 mod keyword_lists;
 mod mock_pipeline;
 mod on_page;
+mod publish;
 mod queue;
 mod run;
 mod schedule;
@@ -34,6 +35,8 @@ enum Command {
     Cluster(cluster::ClusterArgs),
     /// The scheduler: N sites with a due slot, two processes ticking at once.
     Schedule(schedule::ScheduleArgs),
+    /// Publishing: the example run's articles to a real WordPress on this machine.
+    Publish(publish::PublishArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -55,5 +58,6 @@ fn main() -> anyhow::Result<()> {
         Command::Run(args) => rt.block_on(run::run(args)),
         Command::Cluster(args) => cluster::run(args),
         Command::Schedule(args) => rt.block_on(schedule::run(args)),
+        Command::Publish(args) => rt.block_on(publish::run(args)),
     }
 }
