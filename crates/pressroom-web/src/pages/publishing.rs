@@ -72,17 +72,24 @@ pub(super) async fn panel(
 ) -> ApiResult<Vec<PublicationLine>> {
     let db = s.pipeline.db();
     let records = db.publications_of_content(c.account(), content).await?;
-    let mut names: HashMap<i64, String> = HashMap::new();
+    // An article's records are all of its site: one read names every destination.
+    let names: HashMap<i64, String> = match records.first() {
+        Some(r) => db
+            .destinations(c.account(), r.site_id)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.get(), d.name))
+            .collect(),
+        None => HashMap::new(),
+    };
     let mut lines = Vec::with_capacity(records.len());
     for r in records {
-        let key = r.destination_id.get();
-        if !names.contains_key(&key) {
-            let d = db.destination(c.account(), r.destination_id).await?;
-            names.insert(key, d.name);
-        }
         lines.push(PublicationLine {
             id: r.id.get(),
-            destination: names.get(&key).cloned().unwrap_or_default(),
+            destination: names
+                .get(&r.destination_id.get())
+                .cloned()
+                .unwrap_or_else(|| format!("destination {}", r.destination_id)),
             status: r.status.to_string(),
             live: live_text(r.live_check.as_ref()),
             seo_dropped: dropped_text(r.seo_report.as_ref()),
