@@ -19,6 +19,8 @@ pub use team::*;
 pub use webhooks::*;
 mod prompts;
 pub use prompts::*;
+mod publishing;
+pub use publishing::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

@@ -5,6 +5,7 @@
 mod account;
 mod clusters;
 mod content;
+mod destinations;
 mod images;
 mod keys;
 mod keywords;
@@ -170,6 +171,29 @@ pub fn routes() -> axum::Router<AppState> {
             "/api/v1/sites/{site}/prompts/{function}",
             get(prompts::get_prompt),
         )
+        // Destinations and publications (issue 15).
+        .route(
+            "/api/v1/sites/{site}/destinations",
+            get(destinations::list_destinations).post(destinations::add_destination),
+        )
+        .route(
+            "/api/v1/destinations/{id}",
+            get(destinations::get_destination)
+                .patch(destinations::edit_destination)
+                .delete(destinations::remove_destination),
+        )
+        .route(
+            "/api/v1/destinations/{id}/test",
+            post(destinations::test_destination),
+        )
+        .route(
+            "/api/v1/content/{id}/publications",
+            get(destinations::content_publications),
+        )
+        .route(
+            "/api/v1/publications/{id}/unpublish",
+            post(destinations::unpublish),
+        )
 }
 
 #[derive(OpenApi)]
@@ -186,7 +210,9 @@ pub fn routes() -> axum::Router<AppState> {
           webhooks::list_webhooks, webhooks::add_webhook, webhooks::remove_webhook, webhooks::ping_webhook, webhooks::list_deliveries, webhooks::resend_delivery,
           settings::get_settings, settings::patch_settings, settings::list_changes,
           keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password,
-          prompts::list_prompts, prompts::get_prompt),
+          prompts::list_prompts, prompts::get_prompt,
+          destinations::list_destinations, destinations::add_destination, destinations::get_destination, destinations::edit_destination,
+          destinations::remove_destination, destinations::test_destination, destinations::content_publications, destinations::unpublish),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

@@ -34,6 +34,8 @@ struct ContentTpl {
     meta_title_max: usize,
     meta_description_min: usize,
     meta_description_max: usize,
+    /// The article's record at each destination.
+    publishing: Vec<super::publishing::PublicationLine>,
 }
 
 struct ReviewMoves {
@@ -72,6 +74,7 @@ pub(super) async fn content_page(
     let links = db.links_of_content(c.account(), view.content.id).await?;
     let revisions = db.revisions(c.account(), view.content.id).await?;
     let moves = ReviewMoves::from(view.content.status);
+    let publishing = super::publishing::panel(&s, &c, view.content.id).await?;
     let a: ArticleDto = view.into();
     let featured = a
         .images
@@ -91,6 +94,7 @@ pub(super) async fn content_page(
         meta_title_max: META_TITLE_MAX,
         meta_description_min: META_DESCRIPTION_MIN,
         meta_description_max: META_DESCRIPTION_MAX,
+        publishing,
     })
 }
 

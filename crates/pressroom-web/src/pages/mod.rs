@@ -7,11 +7,13 @@ mod automation;
 mod clusters;
 mod content;
 mod content_images;
+mod destinations;
 mod images;
 mod keys;
 mod keywords;
 mod lists;
 mod prompts;
+mod publishing;
 mod review;
 mod session;
 mod settings;
@@ -111,6 +113,26 @@ pub fn routes() -> Router<AppState> {
         .route("/team/{id}/password", post(team::reset_password))
         // Prompt previews (issue 14).
         .route("/sites/{site}/prompts", get(prompts::prompts_page))
+        // Destinations and the article's Publishing panel (issue 15).
+        .route(
+            "/sites/{site}/destinations",
+            get(destinations::destinations_page),
+        )
+        .route(
+            "/sites/{site}/destinations/wordpress",
+            post(destinations::add_wordpress),
+        )
+        .route(
+            "/sites/{site}/destinations/webhook",
+            post(destinations::add_webhook),
+        )
+        .route(
+            "/destinations/{id}/schedule",
+            post(destinations::edit_schedule),
+        )
+        .route("/destinations/{id}/test", post(destinations::test))
+        .route("/destinations/{id}/remove", post(destinations::remove))
+        .route("/publications/{id}/unpublish", post(publishing::unpublish))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

@@ -4,6 +4,7 @@
 mod api;
 mod articles_api;
 mod browser;
+mod destinations_api;
 mod editing;
 mod pages;
 mod prompts;

@@ -40,13 +40,15 @@ impl Drop for App {
     }
 }
 
-pub fn offline_pipeline(db: &Db, dir: &std::path::Path) -> Pipeline {
+/// Offline providers and a secret key; `downloads` are the outbound rules (a test reaching a
+/// server on 127.0.0.1 allows loopback).
+pub fn offline_pipeline(db: &Db, dir: &std::path::Path, downloads: DownloadConfig) -> Pipeline {
     let env = ProviderEnv::from_lookup(|_| None);
     let providers = Providers::new(env, ModelRegistry::seeded().shared(), Limits::new());
     // With a secret key, as `serve` always has one: provider keys can be stored.
     let secrets = pressroom_store::SecretBox::from_hex(&pressroom_store::SecretBox::generate_hex())
         .expect("a generated key is valid");
-    Pipeline::new(db.clone(), providers, dir, DownloadConfig::default()).with_secrets(secrets)
+    Pipeline::new(db.clone(), providers, dir, downloads).with_secrets(secrets)
 }
 
 pub async fn start(db: Db) -> App {
@@ -69,8 +71,25 @@ pub async fn add_user(app: &App, email: &str, role: Role) -> (User, String) {
 }
 
 pub async fn start_with(db: Db, config: pressroom_web::WebConfig) -> App {
+    start_full(db, config, DownloadConfig::default()).await
+}
+
+/// An app whose outbound connections may reach 127.0.0.1 (local test servers).
+pub async fn start_loopback(db: Db) -> App {
+    let downloads = DownloadConfig {
+        allow_loopback: true,
+        ..DownloadConfig::default()
+    };
+    start_full(db, pressroom_web::WebConfig::default(), downloads).await
+}
+
+pub async fn start_full(
+    db: Db,
+    config: pressroom_web::WebConfig,
+    downloads: DownloadConfig,
+) -> App {
     let dir = tempfile::tempdir().unwrap();
-    let p = offline_pipeline(&db, dir.path());
+    let p = offline_pipeline(&db, dir.path(), downloads);
     let a = db
         .create_account("agency a", Credits(100_000))
         .await
