@@ -2,7 +2,8 @@
 //! image checked, the result recorded on the publication. A failed check is recorded and
 //! shown; it does not undo the publish (the post exists).
 
-use super::send::{LiveTarget, policy};
+use super::outcome::LiveTarget;
+use super::send::policy;
 use crate::context::Pipeline;
 use pressroom_domain::*;
 use serde_json::json;

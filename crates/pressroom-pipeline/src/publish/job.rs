@@ -5,7 +5,8 @@
 //! the post exists once. The article becomes `published` in the transaction that records the
 //! destination's confirmation, never before.
 
-use super::send::{SendFailure, Sent, send};
+use super::outcome::{SendFailure, Sent};
+use super::send::send;
 use crate::context::{Pipeline, PipelineError, Result};
 use pressroom_domain::*;
 use pressroom_queue::{JobContext, JobError, NewJob};

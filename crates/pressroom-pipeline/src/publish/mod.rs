@@ -5,6 +5,7 @@
 mod check;
 pub mod destinations;
 pub mod job;
+mod outcome;
 mod outgoing;
 pub mod queue;
 mod receiver;

@@ -1,6 +1,6 @@
 //! Webhook destinations: the article sent as signed JSON to a receiver.
 
-use super::send::{SendFailure, Sent};
+use super::outcome::{SendFailure, Sent};
 use crate::context::Pipeline;
 use pressroom_domain::*;
 

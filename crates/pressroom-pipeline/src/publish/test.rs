@@ -1,6 +1,7 @@
 //! "Test connection": each step a publish needs, the first that fails named exactly.
 
-use super::send::{SendFailure, wordpress_client};
+use super::outcome::SendFailure;
+use super::send::wordpress_client;
 use crate::context::{Pipeline, Result};
 use pressroom_domain::*;
 use serde::Serialize;

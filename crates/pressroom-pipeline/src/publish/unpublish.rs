@@ -2,7 +2,8 @@
 //! webhook receiver is told with a signed `article.unpublished` event. The article goes back
 //! to `approved` when it is live nowhere any more.
 
-use super::send::{SendFailure, wordpress_client};
+use super::outcome::SendFailure;
+use super::send::wordpress_client;
 use crate::context::{Pipeline, PipelineError, Result};
 use pressroom_domain::*;
 use pressroom_publish::UnpublishTo;
