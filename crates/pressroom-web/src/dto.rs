@@ -19,6 +19,8 @@ pub use team::*;
 pub use webhooks::*;
 mod prompts;
 pub use prompts::*;
+mod publications;
+pub use publications::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

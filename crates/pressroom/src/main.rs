@@ -141,6 +141,9 @@ pub enum Command {
     /// Signed notifications: webhooks and their delivery log.
     #[command(subcommand)]
     Webhooks(commands::WebhooksCommand),
+    /// Publishing: a site's queue of what goes out when; hold, release, reorder, send now.
+    #[command(subcommand)]
+    Publish(commands::PublishQueueCommand),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]

@@ -12,6 +12,7 @@ mod keys;
 mod keywords;
 mod lists;
 mod prompts;
+mod publishing;
 mod review;
 mod session;
 mod settings;
@@ -111,6 +112,9 @@ pub fn routes() -> Router<AppState> {
         .route("/team/{id}/password", post(team::reset_password))
         // Prompt previews (issue 14).
         .route("/sites/{site}/prompts", get(prompts::prompts_page))
+        // The publishing queue (issue 15).
+        .route("/sites/{site}/publishing", get(publishing::publishing_page))
+        .route("/publications/{id}/{action}", post(publishing::act))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

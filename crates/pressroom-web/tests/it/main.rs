@@ -7,6 +7,7 @@ mod browser;
 mod editing;
 mod pages;
 mod prompts;
+mod publishing_api;
 mod schedule_pages;
 mod settings_api;
 mod support;

@@ -8,6 +8,7 @@ mod content;
 mod keys;
 mod keywords;
 mod prompts;
+mod publish_queue;
 mod review;
 mod run;
 mod runs;
@@ -22,6 +23,7 @@ mod webhooks;
 pub use clusters::{ClustersCommand, IdeasCommand};
 pub use content::ContentCommand;
 pub use keys::KeysCommand;
+pub use publish_queue::PublishQueueCommand;
 pub use schedule::ScheduleCommand;
 pub use webhooks::WebhooksCommand;
 
@@ -67,6 +69,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Schedule(cmd) => schedule::command(&config, &out, cmd).await,
         Command::Keys(cmd) => keys::command(&config, &out, cmd).await,
         Command::Webhooks(cmd) => webhooks::command(&config, &out, cmd).await,
+        Command::Publish(cmd) => publish_queue::command(&config, &out, cmd).await,
         Command::Serve {
             addr,
             image_concurrency,
