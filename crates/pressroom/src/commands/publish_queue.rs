@@ -145,3 +145,59 @@ fn text(items: &[QueueItem], tz: &str) -> String {
     s.pop();
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pressroom_domain::*;
+
+    fn item(id: i64, day: &str, time: &str, held: bool) -> QueueItem {
+        QueueItem {
+            publication: Publication {
+                id: PublicationId::new(id),
+                account_id: AccountId::new(1),
+                site_id: SiteId::new(1),
+                content_id: ContentId::new(id),
+                destination_id: DestinationId::new(1),
+                status: PublicationStatus::Pending,
+                scheduled_at: (!held).then_some(0),
+                held,
+                force_offline: false,
+                external_id: None,
+                url: None,
+                sent_version: None,
+                attempts: 0,
+                last_error: None,
+                seo_report: None,
+                live_check: None,
+                published_at: None,
+                created_at: 0,
+                updated_at: 0,
+            },
+            title: format!("Article {id}"),
+            destination: "blog".into(),
+            local_day: (!held).then(|| day.to_string()),
+            local_time: (!held).then(|| time.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_queue_reads_day_by_day_with_held_last() {
+        let items = [
+            item(1, "2026-06-10", "09:00", false),
+            item(2, "2026-06-10", "15:00", false),
+            item(3, "2026-06-11", "09:00", false),
+            item(4, "", "", true),
+        ];
+        let t = text(&items, "Europe/Berlin");
+        let lines: Vec<&str> = t.lines().map(str::trim_end).collect();
+        assert_eq!(lines[0], "times in Europe/Berlin");
+        assert_eq!(lines[1], "2026-06-10");
+        assert!(lines[2].starts_with("  09:00     1  blog") && lines[2].ends_with("Article 1"));
+        assert!(lines[3].starts_with("  15:00     2"));
+        assert_eq!(lines[4], "2026-06-11");
+        assert_eq!(lines[6], "held");
+        assert!(lines[7].starts_with("  -         4"), "{t}");
+        assert_eq!(text(&[], "UTC"), "nothing queued");
+    }
+}
