@@ -21,6 +21,8 @@ mod prompts;
 pub use prompts::*;
 mod publishing;
 pub use publishing::*;
+mod publications;
+pub use publications::*;
 
 #[derive(Serialize, ToSchema)]
 pub struct SiteDto {

@@ -141,6 +141,12 @@ pub enum Command {
     /// Signed notifications: webhooks and their delivery log.
     #[command(subcommand)]
     Webhooks(commands::WebhooksCommand),
+    /// Where a site's articles are published: WordPress sites and webhooks, with a schedule.
+    #[command(subcommand)]
+    Destinations(commands::DestinationsCommand),
+    /// Publishing: send approved articles, see and steer the queue, take articles down.
+    #[command(subcommand)]
+    Publish(commands::PublishCommand),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]

@@ -173,13 +173,16 @@ impl Finder<'_> {
     ) -> Result<Option<TimestampMs>, DomainError> {
         // From the day before: a stagger window past midnight runs into `after`'s date.
         let mut date = add_days(first, -1)?;
+        // Slots before this are taken or over a cap: a full day or week is skipped whole.
+        let mut floor = after;
         while date <= last {
             for at in self.candidates(date)? {
-                if at < after || self.taken.binary_search(&at).is_ok() {
+                if at < floor || self.taken.binary_search(&at).is_ok() {
                     continue;
                 }
-                if self.cap_blocks(at)?.is_none() {
-                    return Ok(Some(at));
+                match self.cap_blocks(at)? {
+                    None => return Ok(Some(at)),
+                    Some(until) => floor = until,
                 }
             }
             date = add_days(date, 1)?;

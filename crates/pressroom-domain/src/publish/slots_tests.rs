@@ -276,6 +276,12 @@ fn a_full_year_is_an_error_not_a_hang() {
     };
     assert!(imm.next_slot(tz, start, &taken).is_err());
     assert!(s.next_slot("Mars/Olympus", start, &[]).is_err());
+    // Every minute of every day, a week at a time full: a year of candidates, still quick.
+    let mut st = stagger("00:00", "00:00", 1);
+    st.weekly_cap = Some(1);
+    let t0 = std::time::Instant::now();
+    assert!(st.next_slot(tz, start, &taken).is_err());
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5));
 }
 
 #[test]

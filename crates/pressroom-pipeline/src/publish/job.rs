@@ -76,6 +76,12 @@ pub async fn run_publish_job(
     ) {
         return Ok(());
     }
+    // Held, or moved to a later slot after this job was handed over: the tick hands it over
+    // again when its slot comes.
+    let not_yet = record.scheduled_at.is_none_or(|at| at > p.now());
+    if record.status == PublicationStatus::Pending && (record.held || not_yet) {
+        return Ok(());
+    }
     let destination = p
         .db()
         .destination(account, record.destination_id)

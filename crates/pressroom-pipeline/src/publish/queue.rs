@@ -51,6 +51,12 @@ pub async fn queue_content(
             article.status
         )));
     }
+    // Said here rather than only when the job runs: a person queueing a sample hears at once.
+    if article.offline && !force_offline {
+        return Err(PipelineError::IllegalMove(format!(
+            "content {content} is an offline sample, not for a live site; queue it with force (--force-offline) if you mean it"
+        )));
+    }
     let site = p.db().site(account, article.site_id).await?;
     let targets: Vec<DestinationId> = match dests {
         Some(d) => d.to_vec(),

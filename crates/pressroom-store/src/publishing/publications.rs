@@ -255,7 +255,7 @@ impl Db {
     }
 
     /// A site's records, a page at a time: pending ones by slot (held last), then the rest
-    /// newest first. `after` is the last id of the previous page within the same order key.
+    /// most recently changed first.
     pub async fn publications_of_site(
         &self,
         account: AccountId,
@@ -267,7 +267,8 @@ impl Db {
         let rows: Vec<PubRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {PUB_COLS} FROM publications WHERE account_id = $1 AND site_id = $2
                AND ($3 IS NULL OR status = $3)
-             ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, held, scheduled_at, id DESC
+             ORDER BY CASE WHEN status = 'pending' THEN 0 ELSE 1 END, held,
+                      CASE WHEN status = 'pending' THEN scheduled_at END, updated_at DESC, id DESC
              LIMIT $4 OFFSET $5")))
             .bind(account.get()).bind(site.get()).bind(status.map(|s| s.as_str()))
             .bind(i64::from(limit)).bind(offset as i64)

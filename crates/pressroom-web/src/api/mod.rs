@@ -11,6 +11,7 @@ mod keys;
 mod keywords;
 mod lists;
 mod prompts;
+mod publications;
 mod runs;
 mod settings;
 mod sites;
@@ -144,6 +145,23 @@ pub fn routes() -> axum::Router<AppState> {
             get(webhooks::list_webhooks).post(webhooks::add_webhook),
         )
         .route("/api/v1/webhooks/{id}", delete(webhooks::remove_webhook))
+        .route(
+            "/api/v1/sites/{site}/publications",
+            get(publications::list_publications),
+        )
+        .route("/api/v1/publications/{id}/hold", post(publications::hold))
+        .route(
+            "/api/v1/publications/{id}/release",
+            post(publications::release),
+        )
+        .route(
+            "/api/v1/publications/{id}/now",
+            post(publications::publish_now),
+        )
+        .route(
+            "/api/v1/publications/{id}/move",
+            post(publications::move_publication),
+        )
         .route("/api/v1/webhooks/{id}/ping", post(webhooks::ping_webhook))
         .route(
             "/api/v1/webhooks/{id}/deliveries",
@@ -212,7 +230,8 @@ pub fn routes() -> axum::Router<AppState> {
           keys::list_keys, keys::add_key, keys::remove_key, team::list_users, team::invite_user, team::update_user, team::reset_password,
           prompts::list_prompts, prompts::get_prompt,
           destinations::list_destinations, destinations::add_destination, destinations::get_destination, destinations::edit_destination,
-          destinations::remove_destination, destinations::test_destination, destinations::content_publications, destinations::unpublish),
+          destinations::remove_destination, destinations::test_destination, destinations::content_publications, destinations::unpublish,
+          publications::list_publications, publications::hold, publications::release, publications::publish_now, publications::move_publication),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth)
 )]

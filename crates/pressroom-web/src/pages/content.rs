@@ -35,7 +35,7 @@ struct ContentTpl {
     meta_description_min: usize,
     meta_description_max: usize,
     /// The article's record at each destination.
-    publishing: Vec<super::publishing::PublicationLine>,
+    publishing: Vec<super::publishing_panel::PublicationLine>,
 }
 
 struct ReviewMoves {
@@ -74,7 +74,7 @@ pub(super) async fn content_page(
     let links = db.links_of_content(c.account(), view.content.id).await?;
     let revisions = db.revisions(c.account(), view.content.id).await?;
     let moves = ReviewMoves::from(view.content.status);
-    let publishing = super::publishing::panel(&s, &c, view.content.id).await?;
+    let publishing = super::publishing_panel::panel(&s, &c, view.content.id).await?;
     let a: ArticleDto = view.into();
     let featured = a
         .images

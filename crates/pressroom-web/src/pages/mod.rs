@@ -14,6 +14,7 @@ mod keywords;
 mod lists;
 mod prompts;
 mod publishing;
+mod publishing_panel;
 mod review;
 mod session;
 mod settings;
@@ -132,7 +133,13 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/destinations/{id}/test", post(destinations::test))
         .route("/destinations/{id}/remove", post(destinations::remove))
-        .route("/publications/{id}/unpublish", post(publishing::unpublish))
+        .route(
+            "/publications/{id}/unpublish",
+            post(publishing_panel::unpublish),
+        )
+        // The publishing queue (issue 15).
+        .route("/sites/{site}/publishing", get(publishing::publishing_page))
+        .route("/publications/{id}/{action}", post(publishing::act))
 }
 
 const CSS: &str = include_str!("../../static/app.css");

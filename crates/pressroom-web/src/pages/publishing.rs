@@ -1,125 +1,174 @@
-//! The article page's Publishing panel: the article's record at each destination (status,
-//! live link, the post-publish check, SEO meta the destination dropped, the last error) and
-//! the Unpublish button (back to draft) for published ones.
+//! A site's Publishing page: the queue day by day in the site's time zone (what goes out when,
+//! where, its status and error), with hold, release, publish now and move up/down for editors.
 
-use super::view::fmt_opt;
-use crate::auth::{Caller, CsrfForm};
-use crate::error::{ApiResult, PageResult};
+use super::view::{Nav, csrf, nav, render};
+use crate::auth::{CsrfForm, PageUser};
+use crate::error::PageResult;
+use crate::input::own_site;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use askama::Template;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use pressroom_domain::{ContentId, PublicationId, PublicationStatus};
-use pressroom_pipeline::publish;
+use pressroom_domain::{PublicationId, PublicationStatus};
+use pressroom_pipeline::PipelineError;
+use pressroom_pipeline::publish::queue::{self, QueueItem, VIEW_PAGE};
 use serde::Deserialize;
-use serde_json::Value;
-use std::collections::HashMap;
 
-/// One row of the panel.
-pub(super) struct PublicationLine {
-    pub id: i64,
-    pub destination: String,
-    pub status: String,
-    pub url: Option<String>,
-    /// "passed", "failed: why" or "not checked".
-    pub live: String,
-    /// SEO meta keys the destination did not keep, comma-separated; empty when none.
-    pub seo_dropped: String,
-    pub last_error: Option<String>,
-    pub published_at: String,
-    pub can_unpublish: bool,
+struct Line {
+    id: i64,
+    time: String,
+    title: String,
+    content_id: i64,
+    destination: String,
+    status: String,
+    held: bool,
+    pending: bool,
+    error: String,
+    url: String,
+    /// Move up: before the previous item of the same destination.
+    up: Option<i64>,
+    /// Move down: the next item of the same destination moves before this one.
+    down: Option<i64>,
 }
 
-fn live_text(check: Option<&Value>) -> String {
-    match check {
-        None => "not checked".into(),
-        Some(c) if c["passed"].as_bool() == Some(true) => "passed".into(),
-        Some(c) => match c["error"].as_str() {
-            Some(e) => format!("failed: {e}"),
-            None => {
-                let mut missing = Vec::new();
-                if c["title_found"].as_bool() == Some(false) {
-                    missing.push("title not found");
-                }
-                if c["image_found"].as_bool() == Some(false) {
-                    missing.push("featured image not found");
-                }
-                match c["http_status"].as_u64() {
-                    Some(s) if s != 200 => format!("failed: HTTP {s}"),
-                    _ if missing.is_empty() => "failed".into(),
-                    _ => format!("failed: {}", missing.join(", ")),
-                }
-            }
-        },
-    }
+struct Day {
+    heading: String,
+    lines: Vec<Line>,
 }
 
-fn dropped_text(seo: Option<&Value>) -> String {
-    seo.and_then(|s| s["dropped"].as_array())
-        .map(|d| {
-            d.iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default()
-}
-
-/// The panel's rows for `content` (the caller's own: the page loaded it first).
-pub(super) async fn panel(
-    s: &AppState,
-    c: &Caller,
-    content: ContentId,
-) -> ApiResult<Vec<PublicationLine>> {
-    let db = s.pipeline.db();
-    let records = db.publications_of_content(c.account(), content).await?;
-    // An article's records are all of its site: one read names every destination.
-    let names: HashMap<i64, String> = match records.first() {
-        Some(r) => db
-            .destinations(c.account(), r.site_id)
-            .await?
-            .into_iter()
-            .map(|d| (d.id.get(), d.name))
-            .collect(),
-        None => HashMap::new(),
-    };
-    let mut lines = Vec::with_capacity(records.len());
-    for r in records {
-        lines.push(PublicationLine {
-            id: r.id.get(),
-            destination: names
-                .get(&r.destination_id.get())
-                .cloned()
-                .unwrap_or_else(|| format!("destination {}", r.destination_id)),
-            status: r.status.to_string(),
-            live: live_text(r.live_check.as_ref()),
-            seo_dropped: dropped_text(r.seo_report.as_ref()),
-            can_unpublish: r.status == PublicationStatus::Published,
-            url: r.url,
-            last_error: r.last_error,
-            published_at: fmt_opt(r.published_at),
-        });
-    }
-    Ok(lines)
+#[derive(Template)]
+#[template(path = "publishing.html")]
+struct PublishingTpl {
+    nav: Option<Nav>,
+    flash: Option<String>,
+    csrf: String,
+    can_edit: bool,
+    site_id: i64,
+    timezone: String,
+    days: Vec<Day>,
+    page: u32,
+    more: bool,
 }
 
 #[derive(Deserialize)]
-pub(super) struct UnpublishForm {
-    /// Ticked: to the trash rather than back to draft.
-    trash: Option<String>,
+pub(super) struct PageParam {
+    page: Option<u32>,
 }
 
-pub(super) async fn unpublish(
+pub(super) async fn publishing_page(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
-    CsrfForm(c, f): CsrfForm<UnpublishForm>,
+    PageUser(c): PageUser,
+    Path(site): Path<i64>,
+    Query(q): Query<PageParam>,
+) -> PageResult {
+    let site = own_site(&s, &c, site).await?;
+    let page = q.page.unwrap_or(0);
+    let items = queue::queue_view(&s.pipeline, c.account(), site.id, page).await?;
+    let more = items.len() == VIEW_PAGE as usize;
+    render(&PublishingTpl {
+        nav: Some(nav(&c, "publishing", Some(&site))),
+        flash: None,
+        csrf: csrf(&c),
+        can_edit: c.user.role.can_edit(),
+        site_id: site.id.get(),
+        timezone: site.settings.timezone.clone(),
+        days: days(&items),
+        page,
+        more,
+    })
+}
+
+/// Items grouped under their local day (held ones under "Held"), with each queued item's
+/// neighbours at its destination for the move buttons.
+fn days(items: &[QueueItem]) -> Vec<Day> {
+    let queued =
+        |i: &QueueItem| i.publication.status == PublicationStatus::Pending && !i.publication.held;
+    let mut out: Vec<Day> = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let p = &item.publication;
+        let neighbour = |mut range: Box<dyn Iterator<Item = usize>>| {
+            range
+                .find(|&k| {
+                    queued(&items[k]) && items[k].publication.destination_id == p.destination_id
+                })
+                .map(|k| items[k].publication.id.get())
+        };
+        let (up, down) = if queued(item) {
+            (
+                neighbour(Box::new((0..n).rev())),
+                neighbour(Box::new(n + 1..items.len())),
+            )
+        } else {
+            (None, None)
+        };
+        let heading = if p.held {
+            "Held".to_string()
+        } else {
+            item.local_day
+                .clone()
+                .unwrap_or_else(|| "Unscheduled".into())
+        };
+        let line = Line {
+            id: p.id.get(),
+            time: if p.held {
+                String::new()
+            } else {
+                item.local_time.clone().unwrap_or_default()
+            },
+            title: item.title.clone(),
+            content_id: p.content_id.get(),
+            destination: item.destination.clone(),
+            status: p.status.to_string(),
+            held: p.held,
+            pending: p.status == PublicationStatus::Pending,
+            error: p.last_error.clone().unwrap_or_default(),
+            url: p.url.clone().unwrap_or_default(),
+            up,
+            down,
+        };
+        match out.last_mut() {
+            Some(day) if day.heading == heading => day.lines.push(line),
+            _ => out.push(Day {
+                heading,
+                lines: vec![line],
+            }),
+        }
+    }
+    out
+}
+
+#[derive(Deserialize)]
+pub(super) struct ActForm {
+    before: Option<i64>,
+}
+
+/// `hold`, `release`, `now` or `move` (with `before`), then back to the site's queue.
+pub(super) async fn act(
+    State(s): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+    CsrfForm(c, f): CsrfForm<ActForm>,
 ) -> PageResult {
     c.require_edit()?;
-    let done = publish::unpublish(
-        &s.pipeline,
-        c.account(),
-        PublicationId::new(id),
-        f.trash.is_some(),
-    )
-    .await?;
-    Ok(Redirect::to(&format!("/content/{}", done.content_id)).into_response())
+    let (p, account, id) = (&s.pipeline, c.account(), PublicationId::new(id));
+    let record = p.db().publication(account, id).await?;
+    match action.as_str() {
+        "hold" => queue::hold(p, account, id).await.map(|_| ())?,
+        "release" => queue::release(p, account, id).await.map(|_| ())?,
+        "now" => queue::publish_now(p, account, id).await.map(|_| ())?,
+        "move" => {
+            let before = f.before.ok_or_else(|| {
+                PipelineError::Invalid("before: which publication to move before".into())
+            })?;
+            queue::move_before(p, account, id, PublicationId::new(before))
+                .await
+                .map(|_| ())?
+        }
+        other => {
+            return Err(PipelineError::Invalid(format!(
+                "action: {other:?} is not hold, release, now or move"
+            ))
+            .into());
+        }
+    }
+    Ok(Redirect::to(&format!("/sites/{}/publishing", record.site_id)).into_response())
 }

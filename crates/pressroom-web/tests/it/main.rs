@@ -8,6 +8,7 @@ mod destinations_api;
 mod editing;
 mod pages;
 mod prompts;
+mod publishing_api;
 mod schedule_pages;
 mod settings_api;
 mod support;

@@ -145,7 +145,11 @@ impl ScheduleFlags {
             };
         }
         if let Some(t) = self.times {
-            s.times = t.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+            s.times = t
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
         }
         if let Some(e) = self.every {
             s.every_minutes = e;
@@ -188,10 +192,22 @@ fn read_secret(what: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
-pub(super) async fn command(config: &Config, out: &Out, cmd: DestinationsCommand) -> anyhow::Result<Exit> {
+pub(super) async fn command(
+    config: &Config,
+    out: &Out,
+    cmd: DestinationsCommand,
+) -> anyhow::Result<Exit> {
     let (p, account) = pipeline(config).await?;
     match cmd {
-        DestinationsCommand::Add { site, name, wordpress, webhook, user, options, schedule } => {
+        DestinationsCommand::Add {
+            site,
+            name,
+            wordpress,
+            webhook,
+            user,
+            options,
+            schedule,
+        } => {
             let site = find_site(p.db(), account, &site).await?;
             let (kind, url) = match (wordpress, webhook) {
                 (Some(u), None) => (DestinationKind::WordPress, u),
@@ -217,9 +233,14 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: DestinationsCommand
                 || {
                     let mut s = format!("added destination {} ({} {})", d.id, d.kind, d.url);
                     if let Some(secret) = &added.signing_secret {
-                        s.push_str(&format!("\nsigning secret (shown once; store it now): {secret}"));
+                        s.push_str(&format!(
+                            "\nsigning secret (shown once; store it now): {secret}"
+                        ));
                     }
-                    s.push_str(&format!("\ncheck it with `pressroom destinations test {}`", d.id));
+                    s.push_str(&format!(
+                        "\ncheck it with `pressroom destinations test {}`",
+                        d.id
+                    ));
                     s
                 },
                 json!({"destination": d, "secret": added.signing_secret}),
@@ -230,20 +251,43 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: DestinationsCommand
             let list = publish::list_destinations(&p, account, site.id).await?;
             out.emit(|| list_text(&list), json!({"destinations": list}));
         }
-        DestinationsCommand::Edit { id, name, url, user, new_secret, options, schedule } => {
+        DestinationsCommand::Edit {
+            id,
+            name,
+            url,
+            user,
+            new_secret,
+            options,
+            schedule,
+        } => {
             let id = DestinationId::new(id);
             let current = p.db().destination(account, id).await?;
-            let secret = if new_secret { Some(read_secret("new secret")?) } else { None };
+            let secret = if new_secret {
+                Some(read_secret("new secret")?)
+            } else {
+                None
+            };
             let change = DestinationChange {
                 name,
                 url,
                 username: user,
                 secret,
-                options: if options.any() { Some(options.apply(current.options.clone())?) } else { None },
-                schedule: if schedule.any() { Some(schedule.apply(current.schedule.clone())?) } else { None },
+                options: if options.any() {
+                    Some(options.apply(current.options.clone())?)
+                } else {
+                    None
+                },
+                schedule: if schedule.any() {
+                    Some(schedule.apply(current.schedule.clone())?)
+                } else {
+                    None
+                },
             };
             let d = publish::change_destination(&p, account, id, change).await?;
-            out.emit(|| format!("destination {} changed", d.id), json!({"destination": d}));
+            out.emit(
+                || format!("destination {} changed", d.id),
+                json!({"destination": d}),
+            );
         }
         DestinationsCommand::Test { id } => {
             let report = publish::test_destination(&p, account, DestinationId::new(id)).await?;
@@ -255,7 +299,10 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: DestinationsCommand
         }
         DestinationsCommand::Remove { id } => {
             publish::remove_destination(&p, account, DestinationId::new(id)).await?;
-            out.emit(|| format!("destination {id} removed; its records stay"), json!({"removed": id}));
+            out.emit(
+                || format!("destination {id} removed; its records stay"),
+                json!({"removed": id}),
+            );
         }
     }
     Ok(Exit::Ok)
@@ -285,11 +332,18 @@ fn schedule_text(s: &PublishSchedule) -> String {
     let mode = match s.mode {
         PublishMode::Immediate => "immediate".to_string(),
         PublishMode::Slots => format!("at {}", s.times.join(", ")),
-        PublishMode::Stagger => format!("every {} min {}-{}", s.every_minutes, s.window_start, s.window_end),
+        PublishMode::Stagger => format!(
+            "every {} min {}-{}",
+            s.every_minutes, s.window_start, s.window_end
+        ),
     };
     let caps: Vec<String> = [("a day", s.daily_cap), ("a week", s.weekly_cap)]
         .iter()
         .filter_map(|(w, c)| c.map(|c| format!("at most {c} {w}")))
         .collect();
-    if caps.is_empty() { mode } else { format!("{mode}, {}", caps.join(", ")) }
+    if caps.is_empty() {
+        mode
+    } else {
+        format!("{mode}, {}", caps.join(", "))
+    }
 }

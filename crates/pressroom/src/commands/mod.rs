@@ -5,9 +5,12 @@
 mod account;
 mod clusters;
 mod content;
+mod destinations;
 mod keys;
 mod keywords;
 mod prompts;
+mod publish;
+mod publish_queue;
 mod review;
 mod run;
 mod runs;
@@ -21,7 +24,9 @@ mod webhooks;
 
 pub use clusters::{ClustersCommand, IdeasCommand};
 pub use content::ContentCommand;
+pub use destinations::DestinationsCommand;
 pub use keys::KeysCommand;
+pub use publish::PublishCommand;
 pub use schedule::ScheduleCommand;
 pub use webhooks::WebhooksCommand;
 
@@ -67,6 +72,8 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Schedule(cmd) => schedule::command(&config, &out, cmd).await,
         Command::Keys(cmd) => keys::command(&config, &out, cmd).await,
         Command::Webhooks(cmd) => webhooks::command(&config, &out, cmd).await,
+        Command::Destinations(cmd) => destinations::command(&config, &out, cmd).await,
+        Command::Publish(cmd) => publish::command(&config, &out, cmd).await,
         Command::Serve {
             addr,
             image_concurrency,

@@ -50,28 +50,53 @@ pub enum PublishCommand {
     Queue(PublishQueueCommand),
 }
 
-pub(super) async fn command(config: &Config, out: &Out, cmd: PublishCommand) -> anyhow::Result<Exit> {
+pub(super) async fn command(
+    config: &Config,
+    out: &Out,
+    cmd: PublishCommand,
+) -> anyhow::Result<Exit> {
     let cmd = match cmd {
         PublishCommand::Queue(q) => return publish_queue::command(config, out, q).await,
         other => other,
     };
     let (p, account) = pipeline(config).await?;
     match cmd {
-        PublishCommand::Articles { site, ids, approved, to, now, hold, force_offline, wait } => {
+        PublishCommand::Articles {
+            site,
+            ids,
+            approved,
+            to,
+            now,
+            hold,
+            force_offline,
+            wait,
+        } => {
             let site = find_site(p.db(), account, &site).await?;
             let ids = match (ids.is_empty(), approved) {
                 (false, false) => ids.into_iter().map(ContentId::new).collect(),
                 (true, true) => approved_ids(&p, account, site.id).await?,
-                _ => anyhow::bail!("name content ids, or --approved for every approved article (not both)"),
+                _ => anyhow::bail!(
+                    "name content ids, or --approved for every approved article (not both)"
+                ),
             };
-            let when = if now { When::Now } else if hold { When::Hold } else { When::Schedule };
+            let when = if now {
+                When::Now
+            } else if hold {
+                When::Hold
+            } else {
+                When::Schedule
+            };
             let to: Vec<DestinationId> = to.into_iter().map(DestinationId::new).collect();
             let dests = (!to.is_empty()).then_some(to.as_slice());
             let (mut queued, mut refused) = (Vec::new(), Vec::new());
             for id in &ids {
-                match publish::queue::queue_content(&p, account, *id, dests, when, force_offline).await {
+                match publish::queue::queue_content(&p, account, *id, dests, when, force_offline)
+                    .await
+                {
                     Ok(q) => queued.extend(q.into_iter().map(|q| q.publication)),
-                    Err(e) if !e.is_transient() => refused.push(json!({"content": id, "error": e.to_string()})),
+                    Err(e) if !e.is_transient() => {
+                        refused.push(json!({"content": id, "error": e.to_string()}))
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -89,7 +114,10 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: PublishCommand) -> 
                 }
                 queued = now;
             }
-            let failed = queued.iter().filter(|r| r.status == PublicationStatus::Failed).count();
+            let failed = queued
+                .iter()
+                .filter(|r| r.status == PublicationStatus::Failed)
+                .count();
             out.emit(
                 || {
                     let mut lines: Vec<String> = queued.iter().map(record_line).collect();
@@ -109,13 +137,20 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: PublishCommand) -> 
             }
         }
         PublishCommand::Status { content } => {
-            let records = p.db().publications_of_content(account, ContentId::new(content)).await?;
+            let records = p
+                .db()
+                .publications_of_content(account, ContentId::new(content))
+                .await?;
             out.emit(
                 || {
                     if records.is_empty() {
                         return format!("content {content} is not queued anywhere");
                     }
-                    records.iter().map(record_line).collect::<Vec<_>>().join("\n")
+                    records
+                        .iter()
+                        .map(record_line)
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 },
                 json!({"publications": records}),
             );
@@ -129,12 +164,21 @@ pub(super) async fn command(config: &Config, out: &Out, cmd: PublishCommand) -> 
     Ok(Exit::Ok)
 }
 
-async fn approved_ids(p: &Pipeline, account: AccountId, site: SiteId) -> anyhow::Result<Vec<ContentId>> {
+async fn approved_ids(
+    p: &Pipeline,
+    account: AccountId,
+    site: SiteId,
+) -> anyhow::Result<Vec<ContentId>> {
     let mut ids = Vec::new();
     let mut after = 0;
     loop {
-        let page = p.db().content_after(account, site, Some(ContentStatus::Approved), after, PAGE).await?;
-        let Some(last) = page.last() else { return Ok(ids) };
+        let page = p
+            .db()
+            .content_after(account, site, Some(ContentStatus::Approved), after, PAGE)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(ids);
+        };
         after = last.id.get();
         ids.extend(page.iter().map(|c| c.id));
     }
@@ -144,7 +188,11 @@ async fn approved_ids(p: &Pipeline, account: AccountId, site: SiteId) -> anyhow:
 async fn settled(p: &Pipeline, account: AccountId, ids: &[PublicationId]) -> anyhow::Result<bool> {
     for id in ids {
         let r = p.db().publication(account, *id).await?;
-        if matches!(r.status, PublicationStatus::Pending | PublicationStatus::Sending | PublicationStatus::Unknown) && !r.held {
+        if matches!(
+            r.status,
+            PublicationStatus::Pending | PublicationStatus::Sending | PublicationStatus::Unknown
+        ) && !r.held
+        {
             return Ok(false);
         }
     }
@@ -160,7 +208,11 @@ fn record_line(r: &Publication) -> String {
         s.push_str(&format!("  {url}"));
     }
     if let Some(check) = &r.live_check {
-        s.push_str(if check["passed"] == true { "  live check passed" } else { "  live check FAILED" });
+        s.push_str(if check["passed"] == true {
+            "  live check passed"
+        } else {
+            "  live check FAILED"
+        });
     }
     if let Some(e) = &r.last_error {
         s.push_str(&format!("\n    {e}"));
