@@ -147,7 +147,10 @@ mod tests {
             }],
         };
         let y = fm.to_yaml(ExportFormat::Markdown);
-        assert!(y.starts_with("---\ntitle: \"Cold brew: a \\\"guide\\\"\"\n"), "{y}");
+        assert!(
+            y.starts_with("---\ntitle: \"Cold brew: a \\\"guide\\\"\"\n"),
+            "{y}"
+        );
         assert!(y.contains("date: \"1970-01-01T00:00:00Z\"\n"), "{y}");
         assert!(y.contains("lastmod: \"2023-11-14T22:13:20Z\"\n"), "{y}");
         assert!(y.contains("categories: []\n"), "{y}");
@@ -155,6 +158,9 @@ mod tests {
         assert!(y.ends_with("draft: false\n---\n"), "{y}");
         let h = fm.to_yaml(ExportFormat::Hugo);
         assert!(h.contains("images: [\"featured.png\"]\n"), "{h}");
-        assert!(h.contains("params: {alt: \"a glass\", featured: true}"), "{h}");
+        assert!(
+            h.contains("params: {alt: \"a glass\", featured: true}"),
+            "{h}"
+        );
     }
 }

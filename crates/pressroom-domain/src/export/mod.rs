@@ -187,7 +187,10 @@ mod tests {
             let from = f.page_path("a");
             let to = resolve(&from, &f.link_href("b"));
             let page = f.page_path("b");
-            assert!(page == to || page.starts_with(&format!("{to}/")), "{f:?}: {to}");
+            assert!(
+                page == to || page.starts_with(&format!("{to}/")),
+                "{f:?}: {to}"
+            );
             let img = image_name(true, 0, "png");
             assert_eq!(
                 resolve(&from, &f.image_src("a", &img)),

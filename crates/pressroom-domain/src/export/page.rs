@@ -52,12 +52,7 @@ pub fn html_page(fm: &FrontMatter, body_html: &str, index_href: &str) -> String 
         esc(&rfc3339(fm.date))
     );
     if let Some(f) = fm.images.iter().find(|i| i.featured) {
-        let _ = writeln!(
-            out,
-            "<img src=\"{}\" alt=\"{}\">",
-            esc(&f.src),
-            esc(&f.alt)
-        );
+        let _ = writeln!(out, "<img src=\"{}\" alt=\"{}\">", esc(&f.src), esc(&f.alt));
     }
     out.push_str(body_html);
     out.push_str("\n</article>\n</body>\n</html>\n");
