@@ -141,6 +141,8 @@ pub enum Command {
     /// Signed notifications: webhooks and their delivery log.
     #[command(subcommand)]
     Webhooks(commands::WebhooksCommand),
+    /// Export the site's approved and published articles as Markdown, Hugo or HTML files.
+    Export(commands::ExportArgs),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]

@@ -3,5 +3,6 @@
 //! at the slot its destination's schedule gives, checked live after.
 
 pub mod job;
+pub mod webhook;
 
 pub use job::{PUBLISH_JOB, PUBLISH_QUEUE, PublishJob, enqueue_publication};

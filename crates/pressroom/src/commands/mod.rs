@@ -5,6 +5,7 @@
 mod account;
 mod clusters;
 mod content;
+mod export;
 mod keys;
 mod keywords;
 mod prompts;
@@ -21,6 +22,7 @@ mod webhooks;
 
 pub use clusters::{ClustersCommand, IdeasCommand};
 pub use content::ContentCommand;
+pub use export::ExportArgs;
 pub use keys::KeysCommand;
 pub use schedule::ScheduleCommand;
 pub use webhooks::WebhooksCommand;
@@ -67,6 +69,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Schedule(cmd) => schedule::command(&config, &out, cmd).await,
         Command::Keys(cmd) => keys::command(&config, &out, cmd).await,
         Command::Webhooks(cmd) => webhooks::command(&config, &out, cmd).await,
+        Command::Export(args) => export::command(&config, &out, args).await,
         Command::Serve {
             addr,
             image_concurrency,
