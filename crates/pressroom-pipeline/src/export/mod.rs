@@ -128,11 +128,15 @@ pub async fn export_site(
         }
         let categories = match db.cluster_of_content(account, content.id).await {
             Ok(cluster) => {
-                if !cluster_names.contains_key(&cluster) {
-                    let name = db.cluster(account, cluster).await?.name;
-                    cluster_names.insert(cluster, name);
-                }
-                vec![cluster_names[&cluster].clone()]
+                let name = match cluster_names.get(&cluster) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = db.cluster(account, cluster).await?.name;
+                        cluster_names.insert(cluster, name.clone());
+                        name
+                    }
+                };
+                vec![name]
             }
             Err(pressroom_store::StoreError::NotFound { .. }) => Vec::new(),
             Err(e) => return Err(e.into()),
