@@ -34,7 +34,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A manifest path as a path under the output directory; `None` for anything that is not
 /// plain relative components (a tampered manifest must not make us delete elsewhere).
-fn safe_join(root: &Path, rel: &str) -> Option<PathBuf> {
+pub(super) fn safe_join(root: &Path, rel: &str) -> Option<PathBuf> {
     let rel_path = Path::new(rel);
     if rel.is_empty()
         || !rel_path

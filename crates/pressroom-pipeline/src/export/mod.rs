@@ -5,9 +5,13 @@
 //!
 //! - `article`: one article's page and images.
 //! - `files`: atomic writes and the manifest rule (what a re-export may overwrite or delete).
+//! - `archive`: the export's files as one zip.
 
+mod archive;
 mod article;
 mod files;
+
+pub use archive::zip_export;
 
 use crate::context::{Pipeline, PipelineError};
 use article::{Names, export_article};

@@ -1,6 +1,7 @@
 //! Static export on both engines: front matter read back with a YAML parser equals the
 //! article; links and image sources are relative and resolve to exported files; re-export
-//! overwrites its own files, keeps a person's edits and files, removes its stale files; a bad
+//! overwrites its own files, keeps a person's edits and files, removes its stale files, zips
+//! exactly its own files; a bad
 //! output directory is a clear error; hundreds of articles export page by page.
 
 use crate::support::*;
@@ -8,7 +9,7 @@ use pressroom_domain::export::{ExportFormat, MANIFEST_FILE};
 use pressroom_domain::*;
 use pressroom_mock_ai::MockConfig;
 use pressroom_pipeline::content::{ContentEdit, ContentEditInput, edit_content, review_many};
-use pressroom_pipeline::export::{ExportError, ExportReport, export_site};
+use pressroom_pipeline::export::{ExportError, ExportReport, export_site, zip_export};
 use pressroom_store::{Db, engine_test};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -350,6 +351,21 @@ engine_test!(
             assert!(!listed.contains_key(f), "{f}");
         }
         assert!(!listed.contains_key(&edited_page));
+
+        // The zip holds exactly the export's own files, byte for byte.
+        let zip_path = out.join("site.zip");
+        assert_eq!(zip_export(out, &zip_path).await.unwrap(), listed.len());
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+        names.sort();
+        let mut expected: Vec<String> = listed.keys().cloned().collect();
+        expected.sort();
+        assert_eq!(names, expected);
+        for name in &names {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+            assert_eq!(bytes, std::fs::read(out.join(name)).unwrap(), "{name}");
+        }
     }
 );
 

@@ -6,7 +6,7 @@ use crate::exit::Exit;
 use crate::output::Out;
 use anyhow::Context;
 use pressroom_domain::export::ExportFormat;
-use pressroom_pipeline::export::export_site;
+use pressroom_pipeline::export::{export_site, zip_export};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -22,6 +22,9 @@ pub struct ExportArgs {
     /// and removes those it no longer writes; files it did not write are never touched.
     #[arg(long)]
     pub out: PathBuf,
+    /// Also write the export's files (those its manifest lists) into this zip file.
+    #[arg(long)]
+    pub zip: Option<PathBuf>,
 }
 
 pub(super) async fn command(config: &Config, out: &Out, args: ExportArgs) -> anyhow::Result<Exit> {
@@ -31,7 +34,18 @@ pub(super) async fn command(config: &Config, out: &Out, args: ExportArgs) -> any
     let r = export_site(&p, account, site.id, format, &args.out)
         .await
         .with_context(|| format!("exporting site {:?}", site.name))?;
+    let zipped = match &args.zip {
+        Some(zip) => Some(
+            zip_export(&args.out, zip)
+                .await
+                .with_context(|| format!("writing {}", zip.display()))?,
+        ),
+        None => None,
+    };
     let mut notes = Vec::new();
+    if let (Some(zip), Some(n)) = (&args.zip, zipped) {
+        notes.push(format!("{n} files zipped into {}", zip.display()));
+    }
     for (what, list) in [
         ("kept (edited since the last export)", &r.kept_edited),
         ("left alone (not written by an export)", &r.conflicts),
@@ -59,7 +73,7 @@ pub(super) async fn command(config: &Config, out: &Out, args: ExportArgs) -> any
             }
             s
         },
-        json!({"site": site.name, "out": args.out, "export": r, "error": null}),
+        json!({"site": site.name, "out": args.out, "zip": args.zip, "zipped": zipped, "export": r, "error": null}),
     );
     // Articles exported, but some of their files are not what this export would write.
     if r.conflicts.is_empty() && r.kept_edited.is_empty() && r.missing_images.is_empty() {

@@ -1,5 +1,5 @@
 //! `pressroom export` on an example run's approved articles, on both engines: the files are
-//! written and counted, a re-export writes nothing new, an output path that is a file is
+//! written and counted, a re-export writes nothing new, `--zip` zips them, an output path that is a file is
 //! refused with a message saying so.
 
 use crate::cli::{engines, one_document};
@@ -30,6 +30,13 @@ fn approved_articles_are_exported_from_the_command_line() {
         assert!(out.join(".pressroom-export.json").is_file());
         let again = one_document(&env.expect(&args, 0));
         assert_eq!(again["export"]["files_written"], 0, "{again}");
+        let zip = env.dir.path().join("site.zip");
+        let mut with_zip = args.to_vec();
+        with_zip.extend(["--zip", zip.to_str().unwrap()]);
+        let zipped = one_document(&env.expect(&with_zip, 0));
+        // Three pages, their pictures and the index.
+        assert!(zipped["zipped"].as_u64().unwrap() > 4, "{zipped}");
+        assert!(zip.is_file());
 
         let file = out.join("index.html");
         let bad = env.run(&[
