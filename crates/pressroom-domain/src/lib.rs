@@ -7,6 +7,7 @@ pub mod budget;
 pub mod clustering;
 pub mod entities;
 mod error;
+pub mod export;
 pub mod ids;
 pub mod keyword;
 mod kinds;

@@ -32,5 +32,5 @@ mod server;
 mod state;
 
 pub use config::{EndpointStats, ImageMode, MockConfig, Stats, Step};
-pub use receiver::{Received, Receiver, spawn_receiver};
+pub use receiver::{Answer, Received, Receiver, spawn_receiver};
 pub use server::{MockHandle, spawn};

@@ -1,10 +1,12 @@
 //! A webhook receiver for tests: records every POST (headers and body) and answers with the
-//! next scripted status (200 when the script is empty).
+//! next scripted answer (a bare 200 when the script is empty): a status, or a status with a
+//! body, headers and a delay before answering (to make the sender time out).
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -16,10 +18,45 @@ pub struct Received {
     pub body: String,
 }
 
+/// One scripted answer.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    /// Waited before answering (the request is recorded first).
+    pub delay: std::time::Duration,
+}
+
+impl Answer {
+    pub fn status(status: u16) -> Answer {
+        Answer {
+            status,
+            ..Default::default()
+        }
+    }
+    pub fn json(status: u16, body: serde_json::Value) -> Answer {
+        Answer {
+            status,
+            body: body.to_string(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            ..Default::default()
+        }
+    }
+    pub fn header(mut self, name: &str, value: &str) -> Answer {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+    pub fn delayed(mut self, delay: std::time::Duration) -> Answer {
+        self.delay = delay;
+        self
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     received: Vec<Received>,
-    script: VecDeque<u16>,
+    script: VecDeque<Answer>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -41,7 +78,13 @@ impl Receiver {
     }
     /// Statuses for the next requests, in order.
     pub fn script(&self, statuses: impl IntoIterator<Item = u16>) {
-        lock(&self.inner).script.extend(statuses);
+        lock(&self.inner)
+            .script
+            .extend(statuses.into_iter().map(Answer::status));
+    }
+    /// Answers for the next requests, in order.
+    pub fn script_answers(&self, answers: impl IntoIterator<Item = Answer>) {
+        lock(&self.inner).script.extend(answers);
     }
 }
 
@@ -69,12 +112,30 @@ pub async fn spawn_receiver() -> std::io::Result<Receiver> {
     Ok(Receiver { url, inner, task })
 }
 
-async fn receive(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let mut g = lock(&inner);
-    g.received.push(Received {
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    });
-    let status = g.script.pop_front().unwrap_or(200);
-    StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
+async fn receive(State(inner): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let answer = {
+        let mut g = lock(&inner);
+        g.received.push(Received {
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+        g.script.pop_front().unwrap_or_else(|| Answer::status(200))
+    };
+    if !answer.delay.is_zero() {
+        tokio::time::sleep(answer.delay).await;
+    }
+    let mut resp = (
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+        answer.body,
+    )
+        .into_response();
+    for (name, value) in &answer.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            resp.headers_mut().insert(n, v);
+        }
+    }
+    resp
 }

@@ -6,6 +6,7 @@ pub mod article;
 pub mod budget;
 pub mod content;
 pub mod context;
+pub mod export;
 pub mod functions;
 pub mod html;
 pub mod images;

@@ -175,6 +175,18 @@ pub enum DownloadError {
 }
 
 impl DownloadError {
+    /// After a failed POST: might the receiver have the request anyway? A timeout after
+    /// connecting, or a connection lost after it was made, may be; a refusal by the guard, a
+    /// name that did not resolve or a connection never made cannot.
+    pub fn maybe_delivered(&self) -> bool {
+        match self {
+            DownloadError::Timeout(_) => true,
+            // `transport_error` names failures to connect "connect error".
+            DownloadError::Connection(m) => !m.starts_with("connect error"),
+            _ => false,
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
         match self {
             DownloadError::Http(s) => *s == 408 || *s == 429 || *s >= 500,

@@ -147,6 +147,8 @@ pub enum Command {
     /// Publishing: send approved articles, see and steer the queue, take articles down.
     #[command(subcommand)]
     Publish(commands::PublishCommand),
+    /// Export the site's approved and published articles as Markdown, Hugo or HTML files.
+    Export(commands::ExportArgs),
     /// Show the credit balance and the latest ledger entries.
     Credits {
         #[arg(long, default_value_t = 20)]

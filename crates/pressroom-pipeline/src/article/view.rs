@@ -35,6 +35,8 @@ pub struct ArticleView {
     pub images: Vec<Image>,
     /// The article's active links to others of its cluster.
     pub links: Vec<LinkView>,
+    /// The body Markdown with in-article images and links in place (what `html` renders).
+    pub markdown: String,
     /// The sanitised body HTML with in-article images and links in place.
     pub html: String,
     pub links_placed: usize,
@@ -54,6 +56,7 @@ pub async fn load_article(
     Ok(ArticleView {
         html: render_markdown(&composed.markdown),
         links_placed: composed.links_placed,
+        markdown: composed.markdown,
         content,
         images,
         links,

@@ -12,6 +12,7 @@ mod receiver;
 mod send;
 mod test;
 mod unpublish;
+pub mod webhook;
 
 pub use destinations::{
     AddedDestination, DestinationChange, DestinationInput, add_destination, change_destination,

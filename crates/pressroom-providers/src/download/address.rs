@@ -7,6 +7,15 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Is `ip` an address a provider URL must never make us connect to?
 pub fn is_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
+    is_forbidden_with(ip, allow_loopback, false)
+}
+
+/// [`is_forbidden`], with private networks (RFC 1918, CGNAT, IPv6 unique local) allowed when
+/// `allow_private`: a destination on a person's own network. Link-local never is.
+pub fn is_forbidden_with(ip: IpAddr, allow_loopback: bool, allow_private: bool) -> bool {
+    if allow_private && is_private(ip) {
+        return false;
+    }
     match ip {
         IpAddr::V4(v4) => v4_forbidden(v4, allow_loopback),
         IpAddr::V6(v6) => {
@@ -46,6 +55,22 @@ pub fn is_forbidden(ip: IpAddr, allow_loopback: bool) -> bool {
     }
 }
 
+/// RFC 1918, CGNAT 100.64/10 and unique local fc00::/7 (IPv4-mapped forms included).
+fn is_private(ip: IpAddr) -> bool {
+    let v4 = match ip {
+        IpAddr::V4(v4) => v4,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4,
+            None => return (v6.segments()[0] & 0xfe00) == 0xfc00,
+        },
+    };
+    let o = v4.octets();
+    o[0] == 10
+        || (o[0] == 172 && (o[1] & 0xf0) == 16)
+        || (o[0] == 192 && o[1] == 168)
+        || (o[0] == 100 && (o[1] & 0xc0) == 64)
+}
+
 fn embedded_v4(hi: u16, lo: u16) -> Ipv4Addr {
     let [a, b] = hi.to_be_bytes();
     let [c, d] = lo.to_be_bytes();
@@ -75,14 +100,15 @@ fn v4_forbidden(ip: Ipv4Addr, allow_loopback: bool) -> bool {
 /// include a forbidden one is refused, so the check applies to the very addresses used.
 pub(super) struct GuardedResolver {
     pub(super) allow_loopback: bool,
+    pub(super) allow_private: bool,
 }
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow = self.allow_loopback;
+        let (allow, private) = (self.allow_loopback, self.allow_private);
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs = resolve_checked(&host, allow).await?;
+            let addrs = resolve_checked(&host, allow, private).await?;
             Ok(Box::new(addrs.into_iter()) as Addrs)
         })
     }
@@ -91,6 +117,7 @@ impl Resolve for GuardedResolver {
 async fn resolve_checked(
     host: &str,
     allow_loopback: bool,
+    allow_private: bool,
 ) -> Result<Vec<SocketAddr>, DownloadError> {
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
         .await
@@ -106,7 +133,10 @@ async fn resolve_checked(
         });
     }
     // All or nothing: one internal address among public ones is a rebinding attempt.
-    if let Some(bad) = addrs.iter().find(|a| is_forbidden(a.ip(), allow_loopback)) {
+    if let Some(bad) = addrs
+        .iter()
+        .find(|a| is_forbidden_with(a.ip(), allow_loopback, allow_private))
+    {
         return Err(DownloadError::ForbiddenAddress {
             host: host.to_string(),
             ip: bad.ip(),

@@ -1,7 +1,7 @@
 //! The download itself: URL checks, redirects followed by hand, the body read under a cap.
 
 use super::DownloadConfig;
-use super::address::{GuardedResolver, is_forbidden};
+use super::address::{GuardedResolver, is_forbidden_with};
 use super::verify::{VerifiedImage, verify_image};
 use crate::error::DownloadError;
 use reqwest::Url;
@@ -31,6 +31,7 @@ impl SafeDownloader {
             .no_proxy()
             .dns_resolver(Arc::new(GuardedResolver {
                 allow_loopback: config.allow_loopback,
+                allow_private: config.allow_private,
             }))
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("pressroom/", env!("CARGO_PKG_VERSION")))
@@ -85,7 +86,7 @@ impl SafeDownloader {
             Some(url::Host::Domain(d)) => d.parse::<IpAddr>().ok(),
         };
         if let Some(ip) = ip
-            && is_forbidden(ip, self.config.allow_loopback)
+            && is_forbidden_with(ip, self.config.allow_loopback, self.config.allow_private)
         {
             return Err(DownloadError::ForbiddenAddress {
                 host: url.host_str().unwrap_or_default().to_string(),
@@ -164,7 +165,13 @@ pub(super) fn transport_error(e: &reqwest::Error) -> DownloadError {
         src = s.source();
     }
     if e.is_timeout() {
-        return DownloadError::Connection("timed out".into());
+        // "connect error" marks what never reached the server (`maybe_delivered`).
+        let msg = if e.is_connect() {
+            "connect error: timed out"
+        } else {
+            "timed out"
+        };
+        return DownloadError::Connection(msg.into());
     }
     // The URL is left out: it is in the caller's hands already and may be long.
     let mut msg = if e.is_connect() {

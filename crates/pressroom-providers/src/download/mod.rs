@@ -14,7 +14,7 @@ mod post;
 mod tests;
 mod verify;
 
-pub use address::is_forbidden;
+pub use address::{is_forbidden, is_forbidden_with};
 pub use fetch::{Downloaded, SafeDownloader};
 pub use media::{MediaStore, StoredImage};
 pub use post::Posted;
@@ -28,6 +28,10 @@ use std::time::Duration;
 pub struct DownloadConfig {
     /// Permit 127.0.0.0/8 and ::1 (local test servers). Off by default.
     pub allow_loopback: bool,
+    /// Permit private networks (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7): a
+    /// destination a person marked as on their private network. Loopback, link-local (cloud
+    /// metadata) and the rest stay refused. Off by default.
+    pub allow_private: bool,
     pub max_bytes: u64,
     /// For the whole download, redirects included.
     pub timeout: Duration,
@@ -38,6 +42,7 @@ impl Default for DownloadConfig {
     fn default() -> Self {
         DownloadConfig {
             allow_loopback: false,
+            allow_private: false,
             max_bytes: 20 * 1024 * 1024,
             timeout: Duration::from_secs(60),
             max_redirects: 5,

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 /// Most of a receiver's answer kept for the delivery log.
 const SNIPPET_BYTES: usize = 500;
+/// Most of a receiver's answer read at all: enough for a small JSON answer (a publishing
+/// receiver's `{"url": ...}`), never a whole page.
+const BODY_BYTES: usize = 16 * 1024;
 
 /// What a receiver answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +20,10 @@ pub struct Posted {
     pub status: u16,
     /// The start of its body, for the log.
     pub snippet: String,
+    /// Its body up to 16 KiB (cut there), for a caller that reads an answer.
+    pub body: String,
+    /// Its `Retry-After` header, as sent (seconds or an HTTP date).
+    pub retry_after: Option<String>,
 }
 
 impl SafeDownloader {
@@ -42,24 +49,40 @@ impl SafeDownloader {
         for (name, value) in headers {
             req = req.header(*name, value);
         }
-        let mut resp = req
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let mut resp = req.body(body).send().await.map_err(|e| {
+            // Past connecting, the receiver may have the request: say so with `Timeout`
+            // (see `DownloadError::maybe_delivered`).
+            if e.is_timeout() && !e.is_connect() {
+                DownloadError::Timeout(timeout)
+            } else {
+                transport_error(&e)
+            }
+        })?;
         let status = resp.status().as_u16();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string());
         let mut bytes = Vec::new();
-        // The answer is for the log only: stop reading once the snippet is full.
-        while bytes.len() < SNIPPET_BYTES {
+        // Stop reading once enough is read; the rest is never wanted.
+        while bytes.len() < BODY_BYTES {
             match resp.chunk().await {
                 Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
                 _ => break,
             }
         }
-        bytes.truncate(SNIPPET_BYTES);
+        bytes.truncate(BODY_BYTES);
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let mut cut = SNIPPET_BYTES.min(body.len());
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
         Ok(Posted {
             status,
-            snippet: String::from_utf8_lossy(&bytes).into_owned(),
+            snippet: body[..cut].to_string(),
+            body,
+            retry_after,
         })
     }
 }

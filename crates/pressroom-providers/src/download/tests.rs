@@ -53,6 +53,34 @@ fn forbidden_addresses() {
 }
 
 #[test]
+fn private_networks_are_allowed_only_when_asked_and_never_loopback_or_metadata() {
+    for s in [
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "100.64.0.1",
+        "fd12::1",
+        "::ffff:10.0.0.1",
+    ] {
+        assert!(is_forbidden_with(ip(s), false, false), "{s}");
+        assert!(
+            !is_forbidden_with(ip(s), false, true),
+            "{s} is private: allowed"
+        );
+    }
+    for s in [
+        "127.0.0.1",
+        "::1",
+        "169.254.169.254",
+        "fe80::1",
+        "0.0.0.0",
+        "224.0.0.1",
+    ] {
+        assert!(is_forbidden_with(ip(s), false, true), "{s} stays refused");
+    }
+}
+
+#[test]
 fn ipv4_in_ipv6_forms_are_judged_as_their_ipv4_address() {
     for (form, refused) in [
         // IPv4-mapped ::ffff:a.b.c.d

@@ -90,6 +90,27 @@ impl Db {
         Ok(ids.into_iter().map(ImageId::new).collect())
     }
 
+    /// Ids and slugs of the site's articles in any of `statuses` after id `after`, in id
+    /// order: an export names every file (and every link between them) from these pages,
+    /// then reads each article whole one at a time.
+    pub async fn content_slugs_after(
+        &self,
+        account: AccountId,
+        site: SiteId,
+        statuses: &[ContentStatus],
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(ContentId, String)>> {
+        let filter = status_in(statuses.iter().map(|s| s.as_str()));
+        let rows: Vec<(i64, String)> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT id, slug FROM content WHERE account_id = $1 AND site_id = $2 {filter} AND id > $3 ORDER BY id LIMIT $4")))
+            .bind(account.get()).bind(site.get()).bind(after).bind(i64::from(limit)).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, slug)| (ContentId::new(id), slug))
+            .collect())
+    }
+
     pub async fn content(&self, account: AccountId, id: ContentId) -> Result<Content> {
         let row: Option<ContentRow> = on_db!(self, p => sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {CONTENT_COLS} FROM content WHERE account_id = $1 AND id = $2")))

@@ -6,6 +6,7 @@ mod account;
 mod clusters;
 mod content;
 mod destinations;
+mod export;
 mod keys;
 mod keywords;
 mod prompts;
@@ -25,6 +26,7 @@ mod webhooks;
 pub use clusters::{ClustersCommand, IdeasCommand};
 pub use content::ContentCommand;
 pub use destinations::DestinationsCommand;
+pub use export::ExportArgs;
 pub use keys::KeysCommand;
 pub use publish::PublishCommand;
 pub use schedule::ScheduleCommand;
@@ -74,6 +76,7 @@ pub async fn dispatch(cli: Cli) -> anyhow::Result<Exit> {
         Command::Webhooks(cmd) => webhooks::command(&config, &out, cmd).await,
         Command::Destinations(cmd) => destinations::command(&config, &out, cmd).await,
         Command::Publish(cmd) => publish::command(&config, &out, cmd).await,
+        Command::Export(args) => export::command(&config, &out, args).await,
         Command::Serve {
             addr,
             image_concurrency,

@@ -3,6 +3,7 @@
 mod cli;
 mod cli_clusters;
 mod cli_content;
+mod cli_export;
 mod cli_keys;
 mod cli_prompts;
 mod cli_providers;
