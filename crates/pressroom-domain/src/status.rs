@@ -103,7 +103,9 @@ status_enum!(ContentStatus, "content" { Draft => "draft", Review => "review", Ap
 status_enum!(PublicationStatus, "publication" { Pending => "pending", Sending => "sending", Published => "published", Failed => "failed", Unknown => "unknown", Unpublished => "unpublished" }
 moves {
     Pending => [Sending, Unpublished],
-    Sending => [Sending, Published, Failed, Unknown],
+    // sending -> pending: a send whose worker died on its last attempt, queued again by a
+    // person after a long silence (the next send looks for the post first).
+    Sending => [Sending, Published, Failed, Unknown, Pending],
     Unknown => [Sending, Pending],
     Failed => [Sending, Pending],
     Published => [Pending, Sending, Unpublished],

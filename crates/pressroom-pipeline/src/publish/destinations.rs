@@ -114,6 +114,21 @@ pub async fn change_destination(
         None => current.url.clone(),
     };
     check_address(p, &url, &options)?;
+    // The stored password goes only where it was given for: a new host needs it given again.
+    let host = |u: &str| {
+        url::Url::parse(u)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    };
+    if current.kind == DestinationKind::WordPress
+        && host(&url) != host(&current.url)
+        && change.secret.is_none()
+    {
+        return Err(PipelineError::Invalid(
+            "password: give the application password again when the address moves to another host"
+                .into(),
+        ));
+    }
     let sealed = match change.secret {
         Some(s) => Some(p.secrets()?.seal(&secret_for(current.kind, Some(s))?.0)),
         None => None,

@@ -59,7 +59,7 @@ fn retry(e: PipelineError) -> JobError {
 #[tracing::instrument(name = "publish", skip_all, fields(account = job.account.get(), publication = job.publication.get()))]
 pub async fn run_publish_job(
     p: Pipeline,
-    _ctx: JobContext,
+    ctx: JobContext,
     job: PublishJob,
 ) -> Result<(), JobError> {
     let (account, id) = (job.account, job.publication);
@@ -78,8 +78,7 @@ pub async fn run_publish_job(
     }
     // Held, or moved to a later slot after this job was handed over: the tick hands it over
     // again when its slot comes.
-    let not_yet = record.scheduled_at.is_none_or(|at| at > p.now());
-    if record.status == PublicationStatus::Pending && (record.held || not_yet) {
+    if waiting(&record, p.now()) {
         return Ok(());
     }
     let destination = p
@@ -98,7 +97,11 @@ pub async fn run_publish_job(
             .map_err(retry)?;
         return Ok(());
     }
-    begin(&p, account, id).await.map_err(retry)?;
+    // Checked again under the record's lock: a hold or a later slot set since the read
+    // above wins, and nothing goes out.
+    if !begin(&p, account, id).await.map_err(retry)? {
+        return Ok(());
+    }
     let sent = send(&p, &destination, &record, &content).await;
     match sent {
         Ok(sent) => {
@@ -112,7 +115,7 @@ pub async fn run_publish_job(
             Ok(())
         }
         Err(failure) => {
-            let (outcome, job_error) = after_failure(failure);
+            let (outcome, job_error) = after_failure(failure, ctx.is_last_attempt());
             tracing::warn!(error = outcome.error.as_deref().unwrap_or(""), status = %outcome.status, "publish failed");
             finish(&p, &record, &content, outcome)
                 .await
@@ -139,11 +142,28 @@ fn refusal(d: &Destination, c: &Content, r: &Publication) -> Option<String> {
     None
 }
 
-async fn begin(p: &Pipeline, account: AccountId, id: PublicationId) -> Result<()> {
+/// A pending record that is held or whose slot has not come: not to be sent now.
+fn waiting(r: &Publication, now: TimestampMs) -> bool {
+    let not_yet = r.scheduled_at.is_none_or(|at| at > now);
+    r.status == PublicationStatus::Pending && (r.held || not_yet)
+}
+
+/// Moves the record to `sending` unless, read under its lock, it is waiting (held, later
+/// slot) or no longer to be sent; false when nothing is to go out.
+async fn begin(p: &Pipeline, account: AccountId, id: PublicationId) -> Result<bool> {
     let mut tx = p.db().begin().await?;
+    let current = tx.publication_for_update(account, id).await?;
+    let gone = matches!(
+        current.status,
+        PublicationStatus::Published | PublicationStatus::Unpublished
+    );
+    if gone || waiting(&current, p.now()) {
+        tx.rollback().await?;
+        return Ok(false);
+    }
     tx.begin_sending(account, id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 fn failed(error: String) -> PublicationOutcome {
@@ -169,8 +189,16 @@ fn published(sent: &Sent, content: &Content) -> PublicationOutcome {
 }
 
 /// The record's state after a failed attempt and what the queue should do with the job.
-fn after_failure(f: SendFailure) -> (PublicationOutcome, Option<JobError>) {
+fn after_failure(f: SendFailure, last_attempt: bool) -> (PublicationOutcome, Option<JobError>) {
     match f {
+        // No attempt follows: failed (not left `unknown` with nothing behind it), saying the
+        // post may exist; publishing again finds it before making one.
+        SendFailure::Ambiguous(m) if last_attempt => (
+            failed(format!(
+                "{m}; the post may exist at the destination: publishing again finds it"
+            )),
+            None,
+        ),
         // The post may exist: the next attempt looks for it before making one.
         SendFailure::Ambiguous(m) => (
             PublicationOutcome {
@@ -207,7 +235,8 @@ async fn finish(
         tx.begin_sending(account, record.id).await?;
     }
     let done = tx.finish_publication(account, record.id, &outcome).await?;
-    if outcome.status == PublicationStatus::Published && content.status == ContentStatus::Approved {
+    // Decided from the article as it is now (locked), not as the job first read it.
+    if outcome.status == PublicationStatus::Published {
         let now = tx.content_for_update(account, content.id).await?.status;
         if now == ContentStatus::Approved {
             tx.move_status(account, content.id, ContentStatus::Published)

@@ -300,5 +300,21 @@ engine_test!(
             .await
             .unwrap();
         assert!(report.ok, "{}", report.text());
+
+        // The stored password is never sent to another host: moving needs it given again.
+        let moved = publish::change_destination(
+            &p,
+            h.account,
+            d.id,
+            publish::DestinationChange {
+                url: Some("http://127.0.0.2:9".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert!(
+            matches!(&moved, Err(pressroom_pipeline::PipelineError::Invalid(m)) if m.contains("password")),
+            "{moved:?}"
+        );
     }
 );

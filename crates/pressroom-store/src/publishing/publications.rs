@@ -6,6 +6,10 @@ use crate::{Db, Engine, Result, StoreError, Tx, now_ms, on_conn, on_db};
 use pressroom_domain::*;
 use sqlx::AssertSqlSafe;
 
+/// A record `sending` for longer than this was abandoned by a dead worker (a send is a
+/// dozen requests of at most a minute each).
+const STALE_SENDING_MS: i64 = 30 * 60 * 1000;
+
 /// What queueing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedPublication {
@@ -92,7 +96,10 @@ impl Tx {
             });
         };
         let current: Publication = existing.try_into()?;
-        if current.status == PublicationStatus::Sending {
+        // A send in progress is left alone; one silent for longer than any send takes was
+        // lost with its worker (its job dead) and is queued again.
+        let stale = current.updated_at < now - STALE_SENDING_MS;
+        if current.status == PublicationStatus::Sending && !stale {
             return Ok(QueuedPublication {
                 publication: current,
                 created: false,
