@@ -83,7 +83,8 @@ mod tests {
     }
 
     /// Every `UPDATE` outside this file that writes a fixed status, as (table, status): the four
-    /// guarded writes ARCHITECTURE.md lists, API token revocation, webhook removal and a failed delivery sent again. A new one must be added
+    /// guarded writes ARCHITECTURE.md lists, API token revocation, webhook and destination removal (one-way flags, not moves)
+    /// and a failed delivery sent again. A new one must be added
     /// there (with its guard) before it is added here.
     #[test]
     fn status_writes_outside_move_status_are_the_listed_ones() {
@@ -115,6 +116,7 @@ mod tests {
         let expected = [
             ("api_tokens", "revoked"),
             ("content", "review"),
+            ("destinations", "removed"),
             ("images", "generated"),
             ("images", "generating"),
             ("keywords", "mapped"),
