@@ -63,23 +63,7 @@ struct DestinationsTpl {
 
 /// "at 09:00, 15:00, at most 3 a day" and the like.
 fn schedule_summary(s: &PublishSchedule) -> String {
-    let mode = match s.mode {
-        PublishMode::Immediate => "immediate".to_string(),
-        PublishMode::Slots => format!("at {}", s.times.join(", ")),
-        PublishMode::Stagger => format!(
-            "every {} min, {}-{}",
-            s.every_minutes, s.window_start, s.window_end
-        ),
-    };
-    let caps: Vec<String> = [("a day", s.daily_cap), ("a week", s.weekly_cap)]
-        .iter()
-        .filter_map(|(w, c)| c.map(|c| format!("at most {c} {w}")))
-        .collect();
-    if caps.is_empty() {
-        mode
-    } else {
-        format!("{mode}, {}", caps.join(", "))
-    }
+    s.describe()
 }
 
 fn mode_name(m: PublishMode) -> &'static str {

@@ -446,7 +446,7 @@ engine_test!(
         .await;
         assert_eq!(st, 303);
         let (_, html) = page(&app, &cookie, &path).await;
-        assert!(html.contains("at 08:30, 16:00, at most 3 a day"), "{html}");
+        assert!(html.contains("08:30 and 16:00, at most 3 a day"), "{html}");
         let form = schedule("8 o'clock");
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let (st, html) = post_form(

@@ -329,21 +329,5 @@ fn list_text(list: &[Destination]) -> String {
 }
 
 fn schedule_text(s: &PublishSchedule) -> String {
-    let mode = match s.mode {
-        PublishMode::Immediate => "immediate".to_string(),
-        PublishMode::Slots => format!("at {}", s.times.join(", ")),
-        PublishMode::Stagger => format!(
-            "every {} min {}-{}",
-            s.every_minutes, s.window_start, s.window_end
-        ),
-    };
-    let caps: Vec<String> = [("a day", s.daily_cap), ("a week", s.weekly_cap)]
-        .iter()
-        .filter_map(|(w, c)| c.map(|c| format!("at most {c} {w}")))
-        .collect();
-    if caps.is_empty() {
-        mode
-    } else {
-        format!("{mode}, {}", caps.join(", "))
-    }
+    s.describe()
 }
