@@ -5,11 +5,8 @@ use super::destinations::open_secret;
 use super::outcome::{LiveTarget, SendFailure, Sent};
 use super::outgoing::outgoing;
 use crate::context::Pipeline;
-use pressroom_domain::publish::WpPostStatus as DomainPostStatus;
 use pressroom_domain::*;
-use pressroom_publish::{
-    OutboundPolicy, Published, WordPressClient, WordPressTarget, WpPostStatus,
-};
+use pressroom_publish::{OutboundPolicy, Published, WordPressClient, WordPressTarget};
 use serde_json::json;
 use std::time::Duration;
 
@@ -34,11 +31,7 @@ pub(super) async fn wordpress_client(
         base_url: d.url.clone(),
         username: d.username.clone().unwrap_or_default(),
         app_password: password,
-        post_status: match d.options.post_status {
-            DomainPostStatus::Publish => WpPostStatus::Publish,
-            DomainPostStatus::Draft => WpPostStatus::Draft,
-            DomainPostStatus::Pending => WpPostStatus::Pending,
-        },
+        post_status: d.options.post_status,
         author: d.options.author,
         policy: policy(p, d),
         timeout: WORDPRESS_TIMEOUT,

@@ -9,23 +9,8 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 use url::Url;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum WpPostStatus {
-    #[default]
-    Publish,
-    Draft,
-    Pending,
-}
-
-impl WpPostStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WpPostStatus::Publish => "publish",
-            WpPostStatus::Draft => "draft",
-            WpPostStatus::Pending => "pending",
-        }
-    }
-}
+// The status a post is given: the domain's, so a destination's setting is passed as is.
+pub use pressroom_domain::publish::WpPostStatus;
 
 /// One WordPress destination.
 #[derive(Clone)]
